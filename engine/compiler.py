@@ -1,0 +1,82 @@
+"""Compile a Network into a torch.fx GraphModule, built directly (no tracing)."""
+
+from __future__ import annotations
+
+import operator
+
+import networkx as nx
+import torch
+from torch import fx, nn
+
+from engine.errors import LayerLabError
+from engine.graph import Network, python_name
+from engine.shapes import Analysis, infer_shapes
+
+
+class CompileError(LayerLabError):
+    pass
+
+
+def compile_network(network: Network, analysis: Analysis | None = None) -> fx.GraphModule:
+    """Build the model. Submodules are named after the layers; `gm.code` is readable Python.
+
+    `gm.meta["layerlab_nodes"]` maps each node id to its fx value's name (its submodule for
+    layers with weights), for probes and exporters.
+    """
+    analysis = analysis or infer_shapes(network)
+    if not analysis.ok:
+        listed = "\n".join(f"- {issue.message}" for issue in analysis.errors)
+        raise CompileError(f"The network has {len(analysis.errors)} error(s) to fix before it can be built:\n{listed}")
+    (output_id,) = network.nodes_of_type("Output")
+    needed = nx.ancestors(network.graph, output_id) | {output_id}
+
+    graph = fx.Graph()
+    root: dict[str, nn.Module] = {}
+    values: dict[tuple[str, str], fx.Node] = {}
+    node_names: dict[str, str] = {}
+    for node_id in analysis.order:
+        if node_id not in needed:
+            continue
+        spec, node = network.spec(node_id), network.node(node_id)
+        in_edges = network.in_edges(node_id)
+        args = tuple(values[(e.source, e.source_port)] for e in in_edges)
+        if spec.type_id == "Input":
+            values[(node_id, "out")] = graph.placeholder(python_name(node.name))
+        elif spec.type_id == "Output":
+            graph.output(args[0])
+            node_names[node_id] = args[0].name
+            continue
+        else:
+            used = frozenset(e.source_port for e in network.out_edges(node_id) if e.target in needed)
+            in_shapes = [analysis.edge_shape(e) for e in in_edges]
+            target = _unique(python_name(node.name), root)
+            root[target] = spec.build(node.params, in_shapes, used)
+            call = graph.call_module(target, args)
+            if used - {"out"}:
+                for index, port in enumerate(spec.outputs):
+                    values[(node_id, port)] = graph.create_node("call_function", operator.getitem, (call, index),
+                                                                name=f"{target}_{port}")
+            else:
+                values[(node_id, "out")] = call
+        node_names[node_id] = values[(node_id, "out")].name
+    graph.lint()
+    module = fx.GraphModule(root, graph, class_name="LayerLabModel")
+    module.meta["layerlab_nodes"] = node_names
+    return module
+
+
+def _unique(name: str, taken: dict) -> str:
+    candidate, i = name, 1
+    while candidate in taken:
+        i += 1
+        candidate = f"{name}_{i}"
+    return candidate
+
+
+def example_input(network: Network, batch: int = 2, seed: int = 0) -> torch.Tensor:
+    """A random batch shaped like the network's Input, for checks and exports."""
+    analysis = infer_shapes(network)
+    (input_id,) = network.nodes_of_type("Input")
+    shape = analysis.nodes[input_id].output_shape
+    generator = torch.Generator().manual_seed(seed)
+    return torch.randn((batch, *shape), generator=generator)  # type: ignore[misc]

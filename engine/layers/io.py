@@ -1,0 +1,48 @@
+"""Input and Output: where data enters the network and where the prediction (and loss) is."""
+
+from __future__ import annotations
+
+from torch import nn
+
+from engine.layers.spec import LayerCost, LayerSpec, Param
+
+LOSSES = ("cross_entropy", "mse", "mse_onehot", "bce")
+
+INPUT = LayerSpec(
+    type_id="Input",
+    category="Input / Output",
+    display_name="Input",
+    description="Where samples enter the network; its shape comes from the dataset or is set by hand.",
+    params=(Param("shape", "shape", (1, 28, 28),
+                  "Size of one sample without the batch axis, e.g. [1, 28, 28] for MNIST or [2] "
+                  "for 2-D points. Set automatically when a dataset is chosen."),),
+    inputs=(),
+    infer=lambda p, ins: LayerCost({"out": p["shape"]}),
+    build=lambda p, ins, used: nn.Identity(),
+    name_prefix="input",
+    glyph="▶",
+)
+
+OUTPUT = LayerSpec(
+    type_id="Output",
+    category="Input / Output",
+    display_name="Output",
+    description="Marks the prediction and chooses the loss the network is trained with.",
+    params=(
+        Param("loss", "choice", "cross_entropy",
+              "cross_entropy: softmax cross-entropy on raw scores (logits). mse: mean squared "
+              "error against targets (regression, reconstruction). mse_onehot: squared error "
+              "against one-hot labels (the 'square loss' for classification). bce: binary "
+              "cross-entropy on logits.", choices=LOSSES),
+        Param("label_smoothing", "float", 0.0,
+              "Cross-entropy only: share of the target probability spread over all classes.",
+              minimum=0.0, maximum=0.99),
+    ),
+    infer=lambda p, ins: LayerCost({"out": ins[0]}),
+    build=lambda p, ins, used: nn.Identity(),
+    outputs=(),
+    name_prefix="output",
+    glyph="◉",
+)
+
+SPECS = (INPUT, OUTPUT)

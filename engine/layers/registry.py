@@ -1,0 +1,34 @@
+"""Lookup of layer specs by type id: the one list every part of LayerLab reads."""
+
+from __future__ import annotations
+
+import difflib
+
+from engine.errors import UnknownLayerTypeError
+from engine.layers import activations, conv, dense, io, merge, norm, pooling, shape_ops, unpooling
+from engine.layers.spec import LayerSpec
+
+_FAMILIES = (io, dense, conv, pooling, unpooling, activations, norm, shape_ops, merge)
+
+SPECS: dict[str, LayerSpec] = {spec.type_id: spec for family in _FAMILIES for spec in family.SPECS}
+_LEGACY: dict[str, str] = {old: spec.type_id for spec in SPECS.values() for old in spec.legacy_ids}
+
+CATEGORIES: tuple[str, ...] = tuple(dict.fromkeys(spec.category for spec in SPECS.values()))
+
+
+def get_spec(type_id: str) -> LayerSpec:
+    """The spec for `type_id` (or one of its legacy ids); a clear error for an unknown type."""
+    spec = SPECS.get(type_id) or SPECS.get(_LEGACY.get(type_id, ""))
+    if spec is None:
+        close = difflib.get_close_matches(str(type_id), list(SPECS), n=3)
+        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        raise UnknownLayerTypeError(f"Unknown layer type '{type_id}'.{hint} "
+                                    f"Known types: {', '.join(sorted(SPECS))}.")
+    return spec
+
+
+def specs_by_category() -> dict[str, list[LayerSpec]]:
+    grouped: dict[str, list[LayerSpec]] = {c: [] for c in CATEGORIES}
+    for spec in SPECS.values():
+        grouped[spec.category].append(spec)
+    return grouped

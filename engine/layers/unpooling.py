@@ -1,0 +1,74 @@
+"""Upsampling and unpooling: nearest neighbour, bed of nails, and max-unpooling."""
+
+from __future__ import annotations
+
+from torch import nn
+
+from engine.errors import ShapeError
+from engine.layers.geometry import conv_transpose_size, fmt, require_image
+from engine.layers.modules import BedOfNails
+from engine.layers.pooling import window_params
+from engine.layers.spec import LayerCost, LayerSpec, Param, Port
+
+_SCALE = Param("scale", "pair", (2, 2), "Enlargement factor (height, width).", minimum=1, maximum=64)
+
+
+def _scaled(p: dict, ins: list) -> LayerCost:
+    require_image(ins[0])
+    c, h, w = ins[0]
+    sh, sw = p["scale"]
+    return LayerCost({"out": (c, h * sh, w * sw)})
+
+
+UPSAMPLE_NEAREST = LayerSpec(
+    type_id="UpsampleNearest",
+    category="Upsampling",
+    display_name="Upsample (nearest)",
+    description="Unpooling by copying: each value fills an s x s block (nearest-neighbour).",
+    params=(_SCALE,),
+    infer=_scaled,
+    build=lambda p, ins, used: nn.Upsample(scale_factor=tuple(float(s) for s in p["scale"]), mode="nearest"),
+    name_prefix="upsample",
+    glyph="⇱",
+)
+
+BED_OF_NAILS = LayerSpec(
+    type_id="BedOfNails",
+    category="Upsampling",
+    display_name="Unpool (bed of nails)",
+    description="Unpooling by zero insertion: each value goes to the corner of an s x s block of zeros.",
+    params=(_SCALE,),
+    infer=_scaled,
+    build=lambda p, ins, used: BedOfNails(p["scale"]),
+    name_prefix="unpool",
+    glyph="⁞",
+)
+
+
+def _unpool_infer(p: dict, ins: list) -> LayerCost:
+    require_image(ins[0])
+    if len(ins) < 2:
+        raise ShapeError("needs the 'indices' output of a MaxPool2d; wire one to its 'indices' port")
+    if ins[1] != ins[0]:
+        raise ShapeError(f"its input is {fmt(ins[0])} but the indices are {fmt(ins[1])}; wire the "
+                         "indices of the max-pool whose output has the input's shape")
+    c, h, w = ins[0]
+    oh, ow = (conv_transpose_size(n, k, s, pad)
+              for n, k, s, pad in zip((h, w), p["kernel"], p["stride"], p["padding"]))
+    return LayerCost({"out": (c, oh, ow)})
+
+
+MAX_UNPOOL2D = LayerSpec(
+    type_id="MaxUnpool2d",
+    category="Upsampling",
+    display_name="MaxUnpool2d",
+    description="Puts each value back where its paired max-pool found the maximum; zeros elsewhere.",
+    params=window_params(),
+    inputs=(Port("in"), Port("indices")),
+    infer=_unpool_infer,
+    build=lambda p, ins, used: nn.MaxUnpool2d(p["kernel"], p["stride"], p["padding"]),
+    name_prefix="maxunpool",
+    glyph="⊠",
+)
+
+SPECS = (UPSAMPLE_NEAREST, BED_OF_NAILS, MAX_UNPOOL2D)

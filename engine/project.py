@@ -1,0 +1,188 @@
+"""Project files: one versioned JSON document (`.layerlab`) holding the graph and sibling
+sections for the dataset and the training settings. Weights never go into it."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from engine.atomic import atomic_write_text
+from engine.errors import GraphError, LayerLabError, ProjectError
+from engine.graph import Edge, Network, NodeData
+from engine.layers import get_spec
+
+FORMAT_VERSION = 1
+EXTENSION = ".layerlab"
+
+# format_version N -> function turning a version-N document into version N+1.
+MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
+
+
+@dataclass
+class Project:
+    """A network plus the settings needed to train it."""
+
+    network: Network = field(default_factory=Network)
+    name: str = "Untitled"
+    description: str = ""
+    dataset: dict[str, Any] = field(default_factory=dict)
+    training: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        net = self.network
+        nodes = []
+        for node_id in net.node_ids:
+            node = net.node(node_id)
+            nodes.append({"id": node.id, "type": node.type, "version": net.spec(node_id).version,
+                          "name": node.name, "params": _jsonable(node.params),
+                          "position": [round(node.position[0], 2), round(node.position[1], 2)]})
+        edges = [{"source": e.source, "source_port": e.source_port, "target": e.target,
+                  "target_port": e.target_port} for e in net.edges()]
+        return {"format_version": FORMAT_VERSION, "name": self.name, "description": self.description,
+                "graph": {"nodes": nodes, "edges": edges},
+                "dataset": self.dataset, "training": self.training}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2) + "\n"
+
+    def save(self, path: str | os.PathLike | None = None) -> Path:
+        """Write atomically (temporary file, then replace)."""
+        target = Path(path) if path is not None else self.path
+        if target is None:
+            raise ProjectError("This project has no file yet; choose where to save it.")
+        try:
+            atomic_write_text(target, self.to_json())
+        except OSError as error:
+            raise ProjectError(f"Cannot save '{target}': {error.strerror or error}.") from None
+        self.path = target
+        return target
+
+
+def load_project(path: str | os.PathLike) -> Project:
+    """Read a project file; any problem becomes one ProjectError naming the file and the problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ProjectError(f"Cannot open '{path}': the file does not exist.") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ProjectError(f"Cannot open '{path}': {getattr(error, 'strerror', None) or error}.") from None
+    try:
+        project = project_from_json(text)
+    except LayerLabError as error:
+        raise ProjectError(f"Cannot open '{path}': {error}") from None
+    project.path = path
+    return project
+
+
+def project_from_json(text: str) -> Project:
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ProjectError(f"it is not valid JSON ({error.msg} at line {error.lineno}, "
+                           f"column {error.colno}).") from None
+    return project_from_dict(document)
+
+
+def project_from_dict(document: Any) -> Project:
+    document = migrate(document)
+    graph = _field(document, "graph", dict, "the top level")
+    network = Network()
+    with network.bulk():
+        for index, raw in enumerate(_field(graph, "nodes", list, "'graph'")):
+            _add_node(network, raw, index)
+        for index, raw in enumerate(_field(graph, "edges", list, "'graph'")):
+            _add_edge(network, raw, index)
+    return Project(network=network, name=str(document.get("name", "Untitled")),
+                   description=str(document.get("description", "")),
+                   dataset=_optional_section(document, "dataset"),
+                   training=_optional_section(document, "training"))
+
+
+def migrate(document: Any) -> dict:
+    """Check the format version and bring an older document up to the current one."""
+    if not isinstance(document, dict):
+        raise ProjectError("it is not a LayerLab project (expected a JSON object at the top level).")
+    version = document.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise ProjectError("it has no valid 'format_version'; is it a LayerLab project?")
+    if version > FORMAT_VERSION:
+        raise ProjectError(f"it was saved by a newer LayerLab (file format {version}; this version reads "
+                           f"up to {FORMAT_VERSION}). Update LayerLab to open it.")
+    while version < FORMAT_VERSION:
+        if version not in MIGRATIONS:
+            raise ProjectError(f"file format {version} is too old to read; no migration exists.")
+        document = MIGRATIONS[version](dict(document))
+        version += 1
+        document["format_version"] = version
+    return document
+
+
+def _add_node(network: Network, raw: Any, index: int) -> None:
+    where = f"node #{index + 1}"
+    if not isinstance(raw, dict):
+        raise ProjectError(f"{where} is not an object.")
+    node_id = _field(raw, "id", str, where)
+    where = f"node '{node_id}'"
+    type_id = _field(raw, "type", str, where)
+    params = raw.get("params", {})
+    if not isinstance(params, dict):
+        raise ProjectError(f"{where}: 'params' must be an object, not {type(params).__name__}.")
+    position = raw.get("position", [0, 0])
+    if (not isinstance(position, list) or len(position) != 2
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in position)):
+        raise ProjectError(f"{where}: 'position' must be two numbers [x, y].")
+    try:
+        spec = get_spec(type_id)
+        params = _migrate_params(spec, params, raw.get("version", spec.version), where)
+        network.restore_node(NodeData(node_id, spec.type_id, str(raw.get("name", node_id)), params,
+                                      (position[0], position[1])))
+    except GraphError as error:
+        raise ProjectError(f"{where}: {error}") from None
+
+
+def _migrate_params(spec: Any, params: dict, version: Any, where: str) -> dict:
+    if not isinstance(version, int) or version < 1:
+        raise ProjectError(f"{where}: 'version' must be a positive whole number.")
+    if version > spec.version:
+        raise ProjectError(f"{where}: layer {spec.type_id} version {version} is newer than this LayerLab "
+                           f"knows ({spec.version}); update LayerLab.")
+    if version < spec.version and spec.migrate is not None:
+        return spec.migrate(dict(params), version)
+    return params
+
+
+def _add_edge(network: Network, raw: Any, index: int) -> None:
+    where = f"edge #{index + 1}"
+    if not isinstance(raw, dict):
+        raise ProjectError(f"{where} is not an object.")
+    edge = Edge(_field(raw, "source", str, where), _field(raw, "target", str, where),
+                str(raw.get("source_port", "out")), str(raw.get("target_port", "in")))
+    try:
+        network.connect(edge.source, edge.target, edge.source_port, edge.target_port)
+    except GraphError as error:
+        raise ProjectError(f"{where} ({edge.source} -> {edge.target}): {error}") from None
+
+
+def _field(container: dict, key: str, kind: type, where: str) -> Any:
+    if key not in container:
+        raise ProjectError(f"{where} is missing the field '{key}'.")
+    value = container[key]
+    if not isinstance(value, kind):
+        raise ProjectError(f"in {where}, '{key}' must be a {kind.__name__}, not {type(value).__name__}.")
+    return value
+
+
+def _optional_section(document: dict, key: str) -> dict:
+    value = document.get(key, {})
+    if not isinstance(value, dict):
+        raise ProjectError(f"the '{key}' section must be an object, not {type(value).__name__}.")
+    return value
+
+
+def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}

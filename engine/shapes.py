@@ -1,0 +1,128 @@
+"""Shape inference and cost summary: every node's output shape, parameters, activation size and
+multiply-accumulates, with each error attached to the node (and wires) that cause it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from engine.errors import ShapeError
+from engine.graph import Edge, Network
+from engine.layers import Shape
+from engine.layers.geometry import numel
+
+
+@dataclass(frozen=True)
+class Issue:
+    """An error or warning a person can act on; `node` is None for whole-network problems."""
+
+    node: str | None
+    message: str
+    edges: tuple[Edge, ...] = ()
+
+
+@dataclass
+class NodeInfo:
+    outputs: dict[str, Shape] = field(default_factory=dict)
+    params: int = 0
+    macs: int = 0
+    error: str | None = None
+
+    @property
+    def output_shape(self) -> Shape | None:
+        return self.outputs.get("out")
+
+    @property
+    def activations(self) -> int:
+        shape = self.output_shape
+        return numel(shape) if shape is not None else 0
+
+
+@dataclass
+class Analysis:
+    """The result of `infer_shapes`. Totals count only nodes whose shapes are known."""
+
+    nodes: dict[str, NodeInfo]
+    order: list[str]
+    errors: list[Issue]
+    warnings: list[Issue]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def total_params(self) -> int:
+        return sum(info.params for info in self.nodes.values())
+
+    @property
+    def total_macs(self) -> int:
+        return sum(info.macs for info in self.nodes.values())
+
+    @property
+    def total_activations(self) -> int:
+        return sum(info.activations for info in self.nodes.values())
+
+    def edge_shape(self, edge: Edge) -> Shape | None:
+        info = self.nodes.get(edge.source)
+        return info.outputs.get(edge.source_port) if info else None
+
+    def error_for(self, node_id: str) -> str | None:
+        info = self.nodes.get(node_id)
+        return info.error if info else None
+
+
+def infer_shapes(network: Network) -> Analysis:
+    """Infer shapes and costs for every node, in topological order."""
+    order = network.topological_order()
+    nodes: dict[str, NodeInfo] = {}
+    errors: list[Issue] = []
+    for node_id in order:
+        info = _infer_node(network, node_id, nodes)
+        nodes[node_id] = info
+        if info.error:
+            errors.append(Issue(node_id, info.error, tuple(network.in_edges(node_id))))
+    errors.extend(_network_errors(network))
+    return Analysis(nodes, order, errors, _unused_layer_warnings(network))
+
+
+def _infer_node(network: Network, node_id: str, known: dict[str, NodeInfo]) -> NodeInfo:
+    spec = network.spec(node_id)
+    node = network.node(node_id)
+    label = f"{spec.display_name} '{node.name}'"
+    in_edges = network.in_edges(node_id)
+    connected = {e.target_port for e in in_edges}
+    for port in spec.inputs:
+        if port.name not in connected:
+            return NodeInfo(error=f"{label}: its '{port.name}' input is not connected; "
+                                  "wire a layer's output to it")
+    shapes = [known[e.source].outputs.get(e.source_port) for e in in_edges]
+    if any(shape is None for shape in shapes):
+        return NodeInfo()  # an upstream layer has the error; do not repeat it here
+    try:
+        cost = spec.infer(node.params, shapes)  # type: ignore[arg-type]
+    except ShapeError as error:
+        return NodeInfo(error=f"{label}: {error}")
+    return NodeInfo(outputs=dict(cost.outputs), params=cost.params, macs=cost.macs)
+
+
+def _network_errors(network: Network) -> list[Issue]:
+    errors = []
+    for type_id, role in (("Input", "where data enters"), ("Output", "the prediction and its loss")):
+        found = network.nodes_of_type(type_id)
+        if not found:
+            errors.append(Issue(None, f"The network has no {type_id} layer ({role}); add one from the palette."))
+        for extra in found[1:]:
+            errors.append(Issue(extra, f"{type_id} '{network.name_of(extra)}': only one {type_id} layer is "
+                                       f"supported; remove it or merge the branches before one {type_id}."))
+    return errors
+
+
+def _unused_layer_warnings(network: Network) -> list[Issue]:
+    outputs = network.nodes_of_type("Output")
+    if not outputs:
+        return []
+    used = set(outputs).union(*(nx.ancestors(network.graph, o) for o in outputs))
+    return [Issue(n, f"'{network.name_of(n)}' does not lead to the Output, so it is not part of the model.")
+            for n in network.node_ids if n not in used]

@@ -1,0 +1,152 @@
+"""Regenerate the sample projects: `python sample_projects/build_samples.py`.
+
+Each sample is written in code with the engine's NetworkBuilder, so the JSON files stay
+consistent with the layer library. The dataset and training sections hold each sample's
+settings (the training engine reads them).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine.builder import NetworkBuilder
+from engine.project import Project
+
+HERE = Path(__file__).resolve().parent
+MNIST = {"source": "mnist", "task": "classification", "validation_split": 0.1}
+
+
+def mnist_mlp() -> Project:
+    b = NetworkBuilder()
+    x = b.add("Input", shape=[1, 28, 28])
+    x = b.chain(x, ("Flatten",), ("Dense", {"units": 16}, "hidden1"), ("Sigmoid", {}, "sigmoid1"),
+                ("Dense", {"units": 16}, "hidden2"), ("Sigmoid", {}, "sigmoid2"),
+                ("Dense", {"units": 10}, "scores"))
+    b.add("Output", x)
+    return Project(b.finish(), "MNIST perceptron 784-16-16-10",
+                   "The course's first network: two hidden layers of 16 logistic units, 13,002 parameters.",
+                   dict(MNIST), {"optimizer": "sgd", "lr": 0.5, "batch_size": 32, "epochs": 5})
+
+
+def mnist_mlp_sklearn() -> Project:
+    b = NetworkBuilder()
+    x = b.add("Input", shape=[1, 28, 28])
+    x = b.chain(x, ("Flatten",), ("Dense", {"units": 50}, "hidden"), ("ReLU",), ("Dense", {"units": 10}, "scores"))
+    b.add("Output", x)
+    return Project(b.finish(), "MNIST MLP 784-50-10 (scikit-learn setup)",
+                   "scikit-learn's MLPClassifier example: one hidden layer of 50 ReLUs, SGD with Nesterov momentum.",
+                   dict(MNIST), {"optimizer": "sgd", "lr": 0.1, "momentum": 0.9, "nesterov": True,
+                                 "batch_size": 200, "epochs": 10, "weight_decay": 1e-4})
+
+
+def lenet5() -> Project:
+    b = NetworkBuilder()
+    x = b.add("Input", shape=[1, 28, 28])
+    x = b.chain(x, ("Conv2d", {"filters": 6, "kernel": 5, "padding": 2}, "c1"), ("ReLU",),
+                ("MaxPool2d", {"kernel": 2, "stride": 2}, "s2"),
+                ("Conv2d", {"filters": 16, "kernel": 5}, "c3"), ("ReLU",),
+                ("MaxPool2d", {"kernel": 2, "stride": 2}, "s4"), ("Flatten",),
+                ("Dense", {"units": 120}, "f5"), ("ReLU",), ("Dense", {"units": 84}, "f6"), ("ReLU",),
+                ("Dense", {"units": 10}, "f7"))
+    b.add("Output", x)
+    return Project(b.finish(), "LeNet-5", "LeCun's LeNet-5 (with ReLU and max-pooling) for MNIST digits.",
+                   dict(MNIST), {"optimizer": "adam", "lr": 0.001, "batch_size": 64, "epochs": 2})
+
+
+def _residual_block(b: NetworkBuilder, x: str, filters: int, stride: int, tag: str) -> str:
+    body = b.chain(x, ("Conv2d", {"filters": filters, "kernel": 3, "stride": stride, "padding": 1,
+                                  "bias": False}, f"{tag}_conv1"),
+                   ("BatchNorm2d", {}, f"{tag}_bn1"), ("ReLU", {}, f"{tag}_relu1"),
+                   ("Conv2d", {"filters": filters, "kernel": 3, "padding": 1, "bias": False}, f"{tag}_conv2"),
+                   ("BatchNorm2d", {}, f"{tag}_bn2"))
+    shortcut = x
+    if stride != 1:
+        shortcut = b.chain(x, ("Conv2d", {"filters": filters, "kernel": 1, "stride": stride, "bias": False},
+                               f"{tag}_down"), ("BatchNorm2d", {}, f"{tag}_down_bn"))
+    merged = b.add("Add", body, shortcut, name=f"{tag}_add")
+    return b.add("ReLU", merged, name=f"{tag}_out")
+
+
+def resnet_mnist() -> Project:
+    b = NetworkBuilder()
+    x = b.add("Input", shape=[1, 28, 28])
+    x = b.chain(x, ("Conv2d", {"filters": 16, "kernel": 3, "padding": 1, "bias": False}, "stem"),
+                ("BatchNorm2d", {}, "stem_bn"), ("ReLU", {}, "stem_relu"))
+    x = _residual_block(b, x, 16, 1, "block1")
+    x = _residual_block(b, x, 32, 2, "block2")
+    x = b.chain(x, ("GlobalAvgPool", {}, "gap"), ("Dense", {"units": 10}, "scores"))
+    b.add("Output", x)
+    return Project(b.finish(), "Small ResNet for MNIST",
+                   "Two residual blocks with skip connections (identity, then a strided 1x1 projection).",
+                   dict(MNIST), {"optimizer": "adam", "lr": 0.001, "batch_size": 64, "epochs": 2})
+
+
+def conv_autoencoder() -> Project:
+    b = NetworkBuilder()
+    x = b.add("Input", shape=[1, 28, 28])
+    x = b.chain(x, ("Conv2d", {"filters": 16, "kernel": 3, "stride": 2, "padding": 1}, "down1"), ("ReLU",),
+                ("Conv2d", {"filters": 32, "kernel": 3, "stride": 2, "padding": 1}, "down2"), ("ReLU",),
+                ("ConvTranspose2d", {"filters": 16, "kernel": 2, "stride": 2}, "up1"), ("ReLU",),
+                ("ConvTranspose2d", {"filters": 1, "kernel": 2, "stride": 2}, "up2"), ("Sigmoid",))
+    b.add("Output", x, loss="mse")
+    return Project(b.finish(), "Convolutional autoencoder",
+                   "Strided convolutions compress 28x28 digits to 32x7x7; transposed convolutions rebuild them.",
+                   {"source": "mnist", "task": "reconstruction", "validation_split": 0.1},
+                   {"optimizer": "adam", "lr": 0.002, "batch_size": 128, "epochs": 3})
+
+
+def linear_autoencoder_pca() -> Project:
+    b = NetworkBuilder()
+    x = b.add("Input", shape=[1, 28, 28])
+    x = b.chain(x, ("Flatten",), ("Dense", {"units": 16}, "code"), ("Dense", {"units": 784}, "decode"),
+                ("Reshape", {"shape": [1, 28, 28]}, "image"))
+    b.add("Output", x, loss="mse")
+    return Project(b.finish(), "Linear autoencoder = PCA",
+                   "No activations: the best 16-unit code spans the same space as the top 16 principal components.",
+                   {"source": "mnist", "task": "reconstruction", "validation_split": 0.1},
+                   {"optimizer": "adam", "lr": 0.002, "batch_size": 256, "epochs": 10})
+
+
+def encoder_8_3_8() -> Project:
+    b = NetworkBuilder()
+    x = b.add("Input", shape=[8])
+    x = b.chain(x, ("Dense", {"units": 3}, "code"), ("Sigmoid", {}, "hidden"), ("Dense", {"units": 8}, "decode"))
+    b.add("Output", x, loss="bce")
+    return Project(b.finish(), "8-3-8 encoder",
+                   "Learns to squeeze eight one-hot inputs through three hidden units (a binary code).",
+                   {"source": "one_hot_8", "task": "reconstruction"},
+                   {"optimizer": "adam", "lr": 0.05, "batch_size": 8, "epochs": 2000})
+
+
+def spiral_playground() -> Project:
+    b = NetworkBuilder()
+    x = b.add("Input", shape=[2])
+    x = b.chain(x, ("Dense", {"units": 32}), ("Tanh",), ("Dense", {"units": 32}), ("Tanh",),
+                ("Dense", {"units": 2}, "scores"))
+    b.add("Output", x)
+    return Project(b.finish(), "Spiral playground",
+                   "Two interleaved spirals in 2-D: small enough to watch the decision boundary form.",
+                   {"source": "spiral", "task": "classification", "samples": 1000, "noise": 0.1,
+                    "validation_split": 0.2},
+                   {"optimizer": "adam", "lr": 0.01, "batch_size": 32, "epochs": 100})
+
+
+def vanishing_gradients() -> Project:
+    b = NetworkBuilder()
+    x = b.chain(b.add("Input", shape=[1, 28, 28]), ("Flatten",))
+    for i in range(1, 9):
+        x = b.chain(x, ("Dense", {"units": 32}, f"fc{i}"), ("Sigmoid", {}, f"sigmoid{i}"))
+    x = b.chain(x, ("Dense", {"units": 10}, "scores"))
+    b.add("Output", x)
+    return Project(b.finish(), "Vanishing gradients",
+                   "Eight sigmoid layers: watch the gradient shrink layer by layer on the way back.",
+                   dict(MNIST), {"optimizer": "sgd", "lr": 0.1, "batch_size": 64, "epochs": 1})
+
+
+SAMPLES = {f.__name__: f for f in (mnist_mlp, mnist_mlp_sklearn, lenet5, resnet_mnist, conv_autoencoder,
+                                   linear_autoencoder_pca, encoder_8_3_8, spiral_playground, vanishing_gradients)}
+
+if __name__ == "__main__":
+    for file_name, make in SAMPLES.items():
+        path = make().save(HERE / f"{file_name}.layerlab")
+        print(f"wrote {path.name}")
