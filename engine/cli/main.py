@@ -19,8 +19,9 @@ def _command_modules() -> list:
 
 
 def command_names() -> list[str]:
-    return sorted(m.name.replace("_", "-") for m in pkgutil.iter_modules(commands.__path__)
-                  if not m.name.startswith("_"))
+    """The subcommand names (each module's `register` chooses its own, e.g. `import`)."""
+    subparsers = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return sorted(subparsers.choices)
 
 
 def build_parser() -> argparse.ArgumentParser:
