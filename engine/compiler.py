@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import keyword
 import operator
 
 import networkx as nx
@@ -65,7 +66,13 @@ def compile_network(network: Network, analysis: Analysis | None = None) -> fx.Gr
     return module
 
 
+# Names a submodule must not take: attributes of GraphModule (e.g. `code`, `graph`) and keywords.
+_RESERVED = set(dir(fx.GraphModule)) | {"training", "graph", "meta", "code"} | set(keyword.kwlist)
+
+
 def _unique(name: str, taken: dict) -> str:
+    if name in _RESERVED:
+        name = f"{name}_"
     candidate, i = name, 1
     while candidate in taken:
         i += 1

@@ -123,13 +123,20 @@ class Network:
     def in_edges(self, node_id: str) -> list[Edge]:
         """Wires into a node, ordered by the spec's input ports, then by wiring order."""
         ports = [p.name for p in self.spec(node_id).inputs]
-        found = [(ports.index(k[1]) if k[1] in ports else len(ports), d["order"], Edge(u, v, *k))
-                 for u, v, k, d in self.graph.in_edges(node_id, keys=True, data=True)]
-        return [edge for *_, edge in sorted(found, key=lambda item: item[:2])]
+        found = [(ports.index(k[1]) if k[1] in ports else len(ports), d["order"], Edge(u, node_id, *k))
+                 for u, keyed in self.graph.pred[node_id].items() for k, d in keyed.items()]
+        if len(found) > 1:
+            found.sort(key=lambda item: item[:2])
+        return [edge for *_, edge in found]
 
     def out_edges(self, node_id: str) -> list[Edge]:
-        found = [(d["order"], Edge(u, v, *k)) for u, v, k, d in self.graph.out_edges(node_id, keys=True, data=True)]
+        found = [(d["order"], Edge(node_id, v, *k))
+                 for v, keyed in self._succ(node_id).items() for k, d in keyed.items()]
         return [edge for _, edge in sorted(found, key=lambda item: item[0])]
+
+    def _succ(self, node_id: str) -> dict:
+        self._attrs(node_id)
+        return self.graph.succ[node_id]
 
     def edge_order(self, edge: Edge) -> int:
         return self.graph.edges[edge.source, edge.target, edge.key]["order"]

@@ -1,0 +1,145 @@
+"""Every layer's inferred shape and parameter count must equal the real torch module's."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from engine.errors import ShapeError
+from engine.layers import SPECS, get_spec
+
+
+def check_against_torch(type_id: str, params: dict, *in_shapes: tuple[int, ...]) -> None:
+    spec = get_spec(type_id)
+    values = spec.validate_params(params)
+    cost = spec.infer(values, list(in_shapes))
+    used = frozenset(cost.outputs)
+    module = spec.build(values, list(in_shapes), used)
+    inputs = [torch.randn(2, *s) for s in in_shapes]
+    with torch.no_grad():
+        result = module(*inputs)
+    results = result if isinstance(result, tuple) else (result,)
+    for port, tensor in zip(spec.outputs or ("out",), results):
+        assert tuple(tensor.shape[1:]) == cost.outputs[port], (type_id, values, in_shapes, port)
+    assert sum(p.numel() for p in module.parameters()) == cost.params, (type_id, values)
+
+
+def _infer_or_skip(type_id: str, params: dict, *shapes: tuple[int, ...]) -> None:
+    """Hypothesis draws some impossible combinations: LayerLab must refuse exactly those where torch
+    fails or gives an empty output."""
+    try:
+        check_against_torch(type_id, params, *shapes)
+    except ShapeError:
+        spec = get_spec(type_id)
+        values = spec.validate_params(params)
+        try:
+            module = spec.build(values, list(shapes), frozenset({"out"}))
+            out = module(*[torch.randn(2, *s) for s in shapes])
+        except (RuntimeError, ValueError):
+            return
+        assert out.numel() == 0, f"LayerLab refused {type_id} {values} on {shapes} but torch accepts it"
+
+
+pair = st.tuples(st.integers(1, 4), st.integers(1, 4))
+small_pair = st.tuples(st.integers(0, 2), st.integers(0, 2))
+image = st.tuples(st.integers(1, 4), st.integers(1, 12), st.integers(1, 12))
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@FAST
+@given(image, st.integers(1, 6), pair, pair, small_pair, st.tuples(st.integers(1, 2), st.integers(1, 2)),
+       st.sampled_from([1, 2]), st.booleans())
+def test_conv2d(shape, filters, kernel, stride, padding, dilation, groups, bias):
+    _infer_or_skip("Conv2d", dict(filters=filters * groups, kernel=kernel, stride=stride, padding=padding,
+                                  dilation=dilation, groups=groups, bias=bias), (shape[0] * groups,) + shape[1:])
+
+
+@FAST
+@given(image, st.integers(1, 6), pair, pair, small_pair, small_pair, st.booleans())
+def test_conv_transpose2d(shape, filters, kernel, stride, padding, output_padding, bias):
+    _infer_or_skip("ConvTranspose2d", dict(filters=filters, kernel=kernel, stride=stride, padding=padding,
+                                           output_padding=output_padding, bias=bias), shape)
+
+
+@FAST
+@given(image, pair, pair, small_pair, st.sampled_from(["MaxPool2d", "AvgPool2d"]))
+def test_pooling(shape, kernel, stride, padding, type_id):
+    _infer_or_skip(type_id, dict(kernel=kernel, stride=stride, padding=padding), shape)
+
+
+@FAST
+@given(st.integers(1, 50), st.integers(1, 50), st.booleans())
+def test_dense(features, units, bias):
+    check_against_torch("Dense", dict(units=units, bias=bias), (features,))
+
+
+@FAST
+@given(image, pair)
+def test_upsampling(shape, scale):
+    check_against_torch("UpsampleNearest", dict(scale=scale), shape)
+    check_against_torch("BedOfNails", dict(scale=scale), shape)
+
+
+@pytest.mark.parametrize("type_id", ["Sigmoid", "Tanh", "ReLU", "LeakyReLU", "GELU", "Identity", "Softmax",
+                                     "Dropout", "LayerNorm", "Flatten", "Output"])
+@pytest.mark.parametrize("shape", [(7,), (3, 5, 5)])
+def test_shape_preserving_and_simple_layers(type_id, shape):
+    check_against_torch(type_id, {}, shape)
+
+
+@pytest.mark.parametrize("shape", [(6,), (4, 9)])
+def test_batchnorm1d(shape):
+    check_against_torch("BatchNorm1d", {}, shape)
+
+
+def test_batchnorm2d_and_global_pool():
+    check_against_torch("BatchNorm2d", {}, (3, 5, 5))
+    check_against_torch("GlobalAvgPool", {}, (3, 5, 5))
+
+
+@pytest.mark.parametrize("type_id", ["Add", "Multiply"])
+def test_elementwise_merges(type_id):
+    check_against_torch(type_id, {}, (3, 4, 4), (3, 4, 4), (3, 4, 4))
+
+
+def test_concatenate_on_channels():
+    check_against_torch("Concatenate", {}, (3, 4, 4), (5, 4, 4))
+
+
+@pytest.mark.parametrize("target", [[4, 9], [-1, 3], [36]])
+def test_reshape(target):
+    check_against_torch("Reshape", {"shape": target}, (1, 6, 6))
+
+
+def test_max_unpool_inverts_the_paired_pool():
+    pool = get_spec("MaxPool2d")
+    params = pool.validate_params({"kernel": 2, "stride": 2})
+    module = pool.build(params, [(3, 8, 8)], frozenset({"out", "indices"}))
+    x = torch.randn(2, 3, 8, 8)
+    out, indices = module(x)
+    unpool = get_spec("MaxUnpool2d")
+    values = unpool.validate_params({"kernel": 2, "stride": 2})
+    assert unpool.infer(values, [(3, 4, 4), (3, 4, 4)]).outputs["out"] == (3, 8, 8)
+    restored = unpool.build(values, [(3, 4, 4)] * 2, frozenset())(out, indices)
+    assert restored.shape == x.shape
+    assert torch.equal(restored.amax(dim=(2, 3)), x.amax(dim=(2, 3)))
+
+
+def test_bed_of_nails_inserts_zeros():
+    spec = get_spec("BedOfNails")
+    module = spec.build(spec.validate_params({"scale": [2, 3]}), [(1, 2, 2)], frozenset())
+    x = torch.arange(1.0, 5.0).reshape(1, 1, 2, 2)
+    y = module(x)
+    assert y.shape == (1, 1, 4, 6)
+    assert torch.equal(y[0, 0, ::2, ::3], x[0, 0]) and y.sum() == x.sum()
+
+
+def test_every_layer_has_a_complete_spec():
+    for spec in SPECS.values():
+        assert spec.description.endswith("."), spec.type_id
+        assert spec.category and spec.display_name and spec.glyph
+        for param in spec.params:
+            assert param.help, (spec.type_id, param.name)
+            param.validate(param.default)

@@ -1,0 +1,115 @@
+"""Project files: round trips, versions, migrations, clear errors, atomic saves."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from engine import project as project_module
+from engine.errors import ProjectError
+from engine.project import FORMAT_VERSION, Project, load_project
+from tests.conftest import SAMPLES
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.stem)
+def test_samples_round_trip_exactly(path, tmp_path):
+    project = load_project(path)
+    saved = project.save(tmp_path / "copy.layerlab")
+    again = load_project(saved)
+    assert again.to_dict() == project.to_dict()
+    assert json.loads(path.read_text()) == project.to_dict()
+
+
+def test_weights_never_go_into_the_json():
+    text = SAMPLES[0].read_text()
+    assert "weight" not in text
+
+
+def write(tmp_path, content) -> str:
+    path = tmp_path / "bad.layerlab"
+    path.write_text(content if isinstance(content, str) else json.dumps(content))
+    return str(path)
+
+
+def valid_document() -> dict:
+    return json.loads(SAMPLES[0].read_text())
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda d: "{not json", "not valid JSON (Expecting property name"),
+    (lambda d: [1, 2], "expected a JSON object"),
+    (lambda d: {**d, "format_version": FORMAT_VERSION + 1}, "saved by a newer LayerLab"),
+    (lambda d: {k: v for k, v in d.items() if k != "format_version"}, "no valid 'format_version'"),
+    (lambda d: {k: v for k, v in d.items() if k != "graph"}, "missing the field 'graph'"),
+    (lambda d: {**d, "graph": {"nodes": "x", "edges": []}}, "'nodes' must be a list"),
+    (lambda d: {**d, "graph": {"nodes": [{"id": "a", "type": "Warp"}], "edges": []}},
+     "node 'a': Unknown layer type 'Warp'"),
+    (lambda d: {**d, "graph": {"nodes": [{"id": "a", "type": "Dense", "params": {"units": -3}}], "edges": []}},
+     "node 'a': Dense 'a': 'units' must be at least 1") ,
+    (lambda d: {**d, "graph": {"nodes": [{"type": "Dense"}], "edges": []}}, "node #1 is missing the field 'id'"),
+    (lambda d: {**d, "graph": {**d["graph"], "edges": [{"source": "n1", "target": "zz"}]}},
+     "There is no node with id 'zz'"),
+    (lambda d: {**d, "dataset": []}, "'dataset' section must be an object"),
+])
+def test_bad_files_give_one_clear_error(tmp_path, mutate, message):
+    path = write(tmp_path, mutate(valid_document()))
+    with pytest.raises(ProjectError) as caught:
+        load_project(path)
+    text = str(caught.value)
+    assert text.startswith(f"Cannot open '{path}'")
+    assert message.replace("Dense 'a': ", "") in text or message in text
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ProjectError, match="does not exist"):
+        load_project(tmp_path / "nope.layerlab")
+
+
+def test_older_versions_are_migrated(tmp_path, monkeypatch):
+    document = valid_document()
+    document["format_version"] = FORMAT_VERSION - 1
+    document["network"] = document.pop("graph")  # pretend older files called the section 'network'
+
+    def rename_section(old: dict) -> dict:
+        old["graph"] = old.pop("network")
+        return old
+
+    monkeypatch.setitem(project_module.MIGRATIONS, FORMAT_VERSION - 1, rename_section)
+    project = load_project(write(tmp_path, document))
+    assert project.to_dict()["format_version"] == FORMAT_VERSION
+    assert len(project.network) == len(valid_document()["graph"]["nodes"])
+
+
+def test_save_is_atomic_and_keeps_the_old_file_on_failure(tmp_path, monkeypatch):
+    path = tmp_path / "p.layerlab"
+    project = load_project(SAMPLES[0])
+    project.save(path)
+    before = path.read_text()
+
+    def explode(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(project_module, "atomic_write_text", explode)
+    project.name = "changed"
+    with pytest.raises(ProjectError, match="No space left"):
+        project.save(path)
+    assert path.read_text() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["p.layerlab"]
+
+
+def test_atomic_write_leaves_no_temporary_file_when_writing_fails(tmp_path):
+    from engine.atomic import atomic_write
+
+    def half_then_fail(handle):
+        handle.write(b"half")
+        raise RuntimeError("crash")
+
+    with pytest.raises(RuntimeError):
+        atomic_write(tmp_path / "x.bin", half_then_fail)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_new_project_needs_a_path():
+    with pytest.raises(ProjectError, match="choose where to save"):
+        Project().save()

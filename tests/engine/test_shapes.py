@@ -1,0 +1,101 @@
+"""Shape inference and costs: the course's numbers and errors attributed to the right node."""
+
+from __future__ import annotations
+
+from engine.builder import NetworkBuilder
+from engine.graph import Network
+from engine.project import load_project
+from engine.shapes import infer_shapes
+from tests.conftest import ROOT
+
+
+def conv_net(size: int, **conv) -> tuple[Network, str]:
+    b = NetworkBuilder()
+    x = b.add("Input", shape=[3, size, size])
+    conv_id = b.add("Conv2d", x, **conv)
+    b.add("Output", conv_id)
+    return b.network, conv_id
+
+
+def test_course_perceptron_has_13002_parameters():
+    project = load_project(ROOT / "sample_projects" / "mnist_mlp.layerlab")
+    assert infer_shapes(project.network).total_params == 13_002
+
+
+def test_padding_arithmetic_from_the_course():
+    net, conv = conv_net(32, filters=1, kernel=5, padding=0, stride=1)
+    assert infer_shapes(net).nodes[conv].output_shape == (1, 28, 28)
+    net.set_param(conv, "padding", 2)
+    assert infer_shapes(net).nodes[conv].output_shape == (1, 32, 32)
+
+
+def test_alexnet_first_layer():
+    net, conv = conv_net(227, filters=96, kernel=11, stride=4)
+    info = infer_shapes(net).nodes[conv]
+    assert info.output_shape == (96, 55, 55)
+    assert info.activations == 290_400
+    assert info.params == 34_944
+    assert info.macs == 290_400 * 11 * 11 * 3
+
+
+def test_per_axis_stride():
+    net, conv = conv_net(12, filters=2, kernel=3, stride=[3, 2])
+    assert infer_shapes(net).nodes[conv].output_shape == (2, 4, 5)
+
+
+def test_kernel_larger_than_input_names_the_node_and_the_fix():
+    b = NetworkBuilder()
+    x = b.add("Input", shape=[1, 3, 3])
+    conv = b.add("Conv2d", x, kernel=5, name="conv2")
+    relu = b.add("ReLU", conv)
+    b.add("Output", relu)
+    analysis = infer_shapes(b.network)
+    assert [e.node for e in analysis.errors] == [conv]
+    assert analysis.errors[0].message == ("Conv2d 'conv2': 5x5 kernel is larger than its 3x3 input; "
+                                          "lower the kernel or add padding")
+    assert analysis.errors[0].edges[0].source == x
+    assert analysis.nodes[relu].output_shape is None and analysis.nodes[relu].error is None
+    b.network.set_param(conv, "padding", 1)
+    assert infer_shapes(b.network).ok
+
+
+def test_dense_on_an_image_asks_for_flatten():
+    b = NetworkBuilder()
+    dense = b.add("Dense", b.add("Input", shape=[1, 28, 28]))
+    b.add("Output", dense)
+    (error,) = infer_shapes(b.network).errors
+    assert "add a Flatten layer" in error.message and error.node == dense
+
+
+def test_unconnected_input_missing_output_and_dead_branches():
+    net = Network()
+    inp = net.add_node("Input", {"shape": [4]})
+    dense = net.add_node("Dense")
+    analysis = infer_shapes(net)
+    messages = [e.message for e in analysis.errors]
+    assert any("'in' input is not connected" in m for m in messages)
+    assert any("no Output layer" in m for m in messages)
+    net.connect(inp, dense)
+    out = net.add_node("Output")
+    net.connect(inp, out)
+    analysis = infer_shapes(net)
+    assert analysis.ok
+    assert [w.node for w in analysis.warnings] == [dense]
+
+
+def test_merge_shape_mismatch_is_reported_on_the_merge():
+    b = NetworkBuilder()
+    x = b.add("Input", shape=[3, 8, 8])
+    a = b.add("Conv2d", x, filters=4, kernel=3, padding=1)
+    c = b.add("Conv2d", x, filters=4, kernel=3)
+    add = b.add("Add", a, c)
+    b.add("Output", add)
+    (error,) = infer_shapes(b.network).errors
+    assert error.node == add and "4x8x8, 4x6x6" in error.message
+
+
+def test_totals_add_up_every_node():
+    project = load_project(ROOT / "sample_projects" / "lenet5.layerlab")
+    analysis = infer_shapes(project.network)
+    assert analysis.total_params == sum(i.params for i in analysis.nodes.values()) == 61_706
+    assert analysis.total_macs > 0 and analysis.total_activations > 0
