@@ -1,0 +1,1 @@
+"""pyqtgraph views of training: each takes plain numpy data and never touches the trainer."""

@@ -1,0 +1,69 @@
+"""PlotPanel: a titled view with 'Save PNG' and 'Save CSV' actions shared by every plot."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+pg.setConfigOptions(antialias=False, background="w", foreground="#333")
+
+
+class PlotPanel(QWidget):
+    """Base for every training view: a header row (title, extra controls, save buttons) and a body."""
+
+    title = "Plot"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.header = QHBoxLayout()
+        self.title_label = QLabel(f"<b>{self.title}</b>")
+        self.header.addWidget(self.title_label)
+        self.header.addStretch(1)
+        self.save_png_button = QPushButton("Save PNG")
+        self.save_csv_button = QPushButton("Save CSV")
+        for button in (self.save_png_button, self.save_csv_button):
+            button.setFocusPolicy(Qt.NoFocus)
+            self.header.addWidget(button)
+        self.save_png_button.clicked.connect(lambda: self._ask_and_save("png"))
+        self.save_csv_button.clicked.connect(lambda: self._ask_and_save("csv"))
+        self.body = QVBoxLayout()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(self.header)
+        layout.addLayout(self.body, 1)
+
+    # -- subclasses provide the data --------------------------------------------------
+    def csv_table(self) -> tuple[Sequence[str], Iterable[Sequence]]:
+        """(header, rows) of the data behind the plot."""
+        return (), ()
+
+    def refresh(self) -> None:
+        """Redraw from buffered data (called by the GUI's refresh timer)."""
+
+    # -- saving -----------------------------------------------------------------------
+    def save_png(self, path: str | Path) -> Path:
+        path = Path(path)
+        if not self.grab().save(str(path), "PNG"):
+            raise OSError(f"could not write {path}")
+        return path
+
+    def save_csv(self, path: str | Path) -> Path:
+        path = Path(path)
+        header, rows = self.csv_table()
+        with path.open("w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            writer.writerows(rows)
+        return path
+
+    def _ask_and_save(self, kind: str) -> None:
+        name = self.title.lower().replace(" ", "_")
+        path, _ = QFileDialog.getSaveFileName(self, f"Save {self.title} as {kind.upper()}", f"{name}.{kind}",
+                                              f"{kind.upper()} files (*.{kind})")
+        if path:
+            (self.save_png if kind == "png" else self.save_csv)(path)
