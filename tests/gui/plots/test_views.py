@@ -119,3 +119,19 @@ def test_decision_boundary(qtbot, tmp_path):
     assert panel.image.shape == (20, 20, 3)
     assert not np.array_equal(panel.image[:, 0], panel.image[:, -1])  # left and right differ
     assert len(saved(panel, tmp_path)) == 51
+
+
+def test_autoencoder_pairs_and_code_interpolation(qtbot, tmp_path):
+    from gui.plots.autoencoder_view import AutoencoderPanel
+
+    panel = AutoencoderPanel()
+    qtbot.addWidget(panel)
+    inputs = np.random.rand(4, 1, 28, 28)
+    panel.set_pairs(inputs, inputs * 0.9)
+    panel.refresh()
+    assert panel.pairs.grid is not None
+    assert not panel.slider.isEnabled()
+    panel.set_decoder(np.zeros(3), np.ones(3), lambda code: np.repeat(code.mean(axis=1), 16).reshape(1, 16))
+    panel.slider.setValue(50)
+    assert np.allclose(panel.morph.array, 0.5)
+    assert len(saved(panel, tmp_path)) == 5
