@@ -5,10 +5,10 @@ from __future__ import annotations
 import difflib
 
 from engine.errors import UnknownLayerTypeError
-from engine.layers import activations, conv, dense, io, merge, norm, pooling, shape_ops, unpooling
+from engine.layers import activations, adaptive, conv, dense, io, merge, norm, pooling, shape_ops, unpooling
 from engine.layers.spec import LayerSpec
 
-_FAMILIES = (io, dense, conv, pooling, unpooling, activations, norm, shape_ops, merge)
+_FAMILIES = (io, dense, conv, pooling, adaptive, unpooling, activations, norm, shape_ops, merge)
 
 SPECS: dict[str, LayerSpec] = {spec.type_id: spec for family in _FAMILIES for spec in family.SPECS}
 _LEGACY: dict[str, str] = {old: spec.type_id for spec in SPECS.values() for old in spec.legacy_ids}

@@ -1,0 +1,91 @@
+"""What an export starts from: a project plus weights (trained ones from a run directory, or
+fresh seeded ones), compiled into an eval-mode model, with example and probe batches."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch import fx
+
+from engine.compiler import compile_network
+from engine.errors import LayerLabError
+from engine.graph import python_name
+from engine.importers.weights import load_weights_file
+from engine.project import EXTENSION, Project, load_project
+from engine.shapes import infer_shapes
+
+RUN_PROJECT = "project.layerlab"
+RUN_WEIGHTS = "weights.safetensors"
+
+
+class SourceError(LayerLabError):
+    """The thing to export cannot be read."""
+
+
+@dataclass
+class ExportSource:
+    """A compiled model ready to export. `model` is in eval mode and must not be changed."""
+
+    project: Project
+    model: fx.GraphModule
+    input_shape: tuple[int, ...]
+    input_name: str
+    run_dir: Path | None = None
+    seed: int = 0
+
+    def example(self, batch: int = 2) -> torch.Tensor:
+        """The batch exports are traced with."""
+        return self._batch(batch, self.seed)
+
+    def probe(self, batch: int = 3) -> torch.Tensor:
+        """The batch exports are checked with (another size and other values than the example)."""
+        return self._batch(batch, self.seed + 1)
+
+    def fresh_model(self) -> fx.GraphModule:
+        """A newly compiled copy of the network (random weights), e.g. to load a state dict into."""
+        model = compile_network(self.project.network)
+        return model.eval()
+
+    def state_dict(self) -> dict[str, torch.Tensor]:
+        """The weights as contiguous CPU tensors, keyed like the compiled model's state dict."""
+        return {k: v.detach().cpu().contiguous().clone() for k, v in self.model.state_dict().items()}
+
+    def _batch(self, batch: int, seed: int) -> torch.Tensor:
+        generator = torch.Generator().manual_seed(seed)
+        return torch.randn((batch, *self.input_shape), generator=generator)
+
+
+def source_from_project(project: Project, weights: str | os.PathLike | None = None, seed: int = 0,
+                        run_dir: Path | None = None) -> ExportSource:
+    """Compile `project`; load `weights` (every tensor must fit) or initialise from `seed`."""
+    analysis = infer_shapes(project.network)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model = compile_network(project.network, analysis)
+    if weights is not None:
+        load_weights_file(model, weights, require_complete=True)
+    model.eval()
+    (input_id,) = project.network.nodes_of_type("Input")
+    shape = analysis.nodes[input_id].output_shape
+    assert shape is not None
+    name = python_name(project.network.name_of(input_id))
+    return ExportSource(project, model, tuple(shape), name, run_dir, seed)
+
+
+def load_source(path: str | os.PathLike, seed: int = 0) -> ExportSource:
+    """A run directory (project.layerlab + weights.safetensors) or a `.layerlab` project file."""
+    path = Path(path)
+    if path.is_dir():
+        project_file, weights = path / RUN_PROJECT, path / RUN_WEIGHTS
+        missing = [p.name for p in (project_file, weights) if not p.is_file()]
+        if missing:
+            raise SourceError(f"'{path}' is not a run directory: it lacks {' and '.join(missing)}. "
+                              f"Give a run directory from training or a {EXTENSION} project.")
+        return source_from_project(load_project(project_file), weights, seed, run_dir=path)
+    if path.suffix == EXTENSION or path.is_file():
+        return source_from_project(load_project(path), None, seed)
+    raise SourceError(f"Cannot export '{path}': it does not exist. Give a run directory or a "
+                      f"{EXTENSION} project.")

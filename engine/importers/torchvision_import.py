@@ -1,0 +1,212 @@
+"""Turn a torchvision architecture into an editable LayerLab network via torch.fx symbolic
+tracing. Layer names are kept, parameter counts are checked layer by layer, and every operation
+the layer library cannot express exactly is listed in one refusal: nothing is approximated."""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from dataclasses import dataclass
+
+import torch
+from torch import fx, nn
+
+from engine.errors import LayerLabError
+from engine.graph import Network
+from engine.importers.fx_ops import Mapped, Unsupported, map_call, map_module
+from engine.importers.weights import WeightsReport, load_weights
+from engine.layout import apply_layout
+from engine.project import Project
+from engine.shapes import infer_shapes
+
+PREFIX = "torchvision:"
+DEFAULT_INPUT_SHAPE = (3, 224, 224)
+
+
+class ImportRefused(LayerLabError):
+    """The architecture cannot be imported exactly; `problems` lists each operation and why."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
+
+
+@dataclass
+class ImportResult:
+    """The imported project and the torchvision model it came from (on the meta device, without
+    real weights, unless `with_weights` was asked for)."""
+
+    project: Project
+    reference: nn.Module
+    reference_params: int
+
+    def copy_weights(self, model: nn.Module) -> WeightsReport:
+        """Copy the reference model's weights into a compiled LayerLab model."""
+        return load_weights(model, self.reference.state_dict())
+
+
+def torchvision_names() -> list[str]:
+    """The torchvision classification architectures (they may or may not import exactly)."""
+    import torchvision
+
+    return sorted(torchvision.models.list_models(module=torchvision.models))
+
+
+def parse_source(source: str) -> str:
+    """'torchvision:resnet18' -> 'resnet18', refusing anything else with the expected form."""
+    if not source.startswith(PREFIX) or not source[len(PREFIX):]:
+        raise ImportRefused(f"Cannot import '{source}': give an architecture as torchvision:NAME, "
+                            "e.g. torchvision:resnet18.")
+    return source[len(PREFIX):]
+
+
+def build_reference(name: str, with_weights: bool = False) -> nn.Module:
+    """torchvision's model, randomly initialised; on the meta device (instant, no memory) unless
+    its weights are wanted. Pretrained weights are not downloaded."""
+    import torchvision
+
+    names = torchvision_names()
+    if name not in names:
+        close = difflib.get_close_matches(name, names, n=3)
+        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        raise ImportRefused(f"torchvision has no classification model '{name}'.{hint}")
+    if with_weights:
+        return torchvision.models.get_model(name, weights=None).eval()
+    with torch.device("meta"):
+        return torchvision.models.get_model(name, weights=None).eval()
+
+
+def import_torchvision(name: str, input_shape: tuple[int, ...] = DEFAULT_INPUT_SHAPE,
+                       with_weights: bool = False) -> ImportResult:
+    """Import torchvision's `name` for inputs of `input_shape` (C, H, W)."""
+    reference = build_reference(name, with_weights)
+    description = (f"torchvision.models.{name}, imported with torch.fx for "
+                   f"{'x'.join(map(str, input_shape))} inputs.")
+    project = import_module(reference, tuple(input_shape), name, description)
+    return ImportResult(project, reference, sum(p.numel() for p in reference.parameters()))
+
+
+def import_module(module: nn.Module, input_shape: tuple[int, ...], name: str, description: str = "") -> Project:
+    """Trace `module` and rebuild it from LayerLab layers, or raise ImportRefused with the list."""
+    try:
+        traced = fx.symbolic_trace(module)
+    except Exception as error:  # noqa: BLE001 - data-dependent control flow and the like
+        raise ImportRefused(f"{name} cannot be traced by torch.fx ({type(error).__name__}: "
+                            f"{str(error).splitlines()[0] if str(error) else ''}).") from None
+    builder = _GraphBuilder(traced, input_shape)
+    builder.run()
+    if builder.problems:
+        raise ImportRefused(f"{name} cannot be imported exactly: {len(builder.problems)} operation(s) have no "
+                            f"LayerLab layer:\n{grouped(builder.problems)}", builder.problems)
+    builder.check_shapes(name)
+    apply_layout(builder.network)
+    return Project(builder.network, name=name, description=description)
+
+
+def grouped(problems: list[str], limit: int = 6) -> str:
+    """One line per reason, naming the operations it applies to (the first few, then a count)."""
+    by_reason: dict[str, list[str]] = {}
+    for problem in problems:
+        where, _, reason = problem.partition(": ")
+        by_reason.setdefault(reason, []).append(where.split(" (")[0])
+    lines = []
+    for reason, where in by_reason.items():
+        more = f" and {len(where) - limit} more" if len(where) > limit else ""
+        lines.append(f"- {reason}: {', '.join(where[:limit])}{more}")
+    return "\n".join(lines)
+
+
+class _GraphBuilder:
+    """Walks the traced graph once, adding one LayerLab node per operation."""
+
+    def __init__(self, traced: fx.GraphModule, input_shape: tuple[int, ...]) -> None:
+        self.traced, self.input_shape = traced, input_shape
+        self.network = Network()
+        self.ids: dict[fx.Node, str] = {}
+        self.problems: list[str] = []
+        self.calls: Counter[str] = Counter()
+        self.checks: list[tuple[str, Mapped, nn.Module | None]] = []
+
+    def run(self) -> None:
+        with self.network.bulk():
+            for node in self.traced.graph.nodes:
+                self._add(node)
+
+    def _add(self, node: fx.Node) -> None:
+        if node.op == "placeholder":
+            if self.network.nodes_of_type("Input"):
+                self.problems.append(f"'{node.name}': a second input (LayerLab networks have one Input)")
+                return
+            self.ids[node] = self.network.add_node("Input", {"shape": list(self.input_shape)}, name="input")
+        elif node.op == "output":
+            result = node.args[0]
+            if not isinstance(result, fx.Node):
+                self.problems.append("the model returns several values (LayerLab networks have one Output)")
+            elif result in self.ids:
+                self.ids[node] = self.network.add_node("Output", name="output")
+                self.network.connect(self.ids[result], self.ids[node])
+        elif node.op == "call_module":
+            self._add_module(node)
+        elif node.op in ("call_function", "call_method"):
+            self._add_mapped(node, node.name, lambda: map_call(node), None)
+        else:
+            self.problems.append(f"'{node.name}': reads the stored tensor '{node.target}' directly")
+
+    def _add_module(self, node: fx.Node) -> None:
+        target = str(node.target)
+        module = self.traced.get_submodule(target)
+        uses = self.calls[target]
+        self.calls[target] += 1
+        label = f"'{target}' ({type(module).__name__})"
+        if uses and any(True for _ in module.parameters()):
+            self.problems.append(f"{label}: used {uses + 1} times with shared weights (LayerLab layers own "
+                                 "their weights)")
+            return
+        name = target if not uses else f"{target}_{uses}"
+        self._add_mapped(node, name, lambda: map_module(node, module), module, label)
+
+    def _add_mapped(self, node: fx.Node, name: str, mapper, module: nn.Module | None, label: str = "") -> None:
+        label = label or f"'{node.name}'"
+        try:
+            mapped = mapper()
+        except Unsupported as error:
+            self.problems.append(f"{label}: {error}")
+            return
+        if not all(a in self.ids for a in mapped.inputs):
+            return  # fed by an operation already listed as unsupported
+        node_id = self.network.add_node(mapped.type_id, mapped.params, name=self._unique(name))
+        for source in mapped.inputs:
+            self.network.connect(self.ids[source], node_id)
+        self.ids[node] = node_id
+        self.checks.append((node_id, mapped, module))
+
+    def _unique(self, name: str) -> str:
+        taken = {self.network.name_of(n) for n in self.network.node_ids}
+        candidate, i = name, 1
+        while candidate in taken:
+            candidate, i = f"{name}_{i}", i + 1
+        return candidate
+
+    def check_shapes(self, name: str) -> None:
+        """Shapes must infer, and every layer must hold exactly as many parameters as torch's."""
+        analysis = infer_shapes(self.network)
+        if not analysis.ok:
+            listed = "\n".join(f"- {issue.message}" for issue in analysis.errors)
+            raise ImportRefused(f"{name} does not fit {'x'.join(map(str, self.input_shape))} inputs "
+                                f"(try another --input-shape):\n{listed}")
+        problems = []
+        for node_id, mapped, module in self.checks:
+            layer = self.network.name_of(node_id)
+            in_edges = self.network.in_edges(node_id)
+            in_shape = analysis.edge_shape(in_edges[0]) if in_edges else None
+            reason = mapped.check(in_shape) if mapped.check and in_shape is not None else None
+            if reason:
+                problems.append(f"'{layer}': {reason}")
+            if module is not None:
+                expected = sum(p.numel() for p in module.parameters())
+                if analysis.nodes[node_id].params != expected:
+                    problems.append(f"'{layer}': {analysis.nodes[node_id].params:,} parameters in LayerLab but "
+                                    f"{expected:,} in torch (the input shape changes this layer)")
+        if problems:
+            listed = "\n".join(f"- {p}" for p in problems)
+            raise ImportRefused(f"{name} cannot be imported exactly:\n{listed}", problems)

@@ -1,0 +1,29 @@
+"""Adaptive pooling: a fixed output size whatever the input size (as in VGG and AlexNet)."""
+
+from __future__ import annotations
+
+from torch import nn
+
+from engine.layers.geometry import require_image
+from engine.layers.spec import LayerCost, LayerSpec, Param
+
+
+def _adaptive_infer(p: dict, ins: list) -> LayerCost:
+    require_image(ins[0])
+    return LayerCost({"out": (ins[0][0], *p["output_size"])})
+
+
+ADAPTIVE_AVGPOOL2D = LayerSpec(
+    type_id="AdaptiveAvgPool2d",
+    category="Pooling",
+    display_name="AdaptiveAvgPool2d",
+    description="Averages over windows chosen so the output is always output size (height, width), "
+                "whatever the input size; 1 x 1 is global average pooling that keeps the image axes.",
+    params=(Param("output_size", "pair", (1, 1), "Output height and width.", minimum=1, maximum=4096),),
+    infer=_adaptive_infer,
+    build=lambda p, ins, used: nn.AdaptiveAvgPool2d(tuple(p["output_size"])),
+    name_prefix="adaptivepool",
+    glyph="⊡",
+)
+
+SPECS = (ADAPTIVE_AVGPOOL2D,)
