@@ -1,0 +1,215 @@
+"""The canvas view: wheel zoom around the cursor, middle-button or Space+drag pan, rubber-band
+selection, fit to view, drops from the palette, in-place rename and transient messages."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QAction, QKeyEvent, QMouseEvent, QPainter, QPen, QWheelEvent
+from PySide6.QtWidgets import QGraphicsView, QLineEdit, QMenu, QWidget
+
+from gui import style
+from gui.canvas.scene import CanvasScene
+from gui.canvas.toast import Toast
+
+LAYER_MIME = "application/x-layerlab-layer-type"
+MIN_ZOOM, MAX_ZOOM, READABLE_ZOOM = 0.05, 3.0, 0.8
+
+
+class CanvasView(QGraphicsView):
+    layer_dropped = Signal(str, QPointF)  # type id, scene position
+    rename_submitted = Signal(str, str)  # node id, new name
+
+    def __init__(self, scene: CanvasScene, parent: QWidget | None = None) -> None:
+        super().__init__(scene, parent)
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setAcceptDrops(True)
+        self.setFrameShape(QGraphicsView.Shape.NoFrame)
+        self.toast = Toast(self.viewport())
+        self.context_actions: Callable[[], list[QAction | None]] = lambda: []
+        self._space = False
+        self._pan_from: QPointF | None = None
+        self._editor: QLineEdit | None = None
+        scene.message.connect(self.show_message_at_scene)
+        scene.rename_requested.connect(self.start_rename)
+
+    @property
+    def canvas(self) -> CanvasScene:
+        return self.scene()  # type: ignore[return-value]
+
+    # -- zoom and fit --------------------------------------------------------------------
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def zoom_by(self, factor: float) -> None:
+        factor = max(MIN_ZOOM / self.zoom(), min(MAX_ZOOM / self.zoom(), factor))
+        self.scale(factor, factor)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt's name
+        steps = event.angleDelta().y() / 120.0
+        if steps:
+            self.zoom_by(1.15 ** steps)
+        event.accept()
+
+    def fit(self, readable: bool = False) -> None:
+        """Fit every layer in view; with `readable`, never zoom out below a readable size and
+        show the start of the network (Input side) when it is wider than the view."""
+        rect = self.canvas.nodes_rect()
+        if rect.isNull():
+            self.resetTransform()
+            self.centerOn(0, 0)
+            return
+        rect = rect.adjusted(-40, -40, 40, 40)
+        self.resetTransform()
+        view = self.viewport().rect()
+        zoom = min(view.width() / rect.width(), view.height() / rect.height(), 1.0)
+        if readable:
+            zoom = max(zoom, READABLE_ZOOM)
+        zoom = max(MIN_ZOOM, zoom)
+        self.scale(zoom, zoom)
+        visible_w = view.width() / zoom
+        if visible_w >= rect.width():
+            self.centerOn(rect.center())
+        else:
+            self.centerOn(QPointF(rect.left() + visible_w / 2, rect.center().y()))
+
+    def centre_of_view(self) -> QPointF:
+        return self.mapToScene(self.viewport().rect().center())
+
+    # -- pan: middle button or Space + drag ---------------------------------------------
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat() and self._editor is None:
+            self._space = True
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space = False
+            self.viewport().unsetCursor()
+            event.accept()
+            return
+        super().keyReleaseEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+        if event.button() == Qt.MouseButton.MiddleButton or (self._space and event.button() == Qt.MouseButton.LeftButton):
+            self._pan_from = event.position()
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+        if self._pan_from is not None:
+            delta = event.position() - self._pan_from
+            self._pan_from = event.position()
+            self.pan(delta.x(), delta.y())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+        if self._pan_from is not None and event.button() in (Qt.MouseButton.MiddleButton, Qt.MouseButton.LeftButton):
+            self._pan_from = None
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor if self._space else Qt.CursorShape.ArrowCursor)
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def pan(self, dx: float, dy: float) -> None:
+        """Move the view by (dx, dy) pixels."""
+        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - int(round(dx)))
+        self.verticalScrollBar().setValue(self.verticalScrollBar().value() - int(round(dy)))
+
+    # -- drop from the palette -----------------------------------------------------------
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if event.mimeData().hasFormat(LAYER_MIME):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if event.mimeData().hasFormat(LAYER_MIME):
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if event.mimeData().hasFormat(LAYER_MIME):
+            type_id = bytes(event.mimeData().data(LAYER_MIME).data()).decode("utf-8")
+            self.layer_dropped.emit(type_id, self.mapToScene(event.position().toPoint()))
+            event.acceptProposedAction()
+        else:
+            super().dropEvent(event)
+
+    # -- messages, rename, context menu -------------------------------------------------
+    def show_message_at_scene(self, text: str, scene_pos: QPointF) -> None:
+        self.toast.show_at(text, self.mapFromScene(scene_pos))
+
+    def start_rename(self, node_id: str) -> None:
+        item = self.canvas.nodes.get(node_id)
+        if item is None:
+            return
+        self.finish_rename(commit=False)
+        rect = self.mapFromScene(item.title_rect()).boundingRect()
+        editor = QLineEdit(item.name, self.viewport())
+        editor.setGeometry(rect.adjusted(0, 0, 0, 4))
+        editor.selectAll()
+        editor.returnPressed.connect(lambda: self.finish_rename(commit=True))
+        editor.editingFinished.connect(lambda: self.finish_rename(commit=True))
+        editor.setProperty("node_id", node_id)
+        self._editor = editor
+        editor.show()
+        editor.setFocus()
+
+    def finish_rename(self, commit: bool) -> None:
+        editor, self._editor = self._editor, None
+        if editor is None:
+            return
+        node_id, text = editor.property("node_id"), editor.text()
+        editor.hide()
+        editor.deleteLater()
+        if commit:
+            self.rename_submitted.emit(node_id, text)
+
+    def contextMenuEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        item = self.itemAt(event.pos())
+        while item is not None and item.parentItem() is not None:
+            item = item.parentItem()
+        if item is not None and item.flags() & item.GraphicsItemFlag.ItemIsSelectable and not item.isSelected():
+            self.canvas.clearSelection()
+            item.setSelected(True)
+        menu = QMenu(self)
+        for action in self.context_actions():
+            menu.addSeparator() if action is None else menu.addAction(action)
+        menu.popup(event.globalPos())
+
+    # -- background grid ---------------------------------------------------------------
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 - Qt's name
+        painter.fillRect(rect, style.CANVAS_BACKGROUND)
+        zoom = self.zoom()
+        step = style.GRID_STEP * (5 if zoom < 0.5 else 1)
+        if zoom * step < 6:
+            return
+        left, top = int(rect.left()) - int(rect.left()) % step, int(rect.top()) - int(rect.top()) % step
+        minor, major = [], []
+        x = left
+        while x < rect.right():
+            (major if x % (step * 5) == 0 else minor).append((QPointF(x, rect.top()), QPointF(x, rect.bottom())))
+            x += step
+        y = top
+        while y < rect.bottom():
+            (major if y % (step * 5) == 0 else minor).append((QPointF(rect.left(), y), QPointF(rect.right(), y)))
+            y += step
+        for lines, color in ((minor, style.GRID_MINOR), (major, style.GRID_MAJOR)):
+            painter.setPen(QPen(color, 0))
+            for a, b in lines:
+                painter.drawLine(a, b)

@@ -1,0 +1,71 @@
+"""Copy/paste as JSON on the system clipboard, so layers travel between windows (and instances)."""
+
+from __future__ import annotations
+
+import json
+from typing import Iterable
+
+from PySide6.QtCore import QMimeData
+from PySide6.QtWidgets import QApplication
+
+from engine.errors import LayerLabError
+from engine.graph import Edge, Network, NodeData
+from engine.layers import get_spec
+
+MIME_TYPE = "application/x-layerlab-layers"
+FORMAT = "layerlab-layers"
+
+
+def selection_to_json(network: Network, node_ids: Iterable[str]) -> str:
+    """The chosen nodes and the wires among them, as a small JSON document."""
+    ids = [n for n in node_ids if n in network]
+    chosen = set(ids)
+    nodes = []
+    for node_id in ids:
+        node = network.node(node_id)
+        nodes.append({"id": node.id, "type": node.type, "name": node.name,
+                      "params": {k: list(v) if isinstance(v, tuple) else v for k, v in node.params.items()},
+                      "position": list(node.position)})
+    edges = [{"source": e.source, "target": e.target, "source_port": e.source_port, "target_port": e.target_port}
+             for e in network.edges() if e.source in chosen and e.target in chosen]
+    return json.dumps({"format": FORMAT, "version": 1, "nodes": nodes, "edges": edges})
+
+
+def selection_from_json(text: str) -> tuple[list[NodeData], list[Edge]] | None:
+    """Parse clipboard text; None when it is not LayerLab layers (or names unknown layer types)."""
+    try:
+        doc = json.loads(text)
+        if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+            return None
+        nodes = []
+        for raw in doc["nodes"]:
+            get_spec(raw["type"])
+            x, y = raw.get("position", (0.0, 0.0))
+            nodes.append(NodeData(str(raw["id"]), raw["type"], str(raw["name"]), dict(raw.get("params", {})),
+                                  (float(x), float(y))))
+        edges = [Edge(e["source"], e["target"], e.get("source_port", "out"), e.get("target_port", "in"))
+                 for e in doc.get("edges", [])]
+    except (ValueError, KeyError, TypeError, LayerLabError):
+        return None
+    return nodes, edges
+
+
+def copy_to_clipboard(network: Network, node_ids: Iterable[str]) -> bool:
+    ids = list(node_ids)
+    if not ids:
+        return False
+    text = selection_to_json(network, ids)
+    mime = QMimeData()
+    mime.setData(MIME_TYPE, text.encode("utf-8"))
+    mime.setText(text)
+    QApplication.clipboard().setMimeData(mime)
+    return True
+
+
+def read_clipboard() -> tuple[list[NodeData], list[Edge]] | None:
+    mime = QApplication.clipboard().mimeData()
+    if mime is None:
+        return None
+    if mime.hasFormat(MIME_TYPE):
+        return selection_from_json(bytes(mime.data(MIME_TYPE).data()).decode("utf-8"))
+    return selection_from_json(mime.text()) if mime.hasText() else None

@@ -1,0 +1,83 @@
+"""Numbers, shapes and parameter summaries as a person reads them on cards, tables and the status bar."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.layers.spec import LayerSpec
+
+BYTES_PER_VALUE = 4  # float32
+
+
+def shape_text(shape: tuple[int, ...] | None) -> str:
+    """1×28×28; '?' when unknown."""
+    return "?" if shape is None else "×".join(str(s) for s in shape)
+
+
+def count(n: int) -> str:
+    """61,706"""
+    return f"{n:,}"
+
+
+def compact(n: float) -> str:
+    """1.2M, 61.7k, 950"""
+    for limit, suffix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(n) >= limit:
+            value = n / limit
+            return f"{value:.1f}{suffix}" if value < 100 else f"{value:.0f}{suffix}"
+    return f"{n:g}"
+
+
+def memory(values: int) -> str:
+    """Activation memory of float32 values: 38.6 KB."""
+    size = float(values * BYTES_PER_VALUE)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GB"
+
+
+def _pair(value: Any) -> str:
+    a, b = value
+    return str(a) if a == b else f"{a}×{b}"
+
+
+def param_summary(spec: LayerSpec, params: dict[str, Any]) -> str:
+    """The key parameters in words, e.g. '5×5, stride 1, pad 2, 6 filters'."""
+    parts: list[str] = []
+    if "kernel" in params:
+        kh, kw = params["kernel"]
+        parts.append(f"{kh}×{kw}")
+    if "stride" in params:
+        parts.append(f"stride {_pair(params['stride'])}")
+    if "padding" in params and any(params["padding"]):
+        parts.append(f"pad {_pair(params['padding'])}")
+    if "dilation" in params and any(v != 1 for v in params["dilation"]):
+        parts.append(f"dilation {_pair(params['dilation'])}")
+    if "groups" in params and params["groups"] != 1:
+        parts.append(f"{params['groups']} groups")
+    if "filters" in params:
+        parts.append(f"{params['filters']} filters")
+    if "units" in params:
+        parts.append(f"{params['units']} units")
+    if "scale" in params:
+        parts.append(f"scale ×{_pair(params['scale'])}")
+    if "shape" in params:
+        parts.append("×".join(str(s) for s in params["shape"]))
+    if "loss" in params:
+        parts.append(str(params["loss"]).replace("_", " "))
+    if "p" in params:
+        parts.append(f"p = {params['p']:g}")
+    if "negative_slope" in params:
+        parts.append(f"slope {params['negative_slope']:g}")
+    if "bias" in params and not params["bias"]:
+        parts.append("no bias")
+    return ", ".join(parts)
+
+
+def value_text(value: Any) -> str:
+    """A parameter value for the clipboard-free display of a value (inspector, messages)."""
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return str(value)

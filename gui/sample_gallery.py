@@ -1,0 +1,58 @@
+"""Open Sample: a gallery of the sample projects, each with its one-line description."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QListWidget, QListWidgetItem, QVBoxLayout,
+                               QWidget)
+
+from gui.settings import sample_paths
+
+PATH_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def sample_info(path: Path) -> tuple[str, str]:
+    """(name, description) read from the file's JSON without building the network."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        return str(document.get("name", path.stem)), str(document.get("description", ""))
+    except (OSError, ValueError, AttributeError):
+        return path.stem, "(this sample cannot be read)"
+
+
+class SampleGallery(QDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Open sample project")
+        self.resize(620, 460)
+        self.list = QListWidget()
+        self.list.setSpacing(2)
+        self.list.setWordWrap(True)
+        for path in sample_paths():
+            name, description = sample_info(path)
+            item = QListWidgetItem(f"{name}\n{description}")
+            item.setData(PATH_ROLE, str(path))
+            item.setToolTip(str(path))
+            item.setSizeHint(QSize(560, 46))
+            self.list.addItem(item)
+        self.list.setCurrentRow(0)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Open | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.list.itemDoubleClicked.connect(lambda _: self.accept())
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Each sample opens as a new, untitled copy; the original stays as it is."))
+        layout.addWidget(self.list)
+        layout.addWidget(buttons)
+
+    def chosen_path(self) -> Path | None:
+        item = self.list.currentItem()
+        return Path(item.data(PATH_ROLE)) if item else None
+
+    def select(self, file_name: str) -> None:
+        for row in range(self.list.count()):
+            if Path(self.list.item(row).data(PATH_ROLE)).name == file_name:
+                self.list.setCurrentRow(row)
