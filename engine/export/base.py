@@ -82,16 +82,23 @@ def run_export(fmt: ExportFormat, source: ExportSource, path: str | os.PathLike)
     """Write `fmt` to temporary files beside `path`, reload them, compare a probe batch with the
     original model, and only then move them into place. On any failure nothing is left behind."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     finals = {s.suffix: sidecar_path(target, s.suffix) for s in fmt.sidecars}
     temps: list[Path] = []
     start = time.perf_counter()
     try:
-        tmp_main = _temp_beside(target, temps)
-        tmp_side = {suffix: _temp_beside(final, temps) for suffix, final in finals.items()}
-        outputs = Outputs(tmp_main, target, tmp_side)
-        fmt.write(source, outputs)
-        runner = fmt.load(source, outputs)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp_main = _temp_beside(target, temps)
+            tmp_side = {suffix: _temp_beside(final, temps) for suffix, final in finals.items()}
+            outputs = Outputs(tmp_main, target, tmp_side)
+            fmt.write(source, outputs)
+            runner = fmt.load(source, outputs)
+        except OSError as error:
+            raise ExportError(f"Cannot write '{target}': {error.strerror or error}.") from error
+        except LayerLabError:
+            raise
+        except Exception as error:  # noqa: BLE001 - a library failure becomes one readable message
+            raise ExportError(f"The {fmt.name} export failed ({_first_line(error)}); nothing was saved.") from error
         diff = float("nan") if runner is None else verify(source, runner, fmt)
         for suffix, tmp in tmp_side.items():
             os.replace(tmp, finals[suffix])
@@ -126,9 +133,19 @@ def verify(source: ExportSource, runner: Runner, fmt: ExportFormat) -> float:
     return diff
 
 
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()
+
+
 def _temp_beside(target: Path, temps: list[Path]) -> Path:
     fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}")
     os.close(fd)
+    os.chmod(name, 0o666 & ~_UMASK)  # mkstemp makes private files; an export is an ordinary file
     temps.append(Path(name))
     return Path(name)
 

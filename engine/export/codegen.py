@@ -171,15 +171,13 @@ def _variable_names(statements: list[tuple[list[fx.Node | None], fx.Node]]) -> d
     position = {node: i for i, (_, node) in enumerate(statements)}
     names: dict[fx.Node, str] = {}
     for index, (targets, _) in enumerate(statements):
-        chained = False
-        for value in targets:
+        for slot, value in enumerate(targets):
             if value is None:
                 continue
             users = list(value.users)
             consumer = users[0] if len(users) == 1 else None
-            if (not chained and consumer is not None and consumer.op != "call_function"
-                    and position.get(consumer) == index + 1):
-                names[value], chained = "x", True
+            if slot == 0 and consumer is not None and position.get(consumer) == index + 1:
+                names[value] = "x"  # only the main output is chained; e.g. pooling indices keep their name
             else:
                 names[value] = value.name
     return names

@@ -89,3 +89,17 @@ def load_source(path: str | os.PathLike, seed: int = 0) -> ExportSource:
         return source_from_project(load_project(path), None, seed)
     raise SourceError(f"Cannot export '{path}': it does not exist. Give a run directory or a "
                       f"{EXTENSION} project.")
+
+
+def save_run_dir(project: Project, tensors: dict[str, torch.Tensor], directory: str | os.PathLike) -> Path:
+    """Write a run directory (project.layerlab + weights.safetensors), each file atomically."""
+    from safetensors.torch import save as to_bytes
+
+    from engine.atomic import atomic_write_bytes
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    data = to_bytes({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, metadata={"producer": "LayerLab"})
+    atomic_write_bytes(directory / RUN_WEIGHTS, data)
+    project.save(directory / RUN_PROJECT)
+    return directory

@@ -1,0 +1,33 @@
+"""Small networks for export tests that together use every layer type in the library."""
+
+from __future__ import annotations
+
+from engine.builder import NetworkBuilder
+from engine.project import Project
+
+
+def every_layer_project() -> Project:
+    """One network using every layer type (tiny sizes, so every export is quick)."""
+    b = NetworkBuilder()
+    x = b.add("Input", shape=[2, 8, 8])
+    x = b.chain(x, ("Conv2d", {"filters": 4, "kernel": 3, "padding": 1}, "conv"), ("BatchNorm2d", {}, "bn"),
+                ("LeakyReLU", {"negative_slope": 0.1}, "leaky"))
+    pool = b.add("MaxPool2d", x, name="pool")
+    up = b.add("MaxUnpool2d", pool, name="unpool")
+    b.network.connect(pool, up, "indices", "indices")
+    nails = b.chain(pool, ("BedOfNails", {}, "nails"))
+    near = b.chain(pool, ("UpsampleNearest", {}, "near"))
+    deconv = b.chain(pool, ("ConvTranspose2d", {"filters": 4}, "deconv"), ("GELU", {}, "gelu"))
+    merged = b.add("Concatenate", up, nails, name="cat")
+    prod = b.add("Multiply", near, deconv, name="mul")
+    x = b.add("Concatenate", merged, prod, name="cat2")
+    x = b.chain(x, ("AvgPool2d", {}, "avg"), ("AdaptiveAvgPool2d", {"output_size": [2, 2]}, "adaptive"),
+                ("Tanh", {}, "tanh"), ("Flatten", {}, "flat"), ("Dense", {"units": 12}, "fc"),
+                ("BatchNorm1d", {}, "bn1d"), ("Sigmoid", {}, "sig"), ("Dropout", {"p": 0.2}, "drop"),
+                ("Reshape", {"shape": [3, 4]}, "reshape"), ("LayerNorm", {}, "ln"), ("Flatten", {}, "flat2"),
+                ("Identity", {}, "ident"), ("ReLU", {}, "relu"), ("Dense", {"units": 5}, "scores"),
+                ("Softmax", {}, "softmax"))
+    gap_in = b.add("GlobalAvgPool", b.network.find("conv"), name="gap")
+    x = b.add("Add", x, b.chain(gap_in, ("Dense", {"units": 5}, "gap_fc")), name="add")
+    b.add("Output", x, loss="mse")
+    return Project(b.finish(), "Every layer", "Uses every layer type once.", {}, {})
