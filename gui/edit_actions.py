@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QPointF
 
 from engine.graph import Network
+from engine.layers import get_spec
 from gui import clipboard, style
 from gui.commands import AddNodeCommand, LayoutCommand, PasteCommand, RemoveCommand, RenameCommand
 from engine.layout import COLUMN_WIDTH
@@ -44,8 +45,9 @@ class EditController(QObject):
         stack = self.document.undo_stack
         stack.beginMacro(add.text())
         reason = self.document.execute(add)
-        if reason is None and follow is not None and self.network.spec(type_id).inputs:
-            self.scene.connect_ports(follow, add.node_id, "out", self.network.spec(type_id).inputs[0].name)
+        inputs = get_spec(type_id).inputs
+        if reason is None and follow is not None and inputs:
+            self.scene.connect_ports(follow, add.node_id, "out", inputs[0].name)
         stack.endMacro()
         if add.node_id is None:
             return None
