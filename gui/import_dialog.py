@@ -1,0 +1,156 @@
+"""File > Import: start from a torchvision architecture (an editable LayerLab graph), or load a
+weights file (safetensors or a weights-only state dict) into the current project and save the
+result as a run directory. Refusals list what cannot be imported; no code is run from a file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
+                               QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QTabWidget,
+                               QVBoxLayout, QWidget)
+
+from engine.compiler import compile_network
+from engine.errors import LayerLabError
+from engine.export.source import save_run_dir
+from engine.importers import (DEFAULT_INPUT_SHAPE, ImportResult, WeightsReport, import_torchvision,
+                              load_weights_file, torchvision_names)
+from engine.project import Project
+
+SUGGESTED = ("resnet18", "vgg16", "alexnet", "resnet34", "resnet50", "vgg11", "densenet121")
+
+
+class ImportDialog(QDialog):
+    """Two tabs: 'Architecture' fills `imported` (accept() then returns it to the caller);
+    'Weights' loads a file into `project` and writes a run directory."""
+
+    def __init__(self, project: Project | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Import")
+        self.project = project
+        self.imported: ImportResult | None = None
+        self.weights_report: WeightsReport | None = None
+        self.run_dir: Path | None = None
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._architecture_tab(), "Architecture")
+        self.tabs.addTab(self._weights_tab(), "Weights")
+        self.tabs.setTabEnabled(1, project is not None)
+        self.report = QPlainTextEdit()
+        self.report.setReadOnly(True)
+        self.report.setMaximumBlockCount(500)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        layout.addWidget(self.report, 1)
+        layout.addWidget(buttons)
+
+    # -- architecture ----------------------------------------------------------------------
+    def _architecture_tab(self) -> QWidget:
+        self.model_box = QComboBox()
+        self.model_box.setEditable(True)
+        names = torchvision_names()
+        self.model_box.addItems([n for n in SUGGESTED if n in names] + [n for n in names if n not in SUGGESTED])
+        self.shape_edit = QLineEdit(",".join(map(str, DEFAULT_INPUT_SHAPE)))
+        self.shape_edit.setToolTip("Channels, height, width of one input image, e.g. 3,224,224")
+        self.import_button = QPushButton("Import")
+        self.import_button.clicked.connect(self.import_architecture)
+        page = QWidget()
+        form = QFormLayout(page)
+        form.addRow("torchvision model:", self.model_box)
+        form.addRow("Input shape (C,H,W):", self.shape_edit)
+        form.addRow("", self.import_button)
+        return page
+
+    def import_architecture(self) -> ImportResult | None:
+        """Import the chosen model; on success the dialog is accepted and `imported` is set."""
+        try:
+            shape = tuple(int(v) for v in self.shape_edit.text().replace("x", ",").split(","))
+        except ValueError:
+            self._say(f"'{self.shape_edit.text()}' is not a shape such as 3,224,224.")
+            return None
+        with _busy():
+            try:
+                result = import_torchvision(self.model_box.currentText().strip(), shape)
+            except LayerLabError as error:
+                self._say(f"Not imported: {error}")
+                return None
+        self.imported = result
+        self._say(f"Imported {result.project.name}: {len(result.project.network)} layers, "
+                  f"{result.reference_params:,} parameters (the same as torchvision's).")
+        self.accept()
+        return result
+
+    # -- weights ----------------------------------------------------------------------------
+    def _weights_tab(self) -> QWidget:
+        self.weights_edit = QLineEdit()
+        self.run_edit = QLineEdit()
+        self.load_button = QPushButton("Load weights and save run")
+        self.load_button.clicked.connect(self.load_weights)
+        page = QWidget()
+        form = QFormLayout(page)
+        form.addRow("Weights file:", _with_browse(self.weights_edit, self._browse_weights))
+        form.addRow("Save as run directory:", _with_browse(self.run_edit, self._browse_run))
+        form.addRow("", QLabel("safetensors, or a state dict read with weights_only=True (never code)."))
+        form.addRow("", self.load_button)
+        return page
+
+    def _browse_weights(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Weights file", "",
+                                              "Weights (*.safetensors *.pt *.pth *.bin);;All files (*)")
+        if path:
+            self.weights_edit.setText(path)
+
+    def _browse_run(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Run directory")
+        if path:
+            self.run_edit.setText(path)
+
+    def load_weights(self) -> WeightsReport | None:
+        """Load the file into the project's network; write the run directory if every tensor fits."""
+        if self.project is None:
+            return None
+        weights, run_dir = self.weights_edit.text().strip(), self.run_edit.text().strip()
+        if not weights or not run_dir:
+            self._say("Choose a weights file and a run directory to save into.")
+            return None
+        with _busy():
+            try:
+                model = compile_network(self.project.network)
+                report = load_weights_file(model, weights)
+            except LayerLabError as error:
+                self._say(f"Not loaded: {error}")
+                return None
+            self.weights_report = report
+            if not report.complete:
+                self._say(f"{report.summary()}\nNothing saved: the file does not fill the whole network.")
+                return report
+            self.run_dir = save_run_dir(self.project, model.state_dict(), run_dir)
+        self._say(f"{report.summary()}\nSaved run directory {self.run_dir}.")
+        return report
+
+    def _say(self, text: str) -> None:
+        self.report.setPlainText(text)
+
+
+def _with_browse(edit: QLineEdit, slot) -> QWidget:
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    button = QPushButton("Browse…")
+    button.clicked.connect(slot)
+    layout.addWidget(edit, 1)
+    layout.addWidget(button)
+    return row
+
+
+class _busy:
+    """A wait cursor for the duration of a `with` block."""
+
+    def __enter__(self) -> None:
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+
+    def __exit__(self, *exc: object) -> None:
+        QApplication.restoreOverrideCursor()

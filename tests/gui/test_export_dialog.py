@@ -1,0 +1,63 @@
+"""The export and import dialogs call the engine and show the outcome (offscreen, no blocking)."""
+
+from __future__ import annotations
+
+import torch
+
+from engine.compiler import compile_network
+from engine.export.source import RUN_WEIGHTS, save_run_dir
+from engine.project import load_project
+from gui.export_dialog import ExportDialog
+from gui.import_dialog import ImportDialog
+
+from .conftest import SAMPLES
+
+
+def test_export_dialog_writes_a_checked_file(qtbot, tmp_path):
+    project = load_project(SAMPLES / "mnist_mlp.layerlab")
+    run = save_run_dir(project, compile_network(project.network).state_dict(), tmp_path / "run")
+    dialog = ExportDialog(project, run)
+    qtbot.addWidget(dialog)
+    dialog.select_format("exported_program")
+    assert dialog.path_edit.text().endswith(".pt2")
+    dialog.path_edit.setText(str(tmp_path / "mlp.pt2"))
+    result = dialog.run_export()
+    assert result is not None and result.path.is_file() and result.max_abs_diff <= 1e-5
+    assert "max abs diff" in dialog.status.text() and "trained weights" in dialog.source_label.text()
+
+
+def test_export_dialog_shows_refusals(qtbot, tmp_path):
+    dialog = ExportDialog(load_project(SAMPLES / "mnist_mlp.layerlab"))
+    qtbot.addWidget(dialog)
+    dialog.select_format("state_dict")
+    (tmp_path / "blocked").write_text("a file, not a folder")
+    dialog.path_edit.setText(str(tmp_path / "blocked" / "m.pt"))
+    assert dialog.run_export() is None
+    assert dialog.status.text().startswith("Not exported: Cannot write")
+
+
+def test_import_dialog_imports_and_lists_refusals(qtbot):
+    dialog = ImportDialog()
+    qtbot.addWidget(dialog)
+    assert not dialog.tabs.isTabEnabled(1)  # no project to load weights into
+    dialog.model_box.setCurrentText("mobilenet_v2")
+    dialog.shape_edit.setText("3,64,64")
+    assert dialog.import_architecture() is None and "no ReLU6" in dialog.report.toPlainText()
+    dialog.model_box.setCurrentText("resnet18")
+    result = dialog.import_architecture()
+    assert result is not None and dialog.result() == ImportDialog.DialogCode.Accepted
+    assert "11,689,512 parameters" in dialog.report.toPlainText()
+
+
+def test_import_dialog_loads_weights_into_a_run(qtbot, tmp_path):
+    project = load_project(SAMPLES / "lenet5.layerlab")
+    state = compile_network(project.network).state_dict()
+    torch.save(state, tmp_path / "w.pt")
+    dialog = ImportDialog(project)
+    qtbot.addWidget(dialog)
+    dialog.weights_edit.setText(str(tmp_path / "w.pt"))
+    dialog.run_edit.setText(str(tmp_path / "run"))
+    report = dialog.load_weights()
+    assert report is not None and report.complete
+    assert (tmp_path / "run" / RUN_WEIGHTS).is_file()
+    assert "Saved run directory" in dialog.report.toPlainText()
