@@ -21,6 +21,21 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def binding_problem() -> str | None:
+    """A known-bad PySide6 build for this Python, said plainly (None when all is well).
+
+    PySide6 6.12.0 drops a reference to None on every call of a method that returns nothing when
+    run on Python < 3.12 (where None is not immortal); a long session then aborts with
+    "none_dealloc: deallocating None"."""
+    import PySide6
+
+    if PySide6.__version__.startswith("6.12.0") and sys.version_info < (3, 12):
+        return ("PySide6 6.12.0 has a reference-counting bug on Python "
+                f"{sys.version_info.major}.{sys.version_info.minor} that crashes long sessions; install "
+                "'PySide6-Essentials<6.12' or use Python 3.12 or newer.")
+    return None
+
+
 def setup_application(argv: list[str] | None = None):
     """The QApplication, with LayerLab's names, style and fonts (created if there is none yet)."""
     from PySide6.QtWidgets import QApplication
@@ -76,6 +91,9 @@ def run_app(args: list[str]) -> int:
         return int(exit_.code or 0)
     if options.screenshot and not os.environ.get("QT_QPA_PLATFORM"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    problem = binding_problem()
+    if problem:
+        print(f"layerlab: warning: {problem}", file=sys.stderr)
     app = setup_application([sys.argv[0] if sys.argv else "layerlab"])
     if options.screenshot:
         try:

@@ -22,26 +22,38 @@ class SummaryModel(QAbstractTableModel):
         super().__init__()
         self.document = document
         self.rows: list[tuple[str | None, tuple[str, ...], str | None]] = []
+        self._cache: dict[str, tuple[str | None, tuple[str, ...], str | None]] = {}
+        document.reset.connect(self._cache.clear)
         document.analysis_changed.connect(self.refresh)
         document.changed.connect(self._on_change)
-        self.refresh(document.analysis, set())
+        self.refresh(document.analysis, None)
 
     def _on_change(self, change) -> None:
         if change.kind == "renamed":
+            self._cache.pop(change.node, None)
             self.refresh(self.document.analysis, set())
 
     def refresh(self, analysis: Analysis, changed: Any = None) -> None:
+        """Rebuild the rows; only layers whose info changed are formatted again."""
         net = self.document.network
+        if changed is None:
+            self._cache.clear()
+        for node_id in changed or ():
+            self._cache.pop(node_id, None)
         rows = []
         for node_id in analysis.order:
-            if node_id not in net:
-                continue
-            info = analysis.nodes[node_id]
-            shape = info.output_shape
-            spec = net.spec(node_id)
-            rows.append((node_id, (net.name_of(node_id), spec.display_name, fmt.shape_text(shape),
-                                   fmt.count(info.activations), fmt.memory(info.activations),
-                                   fmt.count(info.params), fmt.count(info.macs)), info.error))
+            row = self._cache.get(node_id)
+            if row is None:
+                info = analysis.nodes[node_id]
+                spec = net.spec(node_id)
+                row = (node_id, (net.name_of(node_id), spec.display_name, fmt.shape_text(info.output_shape),
+                                 fmt.count(info.activations), fmt.memory(info.activations),
+                                 fmt.count(info.params), fmt.count(info.macs)), info.error)
+                self._cache[node_id] = row
+            rows.append(row)
+        live = set(analysis.order)
+        for node_id in [n for n in self._cache if n not in live]:
+            del self._cache[node_id]
         rows.append((None, ("Total", f"{len(rows)} layers", "", fmt.count(analysis.total_activations),
                             fmt.memory(analysis.total_activations), fmt.count(analysis.total_params),
                             fmt.count(analysis.total_macs)), None))

@@ -1,0 +1,134 @@
+"""Node editor speed on a 1,000-layer project.
+
+Goals (issue 4): open + automatic layout in under 1 s; an edit (add, connect, parameter change)
+refreshes shapes and the view in under 50 ms. The reference measured in the same run is the
+engine alone: `infer_shapes` on the same graph (what every edit must pay at least once).
+
+    QT_QPA_PLATFORM=offscreen python benchmarks/bench_editor.py
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from engine.builder import NetworkBuilder  # noqa: E402
+from engine.project import Project, load_project  # noqa: E402
+from engine.shapes import infer_shapes  # noqa: E402
+
+LAYERS = 1000
+REPEATS = 15
+
+
+def build_project(path: Path) -> None:
+    """An MLP-like trunk with a residual Add every 4 layers: 1,000 layers, ~1,200 wires."""
+    b = NetworkBuilder()
+    x = b.add("Input", shape=[64])
+    count = 1
+    while count < LAYERS - 1:
+        block_in = x
+        x = b.chain(x, ("Dense", {"units": 64}), ("ReLU",), ("Dense", {"units": 64}))
+        x = b.add("Add", block_in, x)
+        count += 4
+    while count < LAYERS - 1:
+        x = b.add("ReLU", x)
+        count += 1
+    b.add("Output", x)
+    Project(network=b.network, name="big").save(path)  # no layout yet: the benchmark lays it out
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000
+
+
+def main() -> None:
+    tmp = Path(tempfile.mkdtemp(prefix="layerlab-bench-"))
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp / "settings"))
+    from gui import dialogs
+    from gui.app import setup_application
+    from gui.commands import AddNodeCommand, ConnectCommand, LayoutCommand, SetParamCommand
+    from gui.main_window import MainWindow
+
+    dialogs.show_error = lambda *a: print("error:", a[-1])
+    app = setup_application()
+    path = tmp / "big.layerlab"
+    build_project(path)
+    window = MainWindow()
+    window.files.autosaver.timer.stop()
+    window.resize(1440, 900)
+    window.show()
+    app.processEvents()
+
+    project = load_project(path)
+    reference = statistics.median(timed(lambda: infer_shapes(project.network)) for _ in range(5))
+    load_ms = timed(lambda: load_project(path))
+    doc, view = window.document, window.view
+
+    def open_and_layout() -> None:
+        window.files.open_path(path, ask=False)
+        doc.execute(LayoutCommand(doc.network))
+        doc.refresh_analysis()
+        view.fit()
+        view.viewport().repaint()
+
+    open_ms = timed(open_and_layout)
+    net = doc.network
+    import PySide6
+
+    print(f"Python {sys.version.split()[0]}, PySide6 {PySide6.__version__}, Qt platform "
+          f"{os.environ['QT_QPA_PLATFORM']}")
+    print(f"project: {len(net)} layers, {len(net.edges())} wires ({path.stat().st_size / 1024:.0f} KB)")
+    print(f"reference  infer_shapes (engine only, median of 5) {reference:8.1f} ms")
+    print(f"load_project (parse + build graph)                 {load_ms:8.1f} ms")
+    print(f"open + layout + shapes + fit + first paint         {open_ms:8.1f} ms   goal < 1000 ms")
+
+    dense = net.nodes_of_type("Dense")
+    middle = dense[len(dense) // 2]
+    x, y = net.node(middle).position
+
+    def edit_round(zoomed_in: bool) -> dict[str, list[float]]:
+        if zoomed_in:
+            view.resetTransform()
+            view.centerOn(window.scene.nodes[middle])
+        else:
+            view.fit()
+        times: dict[str, list[float]] = {"add": [], "connect": [], "parameter": []}
+        for i in range(REPEATS):
+            def refresh() -> None:
+                doc.refresh_analysis()  # what the zero-timeout single-shot does on the next turn
+                view.viewport().repaint()
+
+            add = AddNodeCommand(net, "Dense", (x + 40, y + 160 + 10 * i))
+            times["add"].append(timed(lambda: (doc.execute(add), refresh())))
+            times["connect"].append(timed(lambda: (doc.execute(ConnectCommand(net, middle, add.node_id)),
+                                                   refresh())))
+            times["parameter"].append(timed(lambda: (doc.execute(SetParamCommand(net, middle, "units", 65 + i)),
+                                                     refresh())))
+        for _ in range(3 * REPEATS):
+            doc.undo_stack.undo()
+        return times
+
+    for zoomed_in, label in ((True, "at 100% zoom"), (False, "whole graph in view")):
+        times = edit_round(zoomed_in)
+        for kind, values in times.items():
+            median, worst = statistics.median(values), max(values)
+            print(f"edit {kind:<9} {label:<20} median {median:6.1f} ms  max {worst:6.1f} ms  "
+                  f"({median / reference:4.1f}x infer_shapes)   goal < 50 ms")
+    window.document.undo_stack.setClean()
+    window.close()
+
+
+if __name__ == "__main__":
+    main()
