@@ -1,0 +1,91 @@
+"""The project's `dataset` section as a typed, checked dataclass.
+
+    settings = DatasetSettings.from_dict(project.dataset)   # SettingsError names a bad key
+    project.dataset = settings.to_dict(only_changed=True)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine.data.schema import SettingsBase, SettingsError, setting
+
+SOURCES = ("mnist", "spiral", "circles", "xor", "blobs", "moons", "one_hot_8", "torchvision",
+           "image_folder", "csv", "npz")
+SYNTHETIC = ("spiral", "circles", "xor", "blobs", "moons")
+TASKS = ("classification", "regression", "reconstruction")
+NORMALIZATIONS = ("auto", "none", "unit", "standardize")
+
+
+@dataclass
+class AugmentSettings(SettingsBase):
+    """Random changes to training samples (torchvision.transforms.v2); 0 or false turns one off."""
+
+    SECTION = "dataset.augment"
+    translate: float = setting(0.0, "Random shift as a share of the image size (0.1 = up to 10%).",
+                               minimum=0.0, maximum=0.5, example=0.1)
+    scale: float = setting(0.0, "Random zoom range (0.1 = between 90% and 110%).", minimum=0.0, maximum=0.9,
+                           example=0.1)
+    rotate: float = setting(0.0, "Random rotation up to this many degrees either way.", minimum=0.0,
+                            maximum=180.0, example=10)
+    noise: float = setting(0.0, "Standard deviation of added Gaussian noise.", minimum=0.0, maximum=10.0,
+                           example=0.05)
+    elastic: float = setting(0.0, "Elastic deformation strength (displacement in pixels, e.g. 30).",
+                             minimum=0.0, maximum=500.0, example=30)
+    hflip: bool = setting(False, "Flip images left-right at random (not for digits!).")
+    hue: float = setting(0.0, "Random hue shift (colour images only), up to 0.5.", minimum=0.0, maximum=0.5,
+                         example=0.05)
+
+    @property
+    def active(self) -> bool:
+        return any((self.translate, self.scale, self.rotate, self.noise, self.elastic, self.hflip, self.hue))
+
+
+@dataclass
+class DatasetSettings(SettingsBase):
+    """Where the samples come from, how they are split and prepared."""
+
+    SECTION = "dataset"
+    source: str = setting("mnist", "Where the samples come from (see `layerlab datasets`).", choices=SOURCES)
+    task: str = setting("classification", "classification (class labels), regression (numeric targets) or "
+                        "reconstruction (the target is the input, for autoencoders).", choices=TASKS)
+    path: str = setting("", "File or folder for csv, npz and image_folder; the root folder for torchvision "
+                        "(default: ~/.cache/layerlab/torchvision).", example="data/iris.csv")
+    name: str = setting("", "torchvision dataset class, e.g. FashionMNIST or CIFAR10.", example="FashionMNIST")
+    download: bool = setting(False, "Let torchvision download the dataset when its files are missing.")
+    samples: int = setting(1000, "Synthetic sets: number of points.", minimum=4, maximum=10_000_000)
+    noise: float = setting(0.1, "Synthetic sets: amount of noise.", minimum=0.0, maximum=10.0)
+    classes: int = setting(2, "Synthetic sets: number of classes (spiral arms, blobs).", minimum=2, maximum=100)
+    validation_split: float = setting(0.0, "Share of the training samples held out for validation "
+                                      "(early stopping, best weights).", minimum=0.0, maximum=0.9, example=0.1)
+    test_split: float = setting(0.2, "Share held out for testing when the source has no test set of its own.",
+                                minimum=0.0, maximum=0.9)
+    subset: int | None = setting(None, "Use at most this many training samples (quick experiments).",
+                                 minimum=1, example=2000)
+    test_subset: int | None = setting(None, "Use at most this many test samples.", minimum=1, example=1000)
+    normalize: str = setting("auto", "auto (images to [0, 1], tables standardized, points unchanged), none, "
+                             "unit (divide 8-bit values by 255) or standardize (zero mean, unit variance per "
+                             "feature, from the training split).", choices=NORMALIZATIONS)
+    label_column: str = setting("", "CSV: the label/target column, by name or number (default: the last).",
+                                example="species")
+    image_size: list[int] | None = setting(None, "image_folder/torchvision: resize every image to "
+                                           "[height, width].", minimum=1, example=[32, 32])
+    grayscale: bool = setting(False, "image_folder: convert images to one grey channel.")
+    seed: int = setting(0, "Seed for synthetic data, the splits and the subset.", minimum=0)
+    augment: AugmentSettings = setting(AugmentSettings(), "Random changes to training samples.")
+
+    def validate(self) -> None:
+        if self.source in ("csv", "npz", "image_folder") and not self.path:
+            raise SettingsError(f"dataset.source '{self.source}' needs a file: set dataset.path "
+                                f"(for example dataset.path=data/my_data.{ 'csv' if self.source == 'csv' else 'npz'}).")
+        if self.source == "torchvision" and not self.name:
+            raise SettingsError("dataset.source 'torchvision' needs a dataset class name: set dataset.name "
+                                "(for example dataset.name=FashionMNIST).")
+        if self.image_size is not None and len(self.image_size) != 2:
+            raise SettingsError(f"'dataset.image_size' must be [height, width], not {self.image_size}.")
+        if self.validation_split + (self.test_split if self.source not in ("mnist", "torchvision") else 0) >= 0.95:
+            raise SettingsError("dataset.validation_split and dataset.test_split together leave almost no "
+                                "training samples; lower one of them.")
+        if self.task == "regression" and self.source in SYNTHETIC + ("mnist", "one_hot_8", "image_folder"):
+            raise SettingsError(f"dataset.source '{self.source}' has class labels, not numeric targets: use "
+                                "dataset.task=classification (or reconstruction), or a csv/npz file.")

@@ -1,0 +1,64 @@
+"""Thread-safe run control: pause, resume, stop, single steps, lr and probe changes, honoured by
+the trainer between steps. Call these from any thread (the GUI's) while the run goes on in another."""
+
+from __future__ import annotations
+
+import threading
+
+
+class Control:
+    def __init__(self) -> None:
+        self._cv = threading.Condition()
+        self.pending = False  # read without the lock in the hot loop: any request sets it
+        self.paused = False
+        self.stop_requested = False
+        self.single_steps = 0
+        self.new_lr: float | None = None
+        self.new_probe_every: int | None = None
+        self.probe_now = False
+
+    def _set(self, **changes) -> None:
+        with self._cv:
+            for key, value in changes.items():
+                setattr(self, key, value)
+            self.pending = True
+            self._cv.notify_all()
+
+    def pause(self) -> None:
+        self._set(paused=True)
+
+    def resume(self) -> None:
+        self._set(paused=False, single_steps=0)
+
+    def stop(self) -> None:
+        self._set(stop_requested=True)
+
+    def step_once(self) -> None:
+        """While paused: take one more batch, then pause again."""
+        with self._cv:
+            self.single_steps += 1
+            self.pending = True
+            self._cv.notify_all()
+
+    def set_lr(self, lr: float) -> None:
+        self._set(new_lr=float(lr))
+
+    def set_probe_every(self, steps: int) -> None:
+        self._set(new_probe_every=int(steps))
+
+    def request_probe(self) -> None:
+        self._set(probe_now=True)
+
+    def wait_while_paused(self, timeout: float = 0.2) -> None:
+        """Block (the training thread) until resumed, stopped or asked for a single step."""
+        with self._cv:
+            while self.paused and not self.stop_requested and self.single_steps == 0:
+                self._cv.wait(timeout)
+
+    def take(self) -> tuple[float | None, int | None, bool]:
+        """Consume one-off requests: (new lr, new probe interval, probe now)."""
+        with self._cv:
+            taken = (self.new_lr, self.new_probe_every, self.probe_now)
+            self.new_lr, self.new_probe_every, self.probe_now = None, None, False
+            self.pending = self.paused or self.stop_requested or self.single_steps > 0
+            return taken

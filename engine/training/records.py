@@ -1,0 +1,138 @@
+"""The plain records a training run yields. They hold only numbers, strings, dicts and numpy
+arrays, so a GUI thread can receive them as they are."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Started:
+    """Training is about to take its first step."""
+
+    device: str
+    world_size: int
+    parameters: int
+    train_samples: int
+    val_samples: int
+    test_samples: int
+    steps_per_epoch: int
+    batch_size: int
+    epochs: int
+    start_epoch: int = 0
+    start_step: int = 0
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """The running loss, every `log_every` steps (and after each single step taken while paused)."""
+
+    step: int
+    epoch: int
+    batch: int
+    batches: int
+    loss: float
+    lr: float
+    samples_seen: int
+    samples_per_second: float
+    train_seconds: float
+
+
+@dataclass(frozen=True)
+class EpochRecord:
+    """The end of an epoch: mean training loss (and accuracy for classification) over its steps."""
+
+    epoch: int
+    step: int
+    train_loss: float
+    train_accuracy: float | None
+    lr: float
+    seconds: float
+    samples_per_second: float
+    val_loss: float | None = None
+    val_accuracy: float | None = None
+
+
+@dataclass(frozen=True)
+class EvalRecord:
+    """An evaluation of one split ('val', 'train' or 'test')."""
+
+    step: int
+    epoch: int
+    split: str
+    loss: float
+    accuracy: float | None
+    is_best: bool = False
+    best_step: int | None = None
+    final: bool = False
+
+
+@dataclass(frozen=True)
+class ProbeRecord:
+    """Probe data, keyed by node id. activations: float32 array [probe samples, *shape] per layer;
+    grad_norm / grad_mean_abs: per parameterized layer; weights: conv kernels [out, in, kh, kw] and the
+    first Dense layer's matrix [units, features]; histograms: (counts, bin edges) per layer."""
+
+    step: int
+    epoch: int
+    inputs: np.ndarray
+    targets: np.ndarray | None
+    outputs: np.ndarray
+    activations: dict[str, np.ndarray]
+    grad_norm: dict[str, float]
+    grad_mean_abs: dict[str, float]
+    weights: dict[str, np.ndarray]
+    weight_histograms: dict[str, tuple[np.ndarray, np.ndarray]]
+    grad_histograms: dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class Paused:
+    """The run is paused after `step`; call resume() or step_once() to go on."""
+
+    step: int
+    epoch: int
+
+
+@dataclass(frozen=True)
+class Finished:
+    """The run ended normally (all epochs, max_steps or early stopping)."""
+
+    reason: str
+    step: int
+    epochs_run: int
+    best_step: int | None
+    best_epoch: int | None
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Stopped:
+    """The run was stopped on request; the weights are the best (or last) ones."""
+
+    reason: str
+    step: int
+    epochs_run: int
+    best_step: int | None
+    best_epoch: int | None
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Failed:
+    """The run could not start or go on; `message` says why and what to change."""
+
+    message: str
+    step: int = 0
+    epochs_run: int = 0
+    best_step: int | None = None
+    best_epoch: int | None = None
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+Record = Started | StepRecord | EpochRecord | EvalRecord | ProbeRecord | Paused | Finished | Stopped | Failed
+END_RECORDS = (Finished, Stopped, Failed)

@@ -1,0 +1,124 @@
+"""Everything a run needs before its first step: checked settings, the bound network, the data,
+the compiled model on its device, the loss and the batches. Problems raise LayerLabError with a
+message naming the setting or layer to change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+from torch import fx
+
+from engine.compiler import compile_network
+from engine.data.augment import build_augmentation
+from engine.data.bind import bind_input_shape, check_output
+from engine.data.dataset import Dataset, load_dataset
+from engine.data.schema import SettingsError
+from engine.data.settings import DatasetSettings
+from engine.errors import LayerLabError
+from engine.graph import Network
+from engine.shapes import infer_shapes
+from engine.training.batching import LoaderBatches, TensorBatches, batch_count, shard
+from engine.training.device import select_device
+from engine.training.distributed import DistContext, init_from_env, rank_device
+from engine.training.losses import CorrectFn, LossFn, make_correct, make_loss
+from engine.training.settings import TrainingSettings
+
+
+class TrainingError(LayerLabError):
+    """The network or the settings cannot be trained as they are."""
+
+
+def check_network(network: Network) -> None:
+    """Refuse a graph with errors before anything is loaded."""
+    analysis = infer_shapes(network)
+    if not analysis.ok:
+        listed = "\n".join(f"- {issue.message}" for issue in analysis.errors)
+        raise TrainingError(f"The network has {len(analysis.errors)} error(s) to fix before training:\n{listed}")
+
+
+def check_combination(train: TrainingSettings, data: DatasetSettings) -> None:
+    if train.early_stopping and data.validation_split <= 0:
+        raise SettingsError("training.early_stopping needs a validation split: set dataset.validation_split "
+                            "(for example 0.1).")
+    if train.monitor == "val_accuracy" and data.task != "classification":
+        raise SettingsError(f"training.monitor val_accuracy needs a classification task; with {data.task} use "
+                            "val_loss.")
+
+
+@dataclass
+class Prepared:
+    network: Network
+    dataset: Dataset
+    gm: fx.GraphModule
+    device: torch.device
+    ctx: DistContext
+    loss_fn: LossFn
+    correct_fn: CorrectFn | None
+    batches: TensorBatches | LoaderBatches
+    batch_size: int
+    local_batch: int
+    steps_per_epoch: int
+    train_size: int
+    notes: list[str] = field(default_factory=list)
+
+    def epoch_permutation(self, seed: int, epoch: int) -> torch.Tensor:
+        """The same shuffle for a given seed and epoch on every rank and after a resume."""
+        g = torch.Generator().manual_seed(seed * 1_000_003 + epoch)
+        return shard(torch.randperm(self.train_size, generator=g), self.ctx.rank, self.ctx.world_size)
+
+
+def prepare(network: Network, train: TrainingSettings, data: DatasetSettings, dataset: Dataset | None = None,
+            model: fx.GraphModule | None = None) -> Prepared:
+    notes: list[str] = []
+    device = select_device(train.device)
+    ctx = init_from_env(device)
+    device = rank_device(device, ctx)
+    if train.amp and device.type != "cuda":
+        notes.append(f"Mixed precision (training.amp) works on CUDA only; training in float32 on {device}.")
+    dataset = dataset or load_dataset(data)
+    if len(dataset.train) == 0:
+        raise TrainingError("The training split is empty; check dataset.subset and the splits.")
+    network = network.copy()
+    if bind_input_shape(network, dataset.sample_shape):
+        notes.append(f"The Input shape was set to {list(dataset.sample_shape)} to match the dataset.")
+    analysis = infer_shapes(network)
+    if not analysis.ok:
+        listed = "\n".join(f"- {issue.message}" for issue in analysis.errors)
+        raise TrainingError(f"With the dataset's sample shape {list(dataset.sample_shape)} the network has "
+                            f"errors:\n{listed}")
+    check_output(network, analysis, data.task, dataset.num_classes, dataset.target_shape())
+    (output_id,) = network.nodes_of_type("Output")
+    out_params = network.node(output_id).params
+    torch.manual_seed(train.seed)
+    gm = model if model is not None else compile_network(network, analysis)
+    gm.to(device)
+    reconstruction = data.task == "reconstruction"
+    train_size = len(dataset.train) // ctx.world_size * ctx.world_size if ctx.active else len(dataset.train)
+    batch = train.batch_for(train_size)
+    local_batch = max(1, -(-batch // ctx.world_size))
+    transform = build_augmentation(data.augment, dataset.sample_shape)
+    if dataset.in_memory and transform is None:
+        x = dataset.train.x.to(device)
+        y = None if reconstruction else dataset.train.y.to(device)
+        dataset.train.x, dataset.train.y = x, (dataset.train.y if y is None else y)
+        batches: TensorBatches | LoaderBatches = TensorBatches(x, y, local_batch, train.drop_last)
+    else:
+        batches = LoaderBatches(dataset.train, transform, reconstruction, local_batch, train.drop_last,
+                                train.workers, device)
+    steps = batch_count(train_size // ctx.world_size, local_batch, train.drop_last)
+    if steps == 0:
+        raise SettingsError(f"training.batch_size {batch} is larger than the {train_size} training samples and "
+                            "drop_last is on, so no step would run; lower the batch size.")
+    return Prepared(network, dataset, gm, device, ctx,
+                    make_loss(out_params["loss"], out_params["label_smoothing"], data.task, dataset.num_classes),
+                    make_correct(data.task), batches, batch, local_batch, steps, train_size, notes + dataset.notes)
+
+
+def move_eval_splits(dataset: Dataset, device: torch.device) -> None:
+    """Keep in-memory validation and test data on the device (evaluated many times)."""
+    for split in (dataset.val, dataset.test):
+        if split.in_memory:
+            split.x = split.x.to(device)
+            if split.y is not None:
+                split.y = split.y.to(device)
