@@ -146,6 +146,7 @@ class MainWindow(QMainWindow):
     # -- status bar ----------------------------------------------------------------------
     def _create_status_bar(self) -> None:
         self.totals_label = QLabel()
+        self._last_error_count = 0
         self.error_button = QToolButton()
         self.error_button.setObjectName("errorCount")
         self.error_button.setAutoRaise(True)
@@ -161,6 +162,9 @@ class MainWindow(QMainWindow):
         self.error_button.setText(f"⚠ {count} error{'s' if count != 1 else ''}" if count else "✓ no errors")
         self.error_button.setStyleSheet("color: #d93a3a; font-weight: 700;" if count else "color: #2e7d6b;")
         self.error_button.setToolTip("\n".join(e.message for e in analysis.errors) or "The network is valid.")
+        if not count and self._last_error_count:
+            self.statusBar().clearMessage()  # the error just fixed is no longer news
+        self._last_error_count = count
         self._show_selection_error()
 
     def select_next_error(self) -> None:
