@@ -38,7 +38,10 @@ def test_drag_layer_from_palette_onto_canvas(window, qtbot) -> None:
     viewport, point = window.view.viewport(), QPoint(300, 200)
     mime = layer_mime("Conv2d")
     actions, buttons, mods = Qt.DropAction.CopyAction, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    enter = QDragEnterEvent(QPointF(point), actions, mime, buttons, mods)
+    try:  # PySide6 >= 6.12 takes a QPointF; earlier versions a QPoint
+        enter = QDragEnterEvent(QPointF(point), actions, mime, buttons, mods)
+    except TypeError:
+        enter = QDragEnterEvent(point, actions, mime, buttons, mods)
     QApplication.sendEvent(viewport, enter)
     assert enter.isAccepted()
     QApplication.sendEvent(viewport, QDropEvent(QPointF(point), actions, mime, buttons, mods, QEvent.Type.Drop))
@@ -50,6 +53,7 @@ def test_drag_layer_from_palette_onto_canvas(window, qtbot) -> None:
     assert abs(node.position[1] + style.NODE_HEIGHT / 2 - drop.y()) < 1
     assert window.scene.selected_node_ids() == [node.id]
     assert window.document.undo_stack.undoText() == "Add Conv2d"
+    assert window.act_undo.text() == "&Undo Add Conv2d"  # the Edit menu names the step
 
 
 def test_palette_search_and_double_click_chain(window, qtbot) -> None:
@@ -156,6 +160,13 @@ def test_middle_button_pans(window, qtbot) -> None:
     before = view.mapToScene(start)
     _drag(qtbot, view.viewport(), start, end, Qt.MouseButton.MiddleButton)
     after = view.mapToScene(end)
+    assert abs(after.x() - before.x()) < 2 and abs(after.y() - before.y()) < 2
+    view.setFocus()
+    qtbot.keyPress(view, Qt.Key.Key_Space)
+    before = view.mapToScene(end)
+    _drag(qtbot, view.viewport(), end, start)  # Space + left drag pans instead of selecting
+    qtbot.keyRelease(view, Qt.Key.Key_Space)
+    after = view.mapToScene(start)
     assert abs(after.x() - before.x()) < 2 and abs(after.y() - before.y()) < 2
 
 
