@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from engine.graph import Network
 
-COLUMN_WIDTH = 220.0
+COLUMN_WIDTH = 260.0
 ROW_HEIGHT = 140.0
 
 
