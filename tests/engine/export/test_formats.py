@@ -16,6 +16,7 @@ from .conftest import SAMPLES
 from .networks import every_layer_project
 
 MODEL_FORMATS = [name for name in FORMATS if name != "training_script"]
+ALL_FORMATS = list(FORMATS)
 
 
 def _needs(fmt: str) -> None:
@@ -23,7 +24,7 @@ def _needs(fmt: str) -> None:
         pytest.skip("onnx/onnxscript are not installed (pip install 'layerlab[onnx]')")
 
 
-@pytest.mark.parametrize("fmt", MODEL_FORMATS)
+@pytest.mark.parametrize("fmt", ALL_FORMATS)
 @pytest.mark.parametrize("sample", [p.stem for p in SAMPLES])
 def test_every_sample_round_trips(sources, sample, fmt, tmp_path):
     _needs(fmt)
