@@ -35,8 +35,9 @@ def mnist_mlp_sklearn() -> Project:
     b.add("Output", x)
     return Project(b.finish(), "MNIST MLP 784-50-10 (scikit-learn setup)",
                    "scikit-learn's MLPClassifier example: one hidden layer of 50 ReLUs, SGD with Nesterov momentum.",
-                   dict(MNIST), {"optimizer": "sgd", "lr": 0.1, "momentum": 0.9, "nesterov": True,
-                                 "batch_size": 200, "epochs": 10, "weight_decay": 1e-4})
+                   {"source": "mnist", "task": "classification"},
+                   {"optimizer": "sgd", "lr": 0.1, "momentum": 0.9, "nesterov": True,
+                    "batch_size": 200, "epochs": 10, "weight_decay": 1e-4})
 
 
 def lenet5() -> Project:
@@ -50,7 +51,8 @@ def lenet5() -> Project:
                 ("Dense", {"units": 10}, "f7"))
     b.add("Output", x)
     return Project(b.finish(), "LeNet-5", "LeCun's LeNet-5 (with ReLU and max-pooling) for MNIST digits.",
-                   dict(MNIST), {"optimizer": "adam", "lr": 0.001, "batch_size": 64, "epochs": 2})
+                   {"source": "mnist", "task": "classification", "normalize": "channel"},
+                   {"optimizer": "adam", "lr": 0.002, "batch_size": 64, "epochs": 2})
 
 
 def _residual_block(b: NetworkBuilder, x: str, filters: int, stride: int, tag: str) -> str:
@@ -78,7 +80,7 @@ def resnet_mnist() -> Project:
     b.add("Output", x)
     return Project(b.finish(), "Small ResNet for MNIST",
                    "Two residual blocks with skip connections (identity, then a strided 1x1 projection).",
-                   dict(MNIST), {"optimizer": "adam", "lr": 0.001, "batch_size": 64, "epochs": 2})
+                   {**MNIST, "normalize": "channel"}, {"optimizer": "adam", "lr": 0.001, "batch_size": 64, "epochs": 2})
 
 
 def conv_autoencoder() -> Project:
@@ -104,7 +106,7 @@ def linear_autoencoder_pca() -> Project:
     return Project(b.finish(), "Linear autoencoder = PCA",
                    "No activations: the best 16-unit code spans the same space as the top 16 principal components.",
                    {"source": "mnist", "task": "reconstruction", "validation_split": 0.1},
-                   {"optimizer": "adam", "lr": 0.002, "batch_size": 256, "epochs": 10})
+                   {"optimizer": "adam", "lr": 0.005, "batch_size": 256, "epochs": 10, "schedule": "cosine"})
 
 
 def encoder_8_3_8() -> Project:
@@ -115,7 +117,7 @@ def encoder_8_3_8() -> Project:
     return Project(b.finish(), "8-3-8 encoder",
                    "Learns to squeeze eight one-hot inputs through three hidden units (a binary code).",
                    {"source": "one_hot_8", "task": "reconstruction"},
-                   {"optimizer": "adam", "lr": 0.05, "batch_size": 8, "epochs": 2000})
+                   {"optimizer": "adam", "lr": 0.1, "batch_size": 0, "epochs": 1000, "checkpoint_every": 0})
 
 
 def spiral_playground() -> Project:
@@ -128,7 +130,7 @@ def spiral_playground() -> Project:
                    "Two interleaved spirals in 2-D: small enough to watch the decision boundary form.",
                    {"source": "spiral", "task": "classification", "samples": 1000, "noise": 0.1,
                     "validation_split": 0.2},
-                   {"optimizer": "adam", "lr": 0.01, "batch_size": 32, "epochs": 100})
+                   {"optimizer": "adam", "lr": 0.01, "batch_size": 32, "epochs": 100, "checkpoint_every": 0})
 
 
 def vanishing_gradients() -> Project:
