@@ -29,6 +29,20 @@ SUPPORTED_SOURCES = ("mnist", "one_hot_8", "torchvision") + SYNTHETIC
 KNOWN_SHAPES = {"mnist": (1, 28, 28), "one_hot_8": (8,), **{name: (2,) for name in SYNTHETIC}}
 VIEW_ONLY = ("probe_every", "probe_samples", "histogram_bins")
 """Settings of LayerLab's live views; they do not change training and have no place in a script."""
+NORMALIZATIONS = ("auto", "none", "unit", "standardize")
+
+# The settings the script carries out. A setting added to LayerLab later is refused by name when it
+# is not at its default, until the template learns it (never silently ignored).
+TRAINING_KEYS = frozenset((
+    "epochs", "max_steps", "batch_size", "drop_last", "optimizer", "lr", "momentum", "nesterov", "beta1", "beta2",
+    "eps", "rms_alpha", "lbfgs_max_iter", "lbfgs_history", "lbfgs_line_search", "weight_decay", "l1", "grad_clip",
+    "schedule", "step_size", "gamma", "power_t", "min_lr", "plateau_factor", "plateau_patience", "plateau_threshold",
+    "eval_every", "early_stopping", "patience", "min_delta", "monitor", "restore_best", "eval_batch_size", "seed",
+    "device", "amp", "workers", "log_every", "checkpoint_every", *VIEW_ONLY))
+DATASET_KEYS = frozenset((
+    "source", "task", "path", "name", "download", "samples", "noise", "classes", "validation_split", "test_split",
+    "subset", "test_subset", "normalize", "label_column", "image_size", "grayscale", "seed", "augment"))
+AUGMENT_KEYS = frozenset(("translate", "scale", "rotate", "noise", "elastic", "hflip", "hue"))
 
 _ENGINE_CODE = ((losses, ("make_loss", "make_correct")),
                 (optim, ("split_decay", "build_optimizer", "Schedule")),
@@ -47,6 +61,13 @@ def settings_of(source: ExportSource) -> tuple[TrainingSettings, DatasetSettings
         data = DatasetSettings.from_dict(project.dataset)
     except SettingsError as error:
         raise ExportError(f"The training_script format needs valid settings: {error}") from None
+    _refuse_unknown("training", training.to_dict(), TrainingSettings().to_dict(), TRAINING_KEYS)
+    _refuse_unknown("dataset", data.to_dict(), DatasetSettings().to_dict(), DATASET_KEYS)
+    _refuse_unknown("dataset.augment", data.to_dict()["augment"], DatasetSettings().to_dict()["augment"],
+                    AUGMENT_KEYS)
+    if data.normalize not in NORMALIZATIONS:
+        raise ExportError(f"The training_script format cannot express dataset.normalize '{data.normalize}' (it "
+                          f"supports {', '.join(NORMALIZATIONS)}); train in LayerLab or choose another.")
     if data.source not in SUPPORTED_SOURCES:
         raise ExportError(f"The training_script format cannot express dataset.source '{data.source}' (it supports "
                           f"{', '.join(SUPPORTED_SOURCES)}); train in LayerLab or export the model as python.")
@@ -59,6 +80,13 @@ def settings_of(source: ExportSource) -> tuple[TrainingSettings, DatasetSettings
         raise ExportError(f"dataset.source '{data.source}' gives samples of shape {list(expected)}, but the "
                           f"network's Input is {list(source.input_shape)}; set the Input shape to match.")
     return training, data
+
+
+def _refuse_unknown(section: str, values: dict, defaults: dict, known: frozenset) -> None:
+    for key, value in values.items():
+        if key not in known and value != defaults.get(key):
+            raise ExportError(f"The training_script format cannot express {section}.{key} = {value!r} yet; "
+                              f"reset it to {defaults.get(key)!r} for the export or train in LayerLab.")
 
 
 def render(source: ExportSource, target: Path) -> str:

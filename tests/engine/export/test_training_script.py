@@ -108,3 +108,15 @@ def test_inexpressible_settings_are_named(dataset, training, named, tmp_path):
     with pytest.raises(ExportError, match=named.replace("[", r"\[").replace("]", r"\]")):
         export(source_from_project(_project(dataset, training)), "training_script", tmp_path / "t.py")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_setting_the_script_does_not_know_is_refused(monkeypatch, tmp_path):
+    """A setting LayerLab gains later is refused by name, not silently dropped."""
+    from engine.export import training_script
+
+    monkeypatch.setattr(training_script, "TRAINING_KEYS", training_script.TRAINING_KEYS - {"grad_clip"})
+    project = _project({"source": "mnist"}, {"optimizer": "sgd", "grad_clip": 1.0})
+    with pytest.raises(ExportError, match="cannot express training.grad_clip = 1.0"):
+        export(source_from_project(project), "training_script", tmp_path / "t.py")
+    project.training = {"optimizer": "sgd"}
+    assert export(source_from_project(project), "training_script", tmp_path / "t.py").max_abs_diff == 0.0
