@@ -3,8 +3,6 @@ load with `torch.export.load(path).module()`."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import torch
 from torch import nn
 from torch.export import Dim

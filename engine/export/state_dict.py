@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import torch
 
 from engine.export.base import ExportFormat, Outputs, Runner

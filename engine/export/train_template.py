@@ -74,7 +74,7 @@ def load_raw(d: SimpleNamespace, data_dir: str | None) -> dict:
         return {"kind": "image", "x": x.unsqueeze(1), "y": y, "x_test": xt.unsqueeze(1), "y_test": yt}
     if d.source == "one_hot_8":
         x, y = one_hot_8()  # noqa: F821 - defined in the ENGINE block when the source needs it
-        return {"kind": "bits", "x": x, "y": y}
+        return {"kind": "bits", "x": x, "y": y, "x_test": x.clone(), "y_test": y.clone()}  # its own test set
     if d.source == "torchvision":
         return load_torchvision(d, data_dir)
     classes = 2 if d.source in ("xor", "moons") else d.classes
@@ -134,6 +134,13 @@ def prepare_data(d: SimpleNamespace, data_dir: str | None) -> dict:
         mean, std = train_x.mean(0), train_x.std(0).clamp_min(1e-8)
         for split in splits.values():
             split[0] = (split[0].float() - mean) / std
+    elif mode == "channel":  # images: zero mean, unit variance per channel (after scaling 8-bit to [0, 1])
+        scale = 1 / 255 if splits["train"][0].dtype == torch.uint8 else 1.0
+        train_x = splits["train"][0].float() * scale
+        mean = train_x.mean(dim=(0, 2, 3), keepdim=True)[0]
+        std = train_x.std(dim=(0, 2, 3), keepdim=True)[0].clamp_min(1e-8)
+        for split in splits.values():
+            split[0] = (split[0].float() * scale - mean) / std
     else:
         scale = 1 / 255 if mode == "unit" and splits["train"][0].dtype == torch.uint8 else 1.0
         for split in splits.values():

@@ -29,7 +29,7 @@ SUPPORTED_SOURCES = ("mnist", "one_hot_8", "torchvision") + SYNTHETIC
 KNOWN_SHAPES = {"mnist": (1, 28, 28), "one_hot_8": (8,), **{name: (2,) for name in SYNTHETIC}}
 VIEW_ONLY = ("probe_every", "probe_samples", "histogram_bins")
 """Settings of LayerLab's live views; they do not change training and have no place in a script."""
-NORMALIZATIONS = ("auto", "none", "unit", "standardize")
+NORMALIZATIONS = ("auto", "none", "unit", "channel", "standardize")
 
 # The settings the script carries out. A setting added to LayerLab later is refused by name when it
 # is not at its default, until the template learns it (never silently ignored).
@@ -53,6 +53,14 @@ _SYNTHETIC_CODE = (synthetic, ("make_points", "_split_counts", "_spiral", "_circ
                                "one_hot_8"))
 
 
+_ENGINE_HEADER = (
+    "from typing import Any, Callable\n\n"
+    "# Names used in the type hints of LayerLab's code below.\n"
+    "LossFn = CorrectFn = StepFn = Callable\n"
+    "TrainingSettings = SimpleNamespace  # the TRAINING dict, read as attributes\n\n\n")
+_NOT_SYNTHETIC = "make_points = one_hot_8 = None  # generators of synthetic data; this project does not use them\n\n\n"
+
+
 def settings_of(source: ExportSource) -> tuple[TrainingSettings, DatasetSettings]:
     """The project's settings, checked; anything the script cannot do is refused by name."""
     project = source.project
@@ -68,6 +76,9 @@ def settings_of(source: ExportSource) -> tuple[TrainingSettings, DatasetSettings
     if data.normalize not in NORMALIZATIONS:
         raise ExportError(f"The training_script format cannot express dataset.normalize '{data.normalize}' (it "
                           f"supports {', '.join(NORMALIZATIONS)}); train in LayerLab or choose another.")
+    if data.normalize == "channel" and len(source.input_shape) != 3:
+        raise ExportError("dataset.normalize 'channel' is for images (channels, height, width); the network's "
+                          f"Input is {list(source.input_shape)}. Use standardize.")
     if data.source not in SUPPORTED_SOURCES:
         raise ExportError(f"The training_script format cannot express dataset.source '{data.source}' (it supports "
                           f"{', '.join(SUPPORTED_SOURCES)}); train in LayerLab or export the model as python.")
@@ -103,8 +114,9 @@ def render(source: ExportSource, target: Path) -> str:
                       f"DATASET = {_literal(data.to_dict())}\n"
                       f"LOSS, LABEL_SMOOTHING = {output['loss']!r}, {output['label_smoothing']!r}\n"
                       f"INPUT_SHAPE = {tuple(source.input_shape)!r}\n")
-    code_parts = list(_ENGINE_CODE) + ([_SYNTHETIC_CODE] if data.source in SYNTHETIC + ("one_hot_8",) else [])
-    engine_block = "from typing import Any\n\n\n" + "\n\n\n".join(
+    synthetic_data = data.source in SYNTHETIC + ("one_hot_8",)
+    code_parts = list(_ENGINE_CODE) + ([_SYNTHETIC_CODE] if synthetic_data else [])
+    engine_block = _ENGINE_HEADER + ("" if synthetic_data else _NOT_SYNTHETIC) + "\n\n\n".join(
         f"# From LayerLab {Path(module.__file__).relative_to(Path(module.__file__).parents[2])}\n"
         f"{inspect.getsource(getattr(module, item)).rstrip()}"
         for module, items in code_parts for item in items) + "\n"
