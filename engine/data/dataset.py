@@ -119,7 +119,17 @@ def _normalize(settings: DatasetSettings, raw: RawData, *splits: Split) -> dict[
         for split in splits:
             split.x = (split.x.float() - mean) / std
         return {"mode": mode, "mean": mean.flatten().tolist(), "std": std.flatten().tolist()}
-    scale = 1 / 255 if mode == "unit" and train.x.dtype == torch.uint8 else 1.0
+    scale = 1 / 255 if mode in ("unit", "channel") and train.x.dtype == torch.uint8 else 1.0
+    if mode == "channel":
+        if train.x.ndim != 4:
+            raise DatasetError("dataset.normalize 'channel' is for images (channels, height, width); use "
+                               "standardize for these samples.")
+        x = train.x.float() * scale
+        mean = x.mean(dim=(0, 2, 3), keepdim=True)[0]
+        std = x.std(dim=(0, 2, 3), keepdim=True)[0].clamp_min(1e-8)
+        for split in splits:
+            split.x = (split.x.float() * scale - mean) / std
+        return {"mode": mode, "scale": scale, "mean": mean.flatten().tolist(), "std": std.flatten().tolist()}
     for split in splits:
         split.x = split.x.float().mul_(scale) if split.x.dtype == torch.uint8 else split.x.float()
     return {"mode": mode, "scale": scale}

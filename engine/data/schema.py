@@ -63,7 +63,7 @@ class SettingsBase:
         for key, value in raw.items():
             name = cls.ALIASES.get(key, key)
             if name not in fields:
-                close = difflib.get_close_matches(str(key), list(fields), n=1)
+                close = difflib.get_close_matches(str(key), list(fields) + list(cls.ALIASES), n=1)
                 hint = f" Did you mean '{close[0]}'?" if close else ""
                 raise SettingsError(f"Unknown setting '{section}.{key}'.{hint} Known settings: "
                                     f"{', '.join(sorted(fields))}.")

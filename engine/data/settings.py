@@ -14,7 +14,7 @@ SOURCES = ("mnist", "spiral", "circles", "xor", "blobs", "moons", "one_hot_8", "
            "image_folder", "csv", "npz")
 SYNTHETIC = ("spiral", "circles", "xor", "blobs", "moons")
 TASKS = ("classification", "regression", "reconstruction")
-NORMALIZATIONS = ("auto", "none", "unit", "standardize")
+NORMALIZATIONS = ("auto", "none", "unit", "channel", "standardize")
 
 
 @dataclass
@@ -64,8 +64,9 @@ class DatasetSettings(SettingsBase):
                                  minimum=1, example=2000)
     test_subset: int | None = setting(None, "Use at most this many test samples.", minimum=1, example=1000)
     normalize: str = setting("auto", "auto (images to [0, 1], tables standardized, points unchanged), none, "
-                             "unit (divide 8-bit values by 255) or standardize (zero mean, unit variance per "
-                             "feature, from the training split).", choices=NORMALIZATIONS)
+                             "unit (divide 8-bit values by 255), channel (images: zero mean, unit variance per "
+                             "channel) or standardize (zero mean, unit variance per feature); statistics come "
+                             "from the training split.", choices=NORMALIZATIONS)
     label_column: str = setting("", "CSV: the label/target column, by name or number (default: the last).",
                                 example="species")
     image_size: list[int] | None = setting(None, "image_folder/torchvision: resize every image to "

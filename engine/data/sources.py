@@ -56,7 +56,8 @@ def _load_points(settings: DatasetSettings) -> RawData:
 
 def _load_one_hot(settings: DatasetSettings) -> RawData:
     x, y = synthetic.one_hot_8()
-    return RawData("bits", x=x, y=y, sample_shape=(8,), class_names=[str(i) for i in range(8)])
+    return RawData("bits", x=x, y=y, x_test=x.clone(), y_test=y.clone(), sample_shape=(8,),
+                   class_names=[str(i) for i in range(8)], notes=["The 8-bit set is its own test set."])
 
 
 _POINTS = "samples, noise, classes, seed"

@@ -26,7 +26,7 @@ class TrainingSettings(SettingsBase):
     """How a network is trained. Every key is optional; see docs/training.md."""
 
     SECTION = "training"
-    ALIASES = {"l2": "weight_decay"}
+    ALIASES = {"l2": "weight_decay", "learning_rate": "lr"}
 
     # -- length and batches -----------------------------------------------------------------
     epochs: int = setting(10, "Passes over the training set.", minimum=1, maximum=1_000_000, example=10)
@@ -92,7 +92,8 @@ class TrainingSettings(SettingsBase):
     probe_samples: int = setting(8, "Number of fixed samples whose activations the probes record.", minimum=1,
                                  maximum=256)
     histogram_bins: int = setting(30, "Bins of the weight and gradient histograms.", minimum=2, maximum=1000)
-    checkpoint_every: int = setting(1, "Write checkpoint.pt every n epochs (0: only at the end).", minimum=0)
+    checkpoint_every: int = setting(1, "Write checkpoint.pt every n epochs, at most every 5 seconds (0: only at the "
+                                  "end; the end of a run always writes one).", minimum=0)
 
     def validate(self) -> None:
         if self.device not in DEVICES and not (self.device.startswith("cuda:") and self.device[5:].isdigit()):

@@ -33,6 +33,11 @@ from engine.training.setup import Prepared, check_combination, check_network, mo
 from engine.training.steps import make_step
 
 
+CHECKPOINT_MIN_SECONDS = 5.0
+"""Periodic checkpoints are skipped when the last one is more recent (tiny epochs); the final
+checkpoint is always written."""
+
+
 class _Clock:
     """Counts optimization time only: paused around evaluations, probes, checkpoints and yields."""
 
@@ -77,6 +82,7 @@ class Trainer:
         self.tracker = BestTracker(self.settings.monitor, self.settings.patience, self.settings.min_delta)
         self.train_seconds = self.wall_seconds = 0.0
         self._train_seconds_before = 0.0
+        self._last_checkpoint = -CHECKPOINT_MIN_SECONDS
 
     # -- control, from any thread -----------------------------------------------------------
     def pause(self) -> None:
@@ -255,7 +261,8 @@ class Trainer:
                                   self._last_val("accuracy"))
             self.history.append({k: getattr(entry, k) for k in entry.__dataclass_fields__})
             self._last_good = {k: v.detach().clone() for k, v in p.gm.state_dict().items()}
-            if s.checkpoint_every and finished_epoch and self.epoch % s.checkpoint_every == 0:
+            if (s.checkpoint_every and finished_epoch and self.epoch % s.checkpoint_every == 0
+                    and time.monotonic() - self._last_checkpoint >= CHECKPOINT_MIN_SECONDS):
                 self._write_checkpoint()
             yield entry
             if self.stopped_reason != "completed":
@@ -360,6 +367,7 @@ class Trainer:
         if self.checkpoint_path and self.prepared.ctx.is_main:
             self._clock.pause()
             save_checkpoint(self.checkpoint_path, self.checkpoint_state())
+            self._last_checkpoint = time.monotonic()
 
     def _load_resume(self, state: dict[str, Any]) -> None:
         p = self.prepared
