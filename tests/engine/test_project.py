@@ -113,3 +113,13 @@ def test_atomic_write_leaves_no_temporary_file_when_writing_fails(tmp_path):
 def test_new_project_needs_a_path():
     with pytest.raises(ProjectError, match="choose where to save"):
         Project().save()
+
+
+def test_saved_files_get_the_usual_permissions(tmp_path):
+    import os
+    import stat
+
+    path = load_project(SAMPLES[0]).save(tmp_path / "p.layerlab")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~mask
