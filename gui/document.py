@@ -23,6 +23,9 @@ class Document(QObject):
     analysis_changed = Signal(object, object)  # Analysis, set of node ids whose info changed
     refused = Signal(str)  # an edit the engine refused, with its reason
     path_changed = Signal()
+    section_changed = Signal(str)  # 'dataset' or 'training' settings were replaced
+    lock_changed = Signal(bool)  # edits are locked (e.g. while a training run uses the network)
+    about_to_replace = Signal()  # set_project is about to swap the project (New/Open)
 
     def __init__(self, project: Project | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -30,6 +33,7 @@ class Document(QObject):
         self._project: Project = Project()
         self._analysis: Analysis | None = None
         self._pending = False
+        self.locked_reason: str | None = None
         self._project.network.subscribe(self._on_change)
         self.set_project(project or Project())
 
@@ -64,6 +68,7 @@ class Document(QObject):
 
     def set_project(self, project: Project) -> None:
         """Replace the whole project (New/Open): clears undo history and rebuilds every view."""
+        self.about_to_replace.emit()
         self._project.network.unsubscribe(self._on_change)
         self._project = project
         project.network.subscribe(self._on_change)
@@ -79,9 +84,24 @@ class Document(QObject):
         self._project.path = path
         self.path_changed.emit()
 
+    def set_section(self, name: str, values: dict) -> None:
+        """Replace the project's 'dataset' or 'training' section (called by undoable commands)."""
+        setattr(self._project, name, dict(values))
+        self.section_changed.emit(name)
+
     # -- edits ---------------------------------------------------------------------------
+    def set_locked(self, reason: str | None) -> None:
+        """Refuse every edit with `reason` until unlocked (None)."""
+        was = self.locked_reason is not None
+        self.locked_reason = reason
+        if was != (reason is not None):
+            self.lock_changed.emit(reason is not None)
+
     def execute(self, command: QUndoCommand) -> str | None:
         """Run a command and put it on the undo stack; returns the reason if the engine refused it."""
+        if self.locked_reason is not None:
+            self.refused.emit(self.locked_reason)
+            return self.locked_reason
         try:
             command.redo()
         except GraphError as error:

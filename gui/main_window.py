@@ -51,6 +51,10 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks["Layers"], self.docks["Inspector"]], [210, 300], Qt.Orientation.Horizontal)
         self._update_title()
         self._on_analysis(self.document.analysis, set())
+        from gui.training.integration import TrainingFeature
+
+        self.training = TrainingFeature(self)
+        self._add_export_import_actions()
 
     # -- docks and menus (extension points) ----------------------------------------------
     def add_dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea = Area.RightDockWidgetArea,
@@ -248,10 +252,33 @@ class MainWindow(QMainWindow):
         start = settings.startup_project()
         return self.files.open_path(start, ask=False, as_copy=start == settings.FIRST_RUN_SAMPLE)
 
+    def _add_export_import_actions(self) -> None:
+        before = self.file_menu.actions()[-1] if self.file_menu.actions() else None
+        self.act_export = self._action("&Export…", self.show_export_dialog, "Ctrl+E",
+                                       "Export the model (trained weights when the last run used this network)")
+        self.act_import = self._action("&Import…", self.show_import_dialog, "Ctrl+I",
+                                       "Start from a torchvision architecture, or load weights")
+        for action in (self.act_import, self.act_export):
+            self.file_menu.insertAction(before, action)
+        self.file_menu.insertSeparator(before)
+
+    def show_export_dialog(self) -> None:
+        from gui.export_dialog import ExportDialog
+
+        ExportDialog(self.document.project, self.training.trained_run_dir(), parent=self).exec()
+
+    def show_import_dialog(self) -> None:
+        from gui.import_dialog import ImportDialog
+
+        dialog = ImportDialog(self.document.project, parent=self)
+        if dialog.exec() and dialog.imported is not None and self.files.maybe_save():
+            self.document.set_project(dialog.imported.project)
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         if not self.files.maybe_save():
             event.ignore()
             return
+        self.training.shutdown()
         self.save_window_state()
         self.files.autosaver.discard()
         self.files.autosaver.timer.stop()

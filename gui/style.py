@@ -32,6 +32,8 @@ WARNING = QColor("#c98a00")
 WIRE = QColor("#7d8ba0")
 WIRE_BY_RANK = {1: QColor("#3b6fb6"), 2: QColor("#2f8fa3"), 3: QColor("#7b4fb0")}  # vectors, sequences, images
 WIRE_LABEL_FILL = QColor("#ffffff")
+DEAD_UNITS = QColor("#8a5a00")
+FLOW_WEAK, FLOW_STRONG = QColor("#b9c4d0"), QColor("#e8590c")  # gradient flow along wires while training
 PORT_FILL = QColor("#ffffff")
 PORT_BORDER = QColor("#5b6878")
 
@@ -54,6 +56,13 @@ QLabel#toast { background: rgba(40, 44, 52, 235); color: white; border-radius: 6
 QLabel#errorCount[errors="true"] { color: #d93a3a; font-weight: 700; }
 QStatusBar QLabel { padding: 0 8px; }
 """
+
+
+def flow_color(strength: float) -> QColor:
+    """Colour for a wire's gradient flow, from weak (grey-blue) to strong (orange), strength in 0..1."""
+    t = min(1.0, max(0.0, strength))
+    mix = [a + (b - a) * t for a, b in zip(FLOW_WEAK.getRgbF()[:3], FLOW_STRONG.getRgbF()[:3])]
+    return QColor.fromRgbF(*mix)
 
 
 def category_color(category: str) -> QColor:

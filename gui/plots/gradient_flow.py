@@ -21,7 +21,7 @@ class GradientFlowPanel(PlotPanel):
         self.norms: list[np.ndarray] = []
         self._drawn = 0
         layout = pg.GraphicsLayoutWidget()
-        layout.setMinimumHeight(260)
+        layout.setMinimumHeight(120)
         self.bar_plot = layout.addPlot(row=0, col=0, title="gradient norm per layer (latest, log10)")
         self.bar_plot.showGrid(y=True, alpha=0.2)
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush="#1f77b4")

@@ -21,7 +21,7 @@ class HistogramsPanel(PlotPanel):
         self.history: dict[str, dict[str, list[tuple[int, np.ndarray, np.ndarray]]]] = {}
         self._version = self._drawn = 0
         layout = pg.GraphicsLayoutWidget()
-        layout.setMinimumHeight(260)
+        layout.setMinimumHeight(120)
         self.latest = {kind: layout.addPlot(row=0, col=col, title=f"{kind} (latest)")
                        for col, kind in enumerate(("weights", "gradients"))}
         self.curves = {kind: plot.plot(stepMode="center", fillLevel=0, brush="#1f77b460", pen="#1f77b4")

@@ -22,7 +22,7 @@ class ImageGridPanel(PlotPanel):
         self.caption = QLabel(self.empty_hint)
         self.caption.setWordWrap(True)
         self.view = pg.GraphicsLayoutWidget()
-        self.view.setMinimumHeight(160)
+        self.view.setMinimumHeight(60)
         self.box = self.view.addViewBox(lockAspect=True, invertY=True)
         self.image = pg.ImageItem(axisOrder="row-major")
         if self.colormap:
@@ -87,7 +87,7 @@ class FiltersPanel(ImageGridPanel):
         self.image_shape: tuple[int, ...] | None = None
 
     def images_for(self, array: np.ndarray) -> np.ndarray:
-        if array.ndim == 2 and self.image_shape is not None:  # dense weights (units, features)
+        if array.ndim == 2 and self.image_shape is not None and len(self.image_shape) >= 2:  # dense on an image
             height, width = self.image_shape[-2:]
             if array.shape[1] == height * width * (self.image_shape[0] if len(self.image_shape) == 3 else 1):
                 pictures = array.reshape(array.shape[0], -1, height, width)[:, 0]

@@ -35,7 +35,7 @@ class LossPlot(PlotPanel):
         self.smooth_slider.valueChanged.connect(lambda _: self.refresh(force=True))
 
         layout = pg.GraphicsLayoutWidget()
-        layout.setMinimumHeight(260)
+        layout.setMinimumHeight(120)
         self.loss_plot = layout.addPlot(row=0, col=0, title="loss")
         self.accuracy_plot = layout.addPlot(row=1, col=0, title="accuracy")
         self.accuracy_plot.setXLink(self.loss_plot)

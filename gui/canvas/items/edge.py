@@ -29,6 +29,7 @@ class EdgeItem(QGraphicsItem):
         self.label = ""
         self.rank = 0
         self.error = False
+        self.flow: float | None = None  # 0..1 strength of the gradient flowing back (training)
         self.path = QPainterPath()
         self._label_rect = QRectF()
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
@@ -43,6 +44,13 @@ class EdgeItem(QGraphicsItem):
             self.label, self.error, self.rank = label, error, rank
             self._place_label()
             self.setToolTip(f"carries {self.label} per sample" if self.label else "")
+            self.update()
+
+    def set_flow(self, strength: float | None, text: str = "") -> None:
+        """Show the gradient flowing back along the wire (width and colour); None hides it."""
+        if strength != self.flow:
+            self.flow = strength
+            self.setToolTip(f"carries {self.label} per sample" + (f"\n{text}" if text else ""))
             self.update()
 
     def update_path(self) -> None:
@@ -75,7 +83,11 @@ class EdgeItem(QGraphicsItem):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         color = (style.SELECTION if self.isSelected() else style.ERROR if self.error
                  else style.WIRE_BY_RANK.get(self.rank, style.WIRE))
-        painter.setPen(QPen(color, 2.6 if self.isSelected() else 1.8, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        width = 2.6 if self.isSelected() else 1.8
+        if self.flow is not None and not self.isSelected() and not self.error:
+            color = style.flow_color(self.flow)
+            width = 1.2 + 5.0 * self.flow
+        painter.setPen(QPen(color, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self.path)
         lod = option.levelOfDetailFromTransform(painter.worldTransform())

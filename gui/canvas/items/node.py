@@ -36,6 +36,7 @@ class NodeItem(QGraphicsItem):
         self.info: NodeInfo | None = None
         self.error: str | None = None
         self.warning: str | None = None
+        self.live_note: str | None = None  # e.g. "dead 40%" on a ReLU while training
         self.edges: list[EdgeItem] = []
         self.color = style.category_color(spec.category)
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
@@ -117,6 +118,8 @@ class NodeItem(QGraphicsItem):
             self._paint_details(painter)
         if self.error:
             self._paint_badge(painter)
+        if self.live_note and lod >= LOW_DETAIL:
+            self._paint_live_note(painter)
 
     def _border_pen(self) -> QPen:
         if self.isSelected():
@@ -203,6 +206,21 @@ class NodeItem(QGraphicsItem):
         painter.setFont(_FONTS["bigshape"])
         painter.drawText(QRectF(4, HEADER + 8, W - 8, H - HEADER - 8), Qt.AlignmentFlag.AlignCenter,
                          "error" if self.error and shape is None else fmt.shape_text(shape))
+
+    def set_live_note(self, note: str | None) -> None:
+        if note != self.live_note:
+            self.live_note = note
+            self.update()
+
+    def _paint_live_note(self, painter: QPainter) -> None:
+        width = _METRICS["badge"].horizontalAdvance(self.live_note) + 12
+        rect = QRectF(W - width - 4, H - 8, width, 16)
+        painter.setPen(QPen(QColor("white"), 1.5))
+        painter.setBrush(QBrush(style.DEAD_UNITS))
+        painter.drawRoundedRect(rect, 8, 8)
+        painter.setPen(QColor("white"))
+        painter.setFont(_FONTS["badge"])
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.live_note)
 
     def _paint_badge(self, painter: QPainter) -> None:
         center = QPointF(W - 2, 0)

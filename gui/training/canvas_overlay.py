@@ -1,0 +1,47 @@
+"""Training signals drawn on the canvas itself: wire width and colour by the gradient flowing
+back along it (log scale across the network), and a badge on ReLUs with dead units."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from gui.canvas.scene import CanvasScene
+
+DEAD_THRESHOLD = 0.25
+
+
+def flow_strengths(norms: dict[str, float]) -> dict[str, float]:
+    """Node id -> 0..1 position of log10(norm) between the network's weakest and strongest."""
+    logs = {n: math.log10(v) for n, v in norms.items() if v > 0 and math.isfinite(v)}
+    if not logs:
+        return {}
+    low, high = min(logs.values()), max(logs.values())
+    span = high - low or 1.0
+    return {n: (v - low) / span for n, v in logs.items()}
+
+
+def show_flow(scene: CanvasScene, norms: dict[str, float]) -> None:
+    strengths = flow_strengths(norms)
+    for edge, item in scene.edges.items():
+        strength = strengths.get(edge.source)
+        text = f"gradient flowing back: {norms[edge.source]:.2e}" if strength is not None else ""
+        item.set_flow(strength, text)
+
+
+def show_dead_units(scene: CanvasScene, activations: dict[str, np.ndarray]) -> None:
+    for node_id, item in scene.nodes.items():
+        note = None
+        if item.spec.type_id == "ReLU" and node_id in activations:
+            flat = activations[node_id].reshape(len(activations[node_id]), -1)
+            dead = float((flat <= 0).all(axis=0).mean()) if flat.size else 0.0
+            note = f"dead {dead:.0%}" if dead >= DEAD_THRESHOLD else None
+        item.set_live_note(note)
+
+
+def clear(scene: CanvasScene) -> None:
+    for item in scene.edges.values():
+        item.set_flow(None)
+    for item in scene.nodes.values():
+        item.set_live_note(None)

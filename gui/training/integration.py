@@ -1,0 +1,203 @@
+"""Plugs live training into the main window: the Training and Views docks, a Run menu, the
+edit lock while a run is in progress, clean shutdown, and the post-run evaluations."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QStandardPaths, Qt
+from PySide6.QtGui import QAction
+
+from engine.errors import LayerLabError
+from engine.export.source import save_run_dir
+from engine.predictions import predict_split
+from engine.project import Project
+from engine.training import records as R
+from engine.training.gradcheck import gradient_check
+from engine.training.settings import DEFAULT_PROBE_EVERY
+from gui.background import run_in_background
+from gui.commands import SetParamCommand
+from gui.training import canvas_overlay
+from gui.training.autoencoder_decoder import code_decoder
+from gui.training.controller import TrainingController
+from gui.training.extras import FlowRecord
+from gui.training.panel import LOCK_NOTE, TrainingPanel
+from gui.training.section_command import SetSectionCommand
+from gui.training.views import TrainingViews
+
+
+def runs_folder() -> Path:
+    """Where GUI runs keep their weights: $LAYERLAB_RUNS, else the app's data folder."""
+    if os.environ.get("LAYERLAB_RUNS"):
+        return Path(os.environ["LAYERLAB_RUNS"])
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(base or Path.home() / ".layerlab") / "runs"
+
+
+class TrainingFeature(QObject):
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.document = window.document
+        self.controller = TrainingController(self)
+        self.panel = TrainingPanel()
+        self.views = TrainingViews()
+        self.last_run_dir: Path | None = None
+        self.probe_every = DEFAULT_PROBE_EVERY
+        self.run_graph: dict | None = None
+        window.add_dock(self.panel, "Training", Qt.DockWidgetArea.RightDockWidgetArea)
+        window.add_dock(self.views, "Views", Qt.DockWidgetArea.BottomDockWidgetArea)
+        window.tabifyDockWidget(window.docks["Inspector"], window.docks["Training"])
+        window.tabifyDockWidget(window.docks["Summary"], window.docks["Views"])
+        window.docks["Inspector"].raise_()
+        window.docks["Summary"].raise_()
+        self._create_menu()
+        self._connect()
+        self.panel.load_sections(self.document.project.dataset, self.document.project.training)
+
+    def _create_menu(self) -> None:
+        menu = self.window.menuBar().addMenu("&Run")
+        self.act_train = QAction("&Train", self.window, shortcut="F5", triggered=self.start)
+        self.act_pause = QAction("&Pause / Resume", self.window, shortcut="F6", triggered=self._toggle_pause)
+        self.act_step = QAction("&Step one batch", self.window, shortcut="F7", triggered=self.controller.step_once)
+        self.act_stop = QAction("St&op", self.window, shortcut="Shift+F5", triggered=self.controller.stop)
+        self.act_gradcheck = QAction("&Gradient check", self.window, triggered=self.run_gradcheck)
+        for action in (self.act_train, self.act_pause, self.act_step, self.act_stop, None, self.act_gradcheck):
+            menu.addSeparator() if action is None else menu.addAction(action)
+        self.run_menu = menu
+
+    def _connect(self) -> None:
+        panel, doc, ctl = self.panel, self.document, self.controller
+        self.panel.train_button.setShortcut("")  # the Run menu owns F5
+        panel.train_clicked.connect(self.start)
+        panel.pause_clicked.connect(ctl.pause)
+        panel.resume_clicked.connect(ctl.resume)
+        panel.step_clicked.connect(ctl.step_once)
+        panel.stop_clicked.connect(ctl.stop)
+        panel.lr_changed.connect(ctl.set_lr)
+        panel.settings_edited.connect(lambda name, values: doc.execute(SetSectionCommand(doc, name, values)))
+        panel.preview_loaded.connect(self._bind_input_shape)
+        ctl.state_changed.connect(self._on_state)
+        ctl.records.connect(panel.show_records)
+        ctl.records.connect(self.views.consume)
+        ctl.records.connect(self._on_records)
+        ctl.failed.connect(self._on_failed)
+        doc.section_changed.connect(lambda _: panel.load_sections(doc.project.dataset, doc.project.training))
+        doc.reset.connect(self._on_reset)
+        doc.changed.connect(lambda _: canvas_overlay.clear(self.window.scene))
+        doc.about_to_replace.connect(lambda: self.shutdown())
+        self.window.scene.selectionChanged.connect(self._on_selection)
+        self.views.gradcheck.run_requested.connect(self.run_gradcheck)
+
+    # -- run control ------------------------------------------------------------------------
+    def start(self) -> None:
+        project = self.document.project
+        self.views.begin_run(project.network.copy(), project.name)
+        self.panel.begin_run(float(project.training.get("lr", 0.01)))
+        canvas_overlay.clear(self.window.scene)
+        self.run_graph = project.to_dict()["graph"]
+        reason = self.controller.start(project, probe_every=self.probe_every)
+        if reason is None:
+            self.window.docks["Views"].raise_()
+
+    def _toggle_pause(self) -> None:
+        (self.controller.resume if self.controller.state == "paused" else self.controller.pause)()
+
+    def shutdown(self) -> bool:
+        """Stop a run and wait for its thread (at most two seconds)."""
+        stopped = self.controller.shutdown()
+        self.document.set_locked(None)
+        return stopped
+
+    def _on_state(self, state: str) -> None:
+        self.panel.set_state(state)
+        active = state in ("running", "paused")
+        self.document.set_locked(LOCK_NOTE if active else None)
+        for item in self.window.scene.nodes.values():
+            item.setFlag(item.GraphicsItemFlag.ItemIsMovable, not active)
+        self.act_train.setEnabled(not active)
+        self.window.statusBar().showMessage(f"Training {state}.", 5000)
+
+    def _on_failed(self, message: str) -> None:
+        self.panel.show_failure(message)
+        self.window.statusBar().showMessage(message, 15000)
+
+    def _on_reset(self) -> None:
+        canvas_overlay.clear(self.window.scene)
+        self.panel.load_sections(self.document.project.dataset, self.document.project.training)
+
+    def _on_selection(self) -> None:
+        try:
+            ids = self.window.scene.selected_node_ids()
+        except RuntimeError:  # the scene is being destroyed with the window
+            return
+        self.views.show_node(ids[0] if len(ids) == 1 else None)
+
+    def _on_records(self, batch: list) -> None:
+        for record in batch:
+            if isinstance(record, FlowRecord):
+                canvas_overlay.show_flow(self.window.scene, record.norms)
+            elif isinstance(record, R.ProbeRecord):
+                canvas_overlay.show_dead_units(self.window.scene, record.activations)
+            elif isinstance(record, (R.Finished, R.Stopped)):
+                self._after_run()
+
+    # -- after a run --------------------------------------------------------------------------
+    def _after_run(self) -> None:
+        trainer = self.controller.trainer
+        if trainer is None or trainer.prepared is None or trainer.model is None:
+            return
+        model, dataset = trainer.model, trainer.prepared.dataset
+        split = "val" if len(dataset.val) else "test"
+        run_in_background(lambda: predict_split(model, dataset, split), self._show_predictions,
+                          lambda message: self.window.statusBar().showMessage(message, 10000), self.views)
+        decoder = code_decoder(trainer)
+        if decoder is not None:
+            self.views.autoencoder.set_decoder(*decoder)
+        folder = runs_folder() / f"{Path(self.document.display_name).stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+        snapshot, weights = trainer.project, {k: v.detach().cpu() for k, v in model.state_dict().items()}
+        run_in_background(lambda: save_run_dir(snapshot, weights, folder), self._run_saved,
+                          lambda message: self.window.statusBar().showMessage(f"Run not saved: {message}", 10000),
+                          self.window)
+
+    def _show_predictions(self, result) -> None:
+        if result is not None:
+            self.views.confusion.set_results(result.labels, result.predictions, result.images,
+                                             result.class_names, {"val": "validation"}.get(result.split, result.split))
+
+    def _run_saved(self, folder: Path) -> None:
+        self.last_run_dir = Path(folder)
+        self.window.statusBar().showMessage(f"Trained weights saved in {folder}", 8000)
+
+    def trained_run_dir(self) -> Path | None:
+        """The last run's directory while the network is still the one it trained."""
+        if self.last_run_dir is None or self.run_graph != self.document.project.to_dict()["graph"]:
+            return None
+        return self.last_run_dir
+
+    # -- dataset binding and gradient check ----------------------------------------------------
+    def _bind_input_shape(self, dataset) -> None:
+        network = self.document.network
+        inputs = network.nodes_of_type("Input")
+        if self.controller.active or len(inputs) != 1:
+            return
+        if tuple(network.node(inputs[0]).params["shape"]) != tuple(dataset.sample_shape):
+            self.document.execute(SetParamCommand(network, inputs[0], "shape", list(dataset.sample_shape)))
+
+    def run_gradcheck(self) -> None:
+        project = self.document.project
+        snapshot = Project(network=project.network.copy(), dataset=dict(project.dataset),
+                           training=dict(project.training))
+        self.views.gradcheck.set_running()
+        self.window.docks["Views"].raise_()
+        self.views.show_panel(self.views.gradcheck)
+
+        def check():
+            try:
+                return gradient_check(snapshot)
+            except LayerLabError as error:
+                raise RuntimeError(str(error)) from None
+
+        run_in_background(check, self.views.gradcheck.set_results, self.views.gradcheck.show_error, self.views)

@@ -1,0 +1,117 @@
+"""Live training in the window: real runs on tiny data, controlled from the GUI thread."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gui.training.panel import LOCK_NOTE
+from tests.gui.conftest import SAMPLES
+
+FAST_SPIRAL = {"source": "spiral", "samples": 240, "noise": 0.1, "validation_split": 0.25}
+
+
+@pytest.fixture(autouse=True)
+def runs_in_tmp(tmp_path, monkeypatch):
+    monkeypatch.setenv("LAYERLAB_RUNS", str(tmp_path / "runs"))
+
+
+def spiral_window(make_window, **training):
+    window = make_window(SAMPLES / "spiral_playground.layerlab")
+    project = window.document.project
+    project.dataset = dict(FAST_SPIRAL)
+    project.training = {"optimizer": "adam", "lr": 0.02, "batch_size": 32, "epochs": 4, **training}
+    window.training.probe_every = 2
+    return window
+
+
+def wait_state(qtbot, window, *states, timeout=60_000):
+    qtbot.waitUntil(lambda: window.training.controller.state in states, timeout=timeout)
+
+
+def test_a_run_finishes_and_every_view_has_data(qtbot, make_window):
+    window = spiral_window(make_window)
+    feature, views = window.training, window.training.views
+    feature.start()
+    assert window.document.locked_reason == LOCK_NOTE
+    wait_state(qtbot, window, "finished")
+    assert views.loss.train_loss.size > 0 and views.loss.val_loss.size > 0
+    assert views.gradients.norms and views.histograms.history
+    qtbot.waitUntil(lambda: views.boundary.image is not None or views.boundary._pending is not None, timeout=5000)
+    qtbot.waitUntil(lambda: views.confusion.matrix.sum() > 0, timeout=10_000)
+    qtbot.waitUntil(lambda: feature.last_run_dir is not None, timeout=10_000)
+    assert (feature.last_run_dir / "weights.safetensors").exists()
+    assert window.document.locked_reason is None
+    for index in range(views.count()):  # every view renders after a short run
+        views.setCurrentIndex(index)
+        views.refresh()
+        assert not views.current_panel().grab().isNull()
+    assert any(item.flow is not None for item in window.scene.edges.values())
+    window.scene.select_nodes([window.document.network.find("fc1")])
+    views.show_panel(views.activations)
+    assert views.activations.array.shape == (32,)  # fc1's 32 units for one probe sample
+    views.show_panel(views.filters)
+    assert views.filters.array.shape == (32, 2)  # first dense layer's weights
+
+
+def test_pause_step_resume_stop_and_edits_are_locked(qtbot, make_window):
+    window = spiral_window(make_window, epochs=500, batch_size=8)
+    ctl = window.training.controller
+    window.training.start()
+    wait_state(qtbot, window, "running")
+    ctl.pause()
+    wait_state(qtbot, window, "paused")
+    steps = window.training.panel.progress.step
+    ctl.step_once()
+    qtbot.waitUntil(lambda: window.training.panel.progress.step == steps + 1, timeout=5000)
+    network = window.document.network
+    assert window.document.execute(__import__("gui.commands", fromlist=["x"]).AddNodeCommand(network, "ReLU")) \
+        == LOCK_NOTE
+    ctl.resume()
+    wait_state(qtbot, window, "running")
+    ctl.stop()
+    wait_state(qtbot, window, "stopped", timeout=5000)
+    assert window.document.locked_reason is None
+
+
+def test_closing_during_training_stops_the_thread(qtbot, make_window):
+    window = spiral_window(make_window, epochs=500, batch_size=8)
+    window.training.start()
+    wait_state(qtbot, window, "running")
+    thread = window.training.controller.thread
+    window.close()
+    assert thread is None or thread.isFinished()
+    assert window.training.controller.thread is None
+
+
+def test_a_diverging_run_shows_the_error_and_the_app_stays_usable(qtbot, make_window):
+    window = spiral_window(make_window, optimizer="sgd", lr=1e37, epochs=50)
+    window.training.start()
+    wait_state(qtbot, window, "failed", "stopped", "finished")
+    assert window.training.controller.state == "failed"
+    assert "loss" in window.training.panel.message.text().lower()
+    assert window.document.locked_reason is None
+    window.document.project.training["lr"] = 0.01
+    window.training.start()
+    wait_state(qtbot, window, "finished", "failed", "stopped")
+
+
+def test_gradient_check_button(qtbot, make_window):
+    window = spiral_window(make_window)
+    window.training.run_gradcheck()
+    panel = window.training.views.gradcheck
+    qtbot.waitUntil(lambda: bool(panel.results), timeout=30_000)
+    assert all(r.max_relative_error < 1e-4 for r in panel.results)
+
+
+def test_autoencoder_views_after_a_run(qtbot, make_window):
+    window = make_window(SAMPLES / "encoder_8_3_8.layerlab")
+    window.document.project.training = {"optimizer": "adam", "lr": 0.05, "batch_size": 8, "epochs": 30}
+    window.training.probe_every = 5
+    window.training.start()
+    wait_state(qtbot, window, "finished")
+    panel = window.training.views.autoencoder
+    assert panel.inputs is not None and panel.inputs.shape == panel.outputs.shape
+    assert panel.slider.isEnabled()
+    panel.slider.setValue(30)
+    assert panel.morph.array is not None and np.isfinite(panel.morph.array).all()
