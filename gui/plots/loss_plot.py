@@ -23,7 +23,7 @@ class LossPlot(PlotPanel):
         self.train_loss, self.val_loss = Series(), Series()
         self.train_accuracy, self.val_accuracy = Series(), Series()
         self._drawn: tuple = ()
-        self._smooth_loss, self._smooth_accuracy = Smoother(), Smoother()
+        self._smooth_loss = Smoother()
         self.log_box = QCheckBox("log scale")
         self.smooth_slider = QSlider(Qt.Horizontal)
         self.smooth_slider.setRange(0, 99)
@@ -49,7 +49,8 @@ class LossPlot(PlotPanel):
         self.smooth_curve = self.loss_plot.plot(pen=pg.mkPen(TRAIN, width=1), name="train", skipFiniteCheck=True)
         self.val_curve = self.loss_plot.plot(pen=pg.mkPen(VAL), symbol="o", symbolSize=6, symbolBrush=VAL,
                                              name="validation")
-        self.train_acc_curve = self.accuracy_plot.plot(pen=pg.mkPen(TRAIN), name="train", skipFiniteCheck=True)
+        self.train_acc_curve = self.accuracy_plot.plot(pen=pg.mkPen(TRAIN), symbol="s", symbolSize=5,
+                                                       symbolBrush=TRAIN, name="train (epoch mean)")
         self.val_acc_curve = self.accuracy_plot.plot(pen=pg.mkPen(VAL), symbol="o", symbolSize=6,
                                                      symbolBrush=VAL, name="validation")
         self.overlays: dict[str, pg.PlotDataItem] = {}
@@ -58,7 +59,7 @@ class LossPlot(PlotPanel):
     def clear(self) -> None:
         for series in (self.train_loss, self.val_loss, self.train_accuracy, self.val_accuracy):
             series.clear()
-        self._smooth_loss, self._smooth_accuracy = Smoother(), Smoother()
+        self._smooth_loss = Smoother()
         self.refresh(force=True)
 
     def add_overlay(self, label: str, steps, losses) -> None:
@@ -76,7 +77,7 @@ class LossPlot(PlotPanel):
         self.raw_curve.setData(self.train_loss.x, self.train_loss.y)
         self.smooth_curve.setData(self.train_loss.x, self._smooth_loss(self.train_loss.y, weight))
         self.val_curve.setData(self.val_loss.x, self.val_loss.y)
-        self.train_acc_curve.setData(self.train_accuracy.x, self._smooth_accuracy(self.train_accuracy.y, weight))
+        self.train_acc_curve.setData(self.train_accuracy.x, self.train_accuracy.y)
         self.val_acc_curve.setData(self.val_accuracy.x, self.val_accuracy.y)
 
     def csv_table(self):

@@ -30,12 +30,20 @@ def show_flow(scene: CanvasScene, norms: dict[str, float]) -> None:
         item.set_flow(strength, text)
 
 
+def dead_fraction(activations: np.ndarray) -> float:
+    """Share of units (channels, for feature maps) never positive on any probe sample."""
+    if activations.size == 0:
+        return 0.0
+    per_unit = activations.reshape(activations.shape[0], activations.shape[1], -1) if activations.ndim > 2 \
+        else activations.reshape(activations.shape[0], -1, 1)
+    return float((per_unit <= 0).all(axis=(0, 2)).mean())
+
+
 def show_dead_units(scene: CanvasScene, activations: dict[str, np.ndarray]) -> None:
     for node_id, item in scene.nodes.items():
         note = None
         if item.spec.type_id == "ReLU" and node_id in activations:
-            flat = activations[node_id].reshape(len(activations[node_id]), -1)
-            dead = float((flat <= 0).all(axis=0).mean()) if flat.size else 0.0
+            dead = dead_fraction(activations[node_id])
             note = f"dead {dead:.0%}" if dead >= DEAD_THRESHOLD else None
         item.set_live_note(note)
 

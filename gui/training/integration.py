@@ -32,8 +32,8 @@ def runs_folder() -> Path:
     """Where GUI runs keep their weights: $LAYERLAB_RUNS, else the app's data folder."""
     if os.environ.get("LAYERLAB_RUNS"):
         return Path(os.environ["LAYERLAB_RUNS"])
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-    return Path(base or Path.home() / ".layerlab") / "runs"
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)
+    return Path(base or Path.home()) / "LayerLab" / "runs"
 
 
 class TrainingFeature(QObject):
@@ -101,6 +101,8 @@ class TrainingFeature(QObject):
         reason = self.controller.start(project, probe_every=self.probe_every)
         if reason is None:
             self.window.docks["Views"].raise_()
+            views_height = max(self.window.docks["Views"].height(), int(self.window.height() * 0.42))
+            self.window.resizeDocks([self.window.docks["Views"]], [views_height], Qt.Orientation.Vertical)
 
     def _toggle_pause(self) -> None:
         (self.controller.resume if self.controller.state == "paused" else self.controller.pause)()

@@ -18,6 +18,12 @@ from gui.plots.image_grid import ImageGridPanel
 from gui.training.progress import Progress
 from gui.training.settings_form import SettingsForm
 
+SYNTHETIC = ("spiral", "circles", "xor", "blobs", "moons")
+RELEVANT_FIELDS = {  # dataset fields that only some sources use
+    "samples": SYNTHETIC, "noise": SYNTHETIC, "classes": SYNTHETIC,
+    "path": ("csv", "npz", "image_folder", "torchvision"), "name": ("torchvision",), "download": ("torchvision",),
+    "label_column": ("csv",), "image_size": ("image_folder", "torchvision"), "grayscale": ("image_folder",),
+}
 LOCK_NOTE = "The network and its settings are locked while a run is in progress; stop it to edit."
 
 
@@ -100,6 +106,7 @@ class TrainingPanel(QWidget):
         self.stop_button.clicked.connect(self.stop_clicked)
         self.live_lr.valueChanged.connect(self.lr_changed)
         self.data_form.changed.connect(lambda: self._edited("dataset", self.data_form))
+        self.data_form.changed.connect(self._show_relevant_fields)
         self.training_form.changed.connect(lambda: self._edited("training", self.training_form))
         self.set_state("idle")
 
@@ -115,6 +122,7 @@ class TrainingPanel(QWidget):
             self.message.setText(f"The project's settings have a problem: {error}")
         finally:
             self._loading = False
+        self._show_relevant_fields()
         self._preview_timer.start()
 
     def _edited(self, section: str, form: SettingsForm) -> None:
@@ -129,6 +137,11 @@ class TrainingPanel(QWidget):
         self.settings_edited.emit(section, values)
         if section == "dataset":
             self._preview_timer.start()
+
+    def _show_relevant_fields(self) -> None:
+        source = self.data_form.editors["source"][0].currentText()
+        for name, sources in RELEVANT_FIELDS.items():
+            self.data_form.set_row_visible(name, source in sources)
 
     # -- preview -----------------------------------------------------------------------------
     def load_preview(self) -> None:
@@ -164,6 +177,7 @@ class TrainingPanel(QWidget):
         (self.resume_clicked if self.pause_button.text() == "Resume" else self.pause_clicked).emit()
 
     def set_state(self, state: str) -> None:
+        self.state = state
         active = state in ("running", "paused")
         self.train_button.setEnabled(not active)
         self.pause_button.setEnabled(active)
@@ -178,6 +192,8 @@ class TrainingPanel(QWidget):
             self.status.setText("Starting…")
         if state in ("finished", "stopped"):
             self.status.setText(f"{state.capitalize()}: {self.progress.text()}")
+            if state == "finished":
+                self.progress_bar.setValue(1000)
 
     def begin_run(self, lr: float) -> None:
         self.progress = Progress()
@@ -190,9 +206,10 @@ class TrainingPanel(QWidget):
     def show_records(self, batch: list) -> None:
         for record in batch:
             self.progress.update(record)
-        self.progress_bar.setValue(int(1000 * self.progress.fraction))
+        self.progress_bar.setValue(1000 if self.state == "finished" else int(1000 * self.progress.fraction))
         if self.progress.total_steps:
-            self.status.setText(self.progress.text())
+            done = self.state in ("finished", "stopped")
+            self.status.setText(f"{self.state.capitalize()}: " * done + self.progress.text())
 
     def show_failure(self, message: str) -> None:
         self.message.setText(message)

@@ -16,6 +16,28 @@ from engine.data.schema import SettingsBase, SettingsError
 BIG = 2_000_000_000
 
 
+class CompactDoubleSpinBox(QDoubleSpinBox):
+    """Shows 0.1 and 1e-05 instead of 0.100000 and 0.000010."""
+
+    def textFromValue(self, value: float) -> str:  # noqa: N802 - Qt's name
+        return f"{value:.6g}"
+
+    def valueFromText(self, text: str) -> float:  # noqa: N802 - Qt's name
+        try:
+            return float(text)
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, position: int):
+        from PySide6.QtGui import QValidator
+
+        try:
+            float(text)
+            return QValidator.State.Acceptable, text, position
+        except ValueError:
+            return QValidator.State.Intermediate, text, position
+
+
 def _unwrap_optional(hint: Any) -> tuple[Any, bool]:
     args = [a for a in typing.get_args(hint) if a is not type(None)]
     if args and len(args) < len(typing.get_args(hint)):
@@ -77,8 +99,8 @@ class SettingsForm(QWidget):
                 editor.setSpecialValueText("off")
             editor.valueChanged.connect(self.changed)
         elif hint is float:
-            editor = QDoubleSpinBox()
-            editor.setDecimals(6)
+            editor = CompactDoubleSpinBox()
+            editor.setDecimals(10)
             editor.setStepType(QAbstractSpinBox.AdaptiveDecimalStepType)
             editor.setRange(float(low) if low is not None else -1e9, float(high) if high is not None else 1e9)
             editor.valueChanged.connect(self.changed)
@@ -87,6 +109,10 @@ class SettingsForm(QWidget):
             editor.setPlaceholderText("off" if optional else "")
             editor.editingFinished.connect(self.changed)
         return editor
+
+    def set_row_visible(self, name: str, visible: bool) -> None:
+        if name in self.editors:
+            self.layout().setRowVisible(self.editors[name][0], visible)
 
     # -- values -----------------------------------------------------------------------
     def set_settings(self, settings: SettingsBase) -> None:

@@ -17,15 +17,10 @@ from gui.plots.gradient_flow import GradientFlowPanel
 from gui.plots.histograms import HistogramsPanel
 from gui.plots.image_grid import ActivationsPanel, FiltersPanel
 from gui.plots.loss_plot import LossPlot
+from gui.training.canvas_overlay import dead_fraction
 from gui.training.extras import BoundaryRecord
 
 REFRESH_MS = 66  # about 15 redraws a second
-
-
-def dead_fraction(activations: np.ndarray) -> float:
-    """Share of units that are not positive for any probe sample (a 'dead' ReLU)."""
-    flat = activations.reshape(activations.shape[0], -1)
-    return float((flat <= 0).all(axis=0).mean()) if flat.size else 0.0
 
 
 class TrainingViews(QTabWidget):
@@ -136,7 +131,7 @@ class TrainingViews(QTabWidget):
             sample = min(self.sample_index, len(activations) - 1)
             extra = ""
             if self.network.spec(node_id).type_id in ("ReLU",):
-                extra = f", {dead_fraction(activations):.0%} of units inactive on every probe sample"
+                extra = f", {dead_fraction(activations):.0%} of units (channels) dead on every probe sample"
             self.activations.set_data(f"{name}: output for probe sample {sample} "
                                       f"({'x'.join(map(str, activations.shape[1:]))}){extra}", activations[sample])
         weights = probe.weights.get(node_id)
