@@ -50,9 +50,10 @@ class Control:
         self._set(probe_now=True)
 
     def wait_while_paused(self, timeout: float = 0.2) -> None:
-        """Block (the training thread) until resumed, stopped or asked for a single step."""
+        """Block (the training thread) until resumed, stopped, asked for a step, a probe or a change."""
         with self._cv:
-            while self.paused and not self.stop_requested and self.single_steps == 0:
+            while (self.paused and not self.stop_requested and self.single_steps == 0 and not self.probe_now
+                   and self.new_lr is None and self.new_probe_every is None):
                 self._cv.wait(timeout)
 
     def take(self) -> tuple[float | None, int | None, bool]:

@@ -201,3 +201,16 @@ def test_probes_are_off_by_default_and_carry_numpy_arrays_when_on():
     counts, edges = probe.weight_histograms[names["fc"]]
     assert counts.sum() == 16 * 4 * 12 * 12 and len(edges) == len(counts) + 1
     assert isinstance(probe.grad_histograms[names["scores"]][0], np.ndarray)
+
+
+def test_a_probe_can_be_requested_while_paused():
+    trainer = Trainer(mnist_conv_project(epochs=3))
+    run = trainer.run()
+    next(run)
+    trainer.pause()
+    assert isinstance(next(run), Paused)
+    trainer.request_probe()
+    probe = next(run)
+    assert isinstance(probe, ProbeRecord) and probe.step == 0
+    trainer.stop()
+    assert isinstance(list(run)[-1], Stopped)
