@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from itertools import zip_longest
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QLabel, QSlider
 from PySide6.QtCore import Qt
@@ -24,6 +25,7 @@ class LossPlot(PlotPanel):
         self.train_accuracy, self.val_accuracy = Series(), Series()
         self._drawn: tuple = ()
         self._smooth_loss = Smoother()
+        self._y_ranges: dict | None = None  # None: pyqtgraph's auto range (until a run says its length)
         self.log_box = QCheckBox("log scale")
         self.smooth_slider = QSlider(Qt.Horizontal)
         self.smooth_slider.setRange(0, 99)
@@ -56,6 +58,30 @@ class LossPlot(PlotPanel):
         self.overlays: dict[str, pg.PlotDataItem] = {}
         self.body.addWidget(layout)
 
+    def set_planned_steps(self, steps: int) -> None:
+        """Fix the step axis to the whole run, so it is not re-laid out on every redraw."""
+        for plot in (self.loss_plot, self.accuracy_plot):
+            plot.enableAutoRange(x=False, y=False)
+            plot.setXRange(0, max(1, steps), padding=0.01)
+        self._y_ranges = {}
+
+    def _fit_y(self, plot, values: list) -> None:
+        """Widen the y range when the data leaves it, narrow it when the data uses under half of it
+        (few range changes, so the axis is redrawn rarely)."""
+        finite = [v[np.isfinite(v)] for v in values if v.size]
+        finite = [v for v in finite if v.size]
+        if not finite:
+            return
+        low, high = min(float(v.min()) for v in finite), max(float(v.max()) for v in finite)
+        if self.log_box.isChecked():
+            return plot.enableAutoRange(y=True)
+        current = self._y_ranges.get(id(plot))
+        span = max(high - low, 1e-12)
+        if current is None or low < current[0] or high > current[1] or (current[1] - current[0]) > 2.5 * span:
+            current = (low - 0.08 * span, high + 0.08 * span)
+            self._y_ranges[id(plot)] = current
+            plot.setYRange(*current, padding=0)
+
     def clear(self) -> None:
         for series in (self.train_loss, self.val_loss, self.train_accuracy, self.val_accuracy):
             series.clear()
@@ -79,6 +105,9 @@ class LossPlot(PlotPanel):
         self.val_curve.setData(self.val_loss.x, self.val_loss.y)
         self.train_acc_curve.setData(self.train_accuracy.x, self.train_accuracy.y)
         self.val_acc_curve.setData(self.val_accuracy.x, self.val_accuracy.y)
+        if self._y_ranges is not None:
+            self._fit_y(self.loss_plot, [self.train_loss.y, self.val_loss.y])
+            self._fit_y(self.accuracy_plot, [self.train_accuracy.y, self.val_accuracy.y])
 
     def csv_table(self):
         header = ("step", "train_loss", "train_accuracy", "val_step", "val_loss", "val_accuracy")

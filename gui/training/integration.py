@@ -17,7 +17,7 @@ from engine.project import Project
 from engine.training import records as R
 from engine.training.gradcheck import gradient_check
 from engine.training.settings import DEFAULT_PROBE_EVERY
-from gui.background import run_in_background
+from gui.compute import run_in_background
 from gui.commands import SetParamCommand
 from gui.training import canvas_overlay
 from gui.training.autoencoder_decoder import code_decoder
@@ -81,6 +81,7 @@ class TrainingFeature(QObject):
         panel.preview_loaded.connect(self._bind_input_shape)
         ctl.state_changed.connect(self._on_state)
         ctl.records.connect(panel.show_records)
+        self.views.timer.timeout.connect(panel.refresh)
         ctl.records.connect(self.views.consume)
         ctl.records.connect(self._on_records)
         ctl.failed.connect(self._on_failed)
@@ -108,7 +109,7 @@ class TrainingFeature(QObject):
         (self.controller.resume if self.controller.state == "paused" else self.controller.pause)()
 
     def shutdown(self) -> bool:
-        """Stop a run and wait for its thread (at most two seconds)."""
+        """Stop a run and wait for the compute thread to leave it (at most two seconds)."""
         stopped = self.controller.shutdown()
         self.document.set_locked(None)
         return stopped

@@ -13,7 +13,7 @@ from engine.data.schema import SettingsError
 from engine.data.settings import DatasetSettings
 from engine.errors import LayerLabError
 from engine.training.settings import TrainingSettings
-from gui.background import run_in_background
+from gui.compute import run_in_background
 from gui.plots.image_grid import ImageGridPanel
 from gui.training.progress import Progress
 from gui.training.settings_form import SettingsForm
@@ -204,12 +204,21 @@ class TrainingPanel(QWidget):
         self.progress_bar.setValue(0)
 
     def show_records(self, batch: list) -> None:
+        """Take the records in; the text and bar are redrawn by `refresh` at the views' rate."""
         for record in batch:
             self.progress.update(record)
-        self.progress_bar.setValue(1000 if self.state == "finished" else int(1000 * self.progress.fraction))
+        if self.state not in ("running", "paused"):
+            self.refresh()
+
+    def refresh(self) -> None:
+        value = 1000 if self.state == "finished" else int(1000 * self.progress.fraction)
+        if value != self.progress_bar.value():
+            self.progress_bar.setValue(value)
         if self.progress.total_steps:
             done = self.state in ("finished", "stopped")
-            self.status.setText(f"{self.state.capitalize()}: " * done + self.progress.text())
+            text = f"{self.state.capitalize()}: " * done + self.progress.text()
+            if text != self.status.text():
+                self.status.setText(text)
 
     def show_failure(self, message: str) -> None:
         self.message.setText(message)

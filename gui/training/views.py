@@ -20,7 +20,7 @@ from gui.plots.loss_plot import LossPlot
 from gui.training.canvas_overlay import dead_fraction
 from gui.training.extras import BoundaryRecord
 
-REFRESH_MS = 66  # about 15 redraws a second
+REFRESH_MS = 100  # 10 redraws a second: smooth to the eye, cheap for the training beside it
 
 
 class TrainingViews(QTabWidget):
@@ -39,10 +39,12 @@ class TrainingViews(QTabWidget):
         self.boundary = DecisionBoundaryPanel()
         self.autoencoder = AutoencoderPanel()
         self.gradcheck = GradcheckPanel()
+        self.panels = []
         for panel, label in ((self.loss, "Loss"), (self.activations, "Activations"), (self.filters, "Filters"),
                              (self.gradients, "Gradient flow"), (self.histograms, "Histograms"),
                              (self.confusion, "Confusion"), (self.boundary, "Boundary"),
                              (self.autoencoder, "Reconstruction"), (self.gradcheck, "Gradient check")):
+            self.panels.append(panel)
             area = QScrollArea()  # the dock can shrink below a panel's natural size
             area.setWidget(panel)
             area.setWidgetResizable(True)
@@ -84,7 +86,10 @@ class TrainingViews(QTabWidget):
     # -- records --------------------------------------------------------------------------
     def consume(self, batch: list) -> None:
         for record in batch:
-            if isinstance(record, R.StepRecord):
+            if isinstance(record, R.Started):
+                self.loss.set_planned_steps(record.start_step + (record.epochs - record.start_epoch)
+                                            * record.steps_per_epoch)
+            elif isinstance(record, R.StepRecord):
                 self.loss.train_loss.append(record.step, record.loss)
             elif isinstance(record, R.EpochRecord) and record.train_accuracy is not None:
                 self.loss.train_accuracy.append(record.step, record.train_accuracy)
@@ -143,6 +148,7 @@ class TrainingViews(QTabWidget):
                                       "dense layer.")
 
     def refresh(self) -> None:
-        panel = self.current_panel()
-        if panel is not None and self.isVisible():
-            panel.refresh()
+        """Redraw the panels a person can see (normally the current tab only)."""
+        for panel in self.panels:
+            if panel.isVisible():
+                panel.refresh()
