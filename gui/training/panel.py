@@ -22,7 +22,7 @@ SYNTHETIC = ("spiral", "circles", "xor", "blobs", "moons")
 RELEVANT_FIELDS = {  # dataset fields that only some sources use
     "samples": SYNTHETIC, "noise": SYNTHETIC, "classes": SYNTHETIC,
     "path": ("csv", "npz", "image_folder", "torchvision"), "name": ("torchvision",), "download": ("torchvision",),
-    "label_column": ("csv",), "image_size": ("image_folder", "torchvision"), "grayscale": ("image_folder",),
+    "label_column": ("csv",), "test_split": SYNTHETIC + ("csv", "npz", "image_folder"), "image_size": ("image_folder", "torchvision"), "grayscale": ("image_folder",),
 }
 LOCK_NOTE = "The network and its settings are locked while a run is in progress; stop it to edit."
 
