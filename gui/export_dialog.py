@@ -7,13 +7,13 @@ import math
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget)
 
-from engine.errors import LayerLabError
 from engine.export import FORMATS, ExportResult, export, source_from_project
 from engine.export.source import RUN_WEIGHTS
 from engine.project import Project
+from gui.compute import run_in_background
 
 
 class ExportDialog(QDialog):
@@ -86,28 +86,34 @@ class ExportDialog(QDialog):
         if path:
             self.path_edit.setText(path)
 
-    def run_export(self) -> ExportResult | None:
-        """Export now; the outcome (or the reason nothing was written) is shown in the dialog."""
+    def run_export(self) -> None:
+        """Export on the compute thread (the window stays responsive); the outcome, or the reason
+        nothing was written, appears in the dialog and `last_result` is set on success."""
         path = self.path_edit.text().strip()
         if not path:
             self._show("Choose a file to write.", error=True)
-            return None
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            weights = self.run_dir / RUN_WEIGHTS if self.run_dir else None
-            source = source_from_project(self.project, weights, run_dir=self.run_dir)
-            result = export(source, self.current_format(), path)
-        except LayerLabError as error:
-            self._show(f"Not exported: {error}", error=True)
-            return None
-        finally:
-            QApplication.restoreOverrideCursor()
+            return
+        project, fmt, run_dir = self.project, self.current_format(), self.run_dir
+        weights = run_dir / RUN_WEIGHTS if run_dir else None
+
+        def job() -> ExportResult:
+            return export(source_from_project(project, weights, run_dir=run_dir), fmt, path)
+
+        self.export_button.setEnabled(False)
+        self._show(f"Exporting to {fmt} and checking the result…")
+        run_in_background(job, self._exported, self._failed, owner=self)
+
+    def _failed(self, message: str) -> None:
+        self.export_button.setEnabled(True)
+        self._show(f"Not exported: {message}", error=True)
+
+    def _exported(self, result: ExportResult) -> None:
+        self.export_button.setEnabled(True)
         self.last_result = result
         check = ("checked by onnx.checker (install onnxruntime to compare outputs)"
                  if math.isnan(result.max_abs_diff) else f"reloaded and checked: max abs diff {result.max_abs_diff:.3g}")
         extra = "".join(f"\nalso wrote {p.name}" for p in result.extra_files)
         self._show(f"Wrote {result.path} ({check}).{extra}")
-        return result
 
     def _show(self, text: str, error: bool = False) -> None:
         self.status.setStyleSheet("color: #b00020;" if error else "")

@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider
 from gui.plots.base import PlotPanel
 from gui.plots.image_grid import ImageGridPanel
 
-Decoder = Callable[[np.ndarray], np.ndarray]
+Decoder = Callable[[np.ndarray, Callable[[np.ndarray], None]], None]
+"""decode(code batch, done): decodes (on the compute thread) and calls done(images) on the GUI thread."""
 
 
 def as_images(batch: np.ndarray) -> np.ndarray:
@@ -69,8 +70,10 @@ class AutoencoderPanel(PlotPanel):
             return
         t = value / 100
         code = (1 - t) * self.codes[0] + t * self.codes[1]
-        image = as_images(self.decode(code[None]))
-        self.morph.set_data(f"t = {t:.2f}", image)
+        self.decode(code[None], lambda output: self._show_morph(t, output))
+
+    def _show_morph(self, t: float, output: np.ndarray) -> None:
+        self.morph.set_data(f"t = {t:.2f}", as_images(output))
         self.morph.refresh()
 
     def refresh(self) -> None:

@@ -94,6 +94,11 @@ class LossPlot(PlotPanel):
                                     pen=pg.mkPen(OVERLAY, style=Qt.DashLine))
         self.overlays[label] = curve
 
+    def clear_overlays(self) -> None:
+        for curve in self.overlays.values():
+            self.loss_plot.removeItem(curve)
+        self.overlays.clear()
+
     def refresh(self, force: bool = False) -> None:
         state = tuple(s.version for s in (self.train_loss, self.val_loss, self.train_accuracy, self.val_accuracy))
         if state == self._drawn and not force:

@@ -14,7 +14,8 @@ from engine.training.trainer import Trainer
 
 
 def code_decoder(trainer: Trainer) -> tuple[np.ndarray, np.ndarray, Callable[[np.ndarray], np.ndarray]] | None:
-    """(code of sample A, code of sample B, decode) for a reconstruction run, else None."""
+    """(code of sample A, code of sample B, decode) for a reconstruction run, else None.
+    Call it, and `decode`, on the compute thread (torch work stays off the GUI thread)."""
     prepared, model = trainer.prepared, trainer.model
     if prepared is None or model is None or prepared.dataset.task != "reconstruction":
         return None

@@ -46,6 +46,8 @@ class TrainingFeature(QObject):
         self.views = TrainingViews()
         self.last_run_dir: Path | None = None
         self.probe_every = DEFAULT_PROBE_EVERY
+        self._run_project: Project | None = None
+        self._views_project = self.document.project  # the project whose runs the views show
         self.run_graph: dict | None = None
         window.add_dock(self.panel, "Training", Qt.DockWidgetArea.RightDockWidgetArea)
         window.add_dock(self.views, "Views", Qt.DockWidgetArea.BottomDockWidgetArea)
@@ -99,6 +101,7 @@ class TrainingFeature(QObject):
         self.panel.begin_run(float(project.training.get("lr", 0.01)))
         canvas_overlay.clear(self.window.scene)
         self.run_graph = project.to_dict()["graph"]
+        self._run_project = project
         reason = self.controller.start(project, probe_every=self.probe_every)
         if reason is None:
             self.window.docks["Views"].raise_()
@@ -129,6 +132,9 @@ class TrainingFeature(QObject):
 
     def _on_reset(self) -> None:
         canvas_overlay.clear(self.window.scene)
+        if self.document.project is not self._views_project:
+            self._views_project = self.document.project
+            self.views.forget_runs()
         self.panel.load_sections(self.document.project.dataset, self.document.project.training)
 
     def _on_selection(self) -> None:
@@ -153,17 +159,26 @@ class TrainingFeature(QObject):
         if trainer is None or trainer.prepared is None or trainer.model is None:
             return
         model, dataset = trainer.model, trainer.prepared.dataset
-        split = "val" if len(dataset.val) else "test"
-        run_in_background(lambda: predict_split(model, dataset, split), self._show_predictions,
-                          lambda message: self.window.statusBar().showMessage(message, 10000), self.views)
-        decoder = code_decoder(trainer)
-        if decoder is not None:
-            self.views.autoencoder.set_decoder(*decoder)
+        if self.document.project is self._run_project:  # still showing the project that was trained
+            split = "val" if len(dataset.val) else "test"
+            run_in_background(lambda: predict_split(model, dataset, split), self._show_predictions,
+                              lambda message: self.window.statusBar().showMessage(message, 10000), self.views)
+            run_in_background(lambda: code_decoder(trainer), self._decoder_ready, lambda _: None, self.views)
         folder = runs_folder() / f"{Path(self.document.display_name).stem}-{time.strftime('%Y%m%d-%H%M%S')}"
         snapshot, weights = trainer.project, {k: v.detach().cpu() for k, v in model.state_dict().items()}
         run_in_background(lambda: save_run_dir(snapshot, weights, folder), self._run_saved,
                           lambda message: self.window.statusBar().showMessage(f"Run not saved: {message}", 10000),
                           self.window)
+
+    def _decoder_ready(self, found) -> None:
+        if found is None:
+            return
+        code_a, code_b, decode = found
+
+        def decode_async(code, done) -> None:
+            run_in_background(lambda: decode(code), done, lambda _: None, self.views)
+
+        self.views.autoencoder.set_decoder(code_a, code_b, decode_async)
 
     def _show_predictions(self, result) -> None:
         if result is not None:

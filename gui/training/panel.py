@@ -4,7 +4,7 @@ Resume / Step / Stop, progress with samples per second and ETA, and a live learn
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QScrollArea,
                                QTabWidget, QVBoxLayout, QWidget)
 

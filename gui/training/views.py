@@ -83,6 +83,12 @@ class TrainingViews(QTabWidget):
         self.activations.show_message(ActivationsPanel.empty_hint)
         self.filters.show_message(FiltersPanel.empty_hint)
 
+    def forget_runs(self) -> None:
+        """Another project was opened: its runs are not comparable with this one's."""
+        self.runs.clear()
+        self.loss.clear_overlays()
+        self.loss.clear()
+
     # -- records --------------------------------------------------------------------------
     def consume(self, batch: list) -> None:
         for record in batch:

@@ -21,8 +21,10 @@ def test_export_dialog_writes_a_checked_file(qtbot, tmp_path):
     dialog.select_format("exported_program")
     assert dialog.path_edit.text().endswith(".pt2")
     dialog.path_edit.setText(str(tmp_path / "mlp.pt2"))
-    result = dialog.run_export()
-    assert result is not None and result.path.is_file() and result.max_abs_diff <= 1e-5
+    dialog.run_export()
+    qtbot.waitUntil(lambda: dialog.last_result is not None, timeout=30_000)
+    result = dialog.last_result
+    assert result.path.is_file() and result.max_abs_diff <= 1e-5
     assert "max abs diff" in dialog.status.text() and "trained weights" in dialog.source_label.text()
 
 
@@ -32,8 +34,9 @@ def test_export_dialog_shows_refusals(qtbot, tmp_path):
     dialog.select_format("state_dict")
     (tmp_path / "blocked").write_text("a file, not a folder")
     dialog.path_edit.setText(str(tmp_path / "blocked" / "m.pt"))
-    assert dialog.run_export() is None
-    assert dialog.status.text().startswith("Not exported: Cannot write")
+    dialog.run_export()
+    qtbot.waitUntil(lambda: dialog.status.text().startswith("Not exported"), timeout=30_000)
+    assert dialog.status.text().startswith("Not exported: Cannot write") and dialog.last_result is None
 
 
 def test_import_dialog_imports_and_lists_refusals(qtbot):

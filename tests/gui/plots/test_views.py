@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 
 import numpy as np
-import pytest
 
 from gui.plots.confusion import ConfusionPanel
 from gui.plots.decision_boundary import DecisionBoundaryPanel, grid_points
@@ -131,7 +130,8 @@ def test_autoencoder_pairs_and_code_interpolation(qtbot, tmp_path):
     panel.refresh()
     assert panel.pairs.grid is not None
     assert not panel.slider.isEnabled()
-    panel.set_decoder(np.zeros(3), np.ones(3), lambda code: np.repeat(code.mean(axis=1), 16).reshape(1, 16))
+    panel.set_decoder(np.zeros(3), np.ones(3),
+                      lambda code, done: done(np.repeat(code.mean(axis=1), 16).reshape(1, 16)))
     panel.slider.setValue(50)
     assert np.allclose(panel.morph.array, 0.5)
     assert len(saved(panel, tmp_path)) == 5

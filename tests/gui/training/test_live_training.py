@@ -115,6 +115,29 @@ def test_autoencoder_views_after_a_run(qtbot, make_window):
     wait_state(qtbot, window, "finished")
     panel = window.training.views.autoencoder
     assert panel.inputs is not None and panel.inputs.shape == panel.outputs.shape
-    assert panel.slider.isEnabled()
+    qtbot.waitUntil(panel.slider.isEnabled, timeout=10_000)
     panel.slider.setValue(30)
-    assert panel.morph.array is not None and np.isfinite(panel.morph.array).all()
+    qtbot.waitUntil(lambda: panel.morph.array is not None, timeout=10_000)
+    assert np.isfinite(panel.morph.array).all()
+
+
+def test_opening_another_project_stops_the_run_and_forgets_its_curves(qtbot, make_window):
+    window = spiral_window(make_window, epochs=500, batch_size=8)
+    window.training.start()
+    qtbot.waitUntil(lambda: window.training.panel.progress.step > 0, timeout=30_000)
+    worker = window.training.controller.worker
+    window.training.views.loss.add_overlay("run 1", [1, 2], [2, 1])
+    assert window.files.open_path(SAMPLES / "lenet5.layerlab", ask=False)
+    assert worker.finished.is_set()
+    qtbot.waitUntil(lambda: window.training.controller.state == "stopped", timeout=5000)
+    assert window.document.locked_reason is None
+    assert window.training.views.loss.overlays == {}
+    assert window.document.network.find("c1")
+
+
+def test_second_run_overlays_the_first(qtbot, make_window):
+    window = spiral_window(make_window, epochs=2)
+    for _ in range(2):
+        window.training.start()
+        wait_state(qtbot, window, "finished")
+    assert list(window.training.views.loss.overlays) == ["run 1"]
