@@ -1,18 +1,19 @@
-"""Copy/paste as JSON on the system clipboard, so layers travel between windows (and instances)."""
+"""Copy/paste as JSON on the system clipboard, so layers travel between windows (and instances).
+
+The JSON goes on the clipboard as plain text (its "format" field marks it as LayerLab layers):
+a QMimeData handed to the clipboard from Python is deleted twice at exit by PySide6 6.11."""
 
 from __future__ import annotations
 
 import json
 from typing import Iterable
 
-from PySide6.QtCore import QMimeData
 from PySide6.QtWidgets import QApplication
 
 from engine.errors import LayerLabError
 from engine.graph import Edge, Network, NodeData
 from engine.layers import get_spec
 
-MIME_TYPE = "application/x-layerlab-layers"
 FORMAT = "layerlab-layers"
 
 
@@ -54,18 +55,10 @@ def copy_to_clipboard(network: Network, node_ids: Iterable[str]) -> bool:
     ids = list(node_ids)
     if not ids:
         return False
-    text = selection_to_json(network, ids)
-    mime = QMimeData()
-    mime.setData(MIME_TYPE, text.encode("utf-8"))
-    mime.setText(text)
-    QApplication.clipboard().setMimeData(mime)
+    QApplication.clipboard().setText(selection_to_json(network, ids))
     return True
 
 
 def read_clipboard() -> tuple[list[NodeData], list[Edge]] | None:
-    mime = QApplication.clipboard().mimeData()
-    if mime is None:
-        return None
-    if mime.hasFormat(MIME_TYPE):
-        return selection_from_json(bytes(mime.data(MIME_TYPE).data()).decode("utf-8"))
-    return selection_from_json(mime.text()) if mime.hasText() else None
+    text = QApplication.clipboard().text()
+    return selection_from_json(text) if text else None

@@ -1,61 +1,78 @@
 """One long-lived compute thread for all of the GUI's PyTorch work: dataset previews,
-training runs, evaluations, gradient checks.
+training runs, evaluations, gradient checks, exports.
 
 Why one thread: each thread that runs PyTorch CPU kernels gets its own OpenMP worker pool. When
 a second pool stays alive (a thread-pool thread that once loaded a preview, or the GUI thread),
 OpenMP counts more busy threads than cores and stops spinning between kernels, which made a
 windowed training run about 1.6x slower than the same run headless on 2 cores. Keeping every
 torch call on this thread (and none on the GUI thread) keeps one pool.
+
+Thread rules kept here: jobs are plain callables; no QObject is ever created, held last or
+destroyed on the compute thread. Results come back through `_Bridge`, which lives on the GUI
+thread for the whole session, as queued signals carrying plain Python values. Python's cycle
+collector runs in whichever thread happens to allocate; run on the compute thread it would
+destroy Qt objects there and crash, so automatic collection is switched off and pyqtgraph's
+GarbageCollector collects on the GUI thread twice a second instead.
 """
 
 from __future__ import annotations
 
 import atexit
+import itertools
 from typing import Any, Callable
 
 import shiboken6
+from pyqtgraph.util.garbage_collector import GarbageCollector
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 
-class _Relay(QObject):
-    """Lives on the GUI thread; its signals bring a job's result back there."""
+class _Bridge(QObject):
+    """GUI-thread end of the compute thread: its signals are emitted there and delivered here."""
 
-    done = Signal(object)
-    failed = Signal(str)
+    done = Signal(int, object)
+    failed = Signal(int, str)
+    posted = Signal(object, object)  # (callback, value): call callback(value) on the GUI thread
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.posted.connect(lambda callback, value: callback(value))
 
 
 class _Executor(QObject):
     """Lives on the compute thread and runs the jobs it is sent, one at a time, in order."""
 
-    submitted = Signal(object)
+    submitted = Signal(int, object)
 
-    def __init__(self) -> None:
+    def __init__(self, bridge: _Bridge) -> None:
         super().__init__()
+        self.bridge = bridge
         self.submitted.connect(self._run)
 
-    @Slot(object)
-    def _run(self, item: tuple[Callable[[], Any], _Relay | None]) -> None:
-        fn, relay = item
+    @Slot(int, object)
+    def _run(self, job_id: int, fn: Callable[[], Any]) -> None:
         try:
             result = fn()
         except Exception as error:  # noqa: BLE001 - reported to the GUI as a message
-            if relay is not None:
-                relay.failed.emit(str(error) or type(error).__name__)
+            self.bridge.failed.emit(job_id, str(error) or type(error).__name__)
         else:
-            if relay is not None:
-                relay.done.emit(result)
+            self.bridge.done.emit(job_id, result)
 
 
 class ComputeThread:
     _instance: "ComputeThread | None" = None
 
     def __init__(self) -> None:
+        self.collector = GarbageCollector(interval=0.5)
+        self.bridge = _Bridge()
         self.thread = QThread()
         self.thread.setObjectName("layerlab-compute")
-        self.executor = _Executor()
+        self.executor = _Executor(self.bridge)
         self.executor.moveToThread(self.thread)
         self.thread.start()
-        self._relays: set[_Relay] = set()
+        self._ids = itertools.count(1)
+        self._pending: dict[int, tuple[Callable, Callable, QObject | None]] = {}
+        self.bridge.done.connect(lambda job_id, value: self._finish(job_id, 0, value))
+        self.bridge.failed.connect(lambda job_id, message: self._finish(job_id, 1, message))
 
     @classmethod
     def instance(cls) -> "ComputeThread":
@@ -72,28 +89,37 @@ class ComputeThread:
             cls._instance.thread.wait(timeout_ms)
             cls._instance = None
 
-    def submit(self, fn: Callable[[], Any], relay: _Relay | None = None) -> None:
-        self.executor.submitted.emit((fn, relay))
+    def submit(self, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
+               on_error: Callable[[str], None] | None = None, owner: QObject | None = None) -> None:
+        job_id = next(self._ids)
+        self._pending[job_id] = (on_done or _ignore, on_error or _ignore, owner)
+        self.executor.submitted.emit(job_id, fn)
+
+    def _finish(self, job_id: int, which: int, value: Any) -> None:
+        callbacks = self._pending.pop(job_id, None)
+        if callbacks is None:
+            return
+        owner = callbacks[2]
+        if owner is None or shiboken6.isValid(owner):
+            callbacks[which](value)
+
+
+def _ignore(_: Any) -> None:
+    pass
 
 
 def run_in_background(fn: Callable[[], Any], on_done: Callable[[Any], None],
                       on_error: Callable[[str], None], owner: QObject | None = None) -> None:
     """Call `fn()` on the compute thread, then `on_done(result)` or `on_error(message)` on the GUI
     thread, unless `owner` (the widget that shows the result) has been destroyed meanwhile."""
-    compute = ComputeThread.instance()
-    relay = _Relay()
-    compute._relays.add(relay)
-
-    def finish(callback: Callable, value: Any) -> None:
-        compute._relays.discard(relay)
-        if owner is None or shiboken6.isValid(owner):
-            callback(value)
-
-    relay.done.connect(lambda value: finish(on_done, value))
-    relay.failed.connect(lambda message: finish(on_error, message))
-    compute.submit(fn, relay)
+    ComputeThread.instance().submit(fn, on_done, on_error, owner)
 
 
 def run_on_compute_thread(fn: Callable[[], Any]) -> None:
-    """Queue `fn` (which reports through its own signals) on the compute thread."""
+    """Queue `fn` on the compute thread; it reports through `post_to_gui`."""
     ComputeThread.instance().submit(fn)
+
+
+def post_to_gui(callback: Callable[[Any], None], value: Any) -> None:
+    """From the compute thread: call `callback(value)` on the GUI thread (queued)."""
+    ComputeThread.instance().bridge.posted.emit(callback, value)

@@ -42,8 +42,7 @@ class TrainingController(QObject):
         self.trainer, self.control = None, Control()
         if probe_every is not None:
             self.control.set_probe_every(probe_every)
-        self.worker = TrainingWorker(snapshot, None, self._trainer_ready)
-        self.worker.records.connect(self._on_records)
+        self.worker = TrainingWorker(snapshot, self._trainer_ready, self._on_records)
         self._set_state("running")
         run_on_compute_thread(self.worker.run)
         return None

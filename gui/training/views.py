@@ -3,6 +3,8 @@ at a bounded rate (only the visible tab), so a fast trainer cannot flood the eve
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QScrollArea, QTabWidget
@@ -21,6 +23,7 @@ from gui.training.canvas_overlay import dead_fraction
 from gui.training.extras import BoundaryRecord
 
 REFRESH_MS = 100  # 10 redraws a second: smooth to the eye, cheap for the training beside it
+REFRESH_BUDGET_S = 0.008
 
 
 class TrainingViews(QTabWidget):
@@ -55,6 +58,7 @@ class TrainingViews(QTabWidget):
         self.sample_index = 0
         self.last_probe: R.ProbeRecord | None = None
         self.runs: list[tuple[str, np.ndarray, np.ndarray]] = []
+        self._next_panel = 0
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
@@ -154,7 +158,15 @@ class TrainingViews(QTabWidget):
                                       "dense layer.")
 
     def refresh(self) -> None:
-        """Redraw the panels a person can see (normally the current tab only)."""
-        for panel in self.panels:
+        """Redraw the panels a person can see (normally the current tab only). With many visible,
+        a tick stops after REFRESH_BUDGET_S and the next tick goes on where it stopped, so one
+        tick never blocks the event loop for long."""
+        started = time.perf_counter()
+        count = len(self.panels)
+        for offset in range(count):
+            panel = self.panels[(self._next_panel + offset) % count]
             if panel.isVisible():
                 panel.refresh()
+            if time.perf_counter() - started > REFRESH_BUDGET_S:
+                self._next_panel = (self._next_panel + offset + 1) % count
+                return

@@ -1,6 +1,6 @@
 """The training worker: builds the engine's Trainer and runs its record generator on the compute
-thread, sending the plain records to the GUI in batches through a queued signal. It never
-touches a widget."""
+thread, sending the plain records to the GUI in batches through a queued signal. It is a plain
+Python object (no QObject may die on the compute thread) and never touches a widget."""
 
 from __future__ import annotations
 
@@ -8,24 +8,23 @@ import threading
 import time
 from typing import Callable
 
-from PySide6.QtCore import QObject, Signal
-
 from engine.errors import LayerLabError
 from engine.project import Project
 from engine.training import records as R
 from engine.training.trainer import Trainer
+from gui.compute import post_to_gui
 from gui.training.extras import LiveExtras
 
 FLUSH_SECONDS = 0.05
 """At most ~20 batches a second reach the GUI, however fast the trainer yields."""
 
 
-class TrainingWorker(QObject):
-    records = Signal(list)  # a batch of engine.training.records objects (plain data)
+class TrainingWorker:
+    """`on_records(batch)` is called on the GUI thread with lists of engine.training.records objects."""
 
-    def __init__(self, project: Project, probe_every: int | None, on_trainer: Callable[[Trainer], None]) -> None:
-        super().__init__()
-        self.project, self.probe_every, self.on_trainer = project, probe_every, on_trainer
+    def __init__(self, project: Project, on_trainer: Callable[[Trainer], None],
+                 on_records: Callable[[list], None]) -> None:
+        self.project, self.on_trainer, self.on_records = project, on_trainer, on_records
         self.finished = threading.Event()
 
     def run(self) -> None:
@@ -33,8 +32,6 @@ class TrainingWorker(QObject):
         batch: list = []
         try:
             trainer = Trainer(self.project)
-            if self.probe_every is not None:
-                trainer.set_probe_every(self.probe_every)
             self.on_trainer(trainer)
             extras = LiveExtras(trainer)
             last_flush = time.monotonic()
@@ -43,7 +40,7 @@ class TrainingWorker(QObject):
                 batch.extend(extras(record))
                 urgent = isinstance(record, (R.Started, R.Paused, *R.END_RECORDS))
                 if urgent or time.monotonic() - last_flush >= FLUSH_SECONDS:
-                    self.records.emit(batch)
+                    post_to_gui(self.on_records, batch)
                     batch, last_flush = [], time.monotonic()
         except LayerLabError as error:  # refused before training: a bad graph or setting
             batch.append(R.Failed(str(error)))
@@ -51,5 +48,5 @@ class TrainingWorker(QObject):
             batch.append(R.Failed(f"Training stopped by an unexpected error: {type(error).__name__}: {error}"))
         finally:
             if batch:
-                self.records.emit(batch)
+                post_to_gui(self.on_records, batch)
             self.finished.set()
