@@ -51,5 +51,8 @@ def all_sum(tensor: torch.Tensor, ctx: DistContext) -> torch.Tensor:
 
 
 def finish(ctx: DistContext) -> None:
+    """Leave the process group together: rank 0 may still be writing the run directory, and a
+    rank that tears its connections down while another still uses them can be aborted."""
     if ctx.active and dist.is_initialized():
+        dist.barrier()
         dist.destroy_process_group()
