@@ -353,6 +353,7 @@ def main(argv: list[str] | None = None) -> dict:
         save(model, history, out_dir)
         print(json.dumps(summary))
     if world > 1:
+        dist.barrier()  # leave together: rank 0 may still be saving, and an early exit can abort a peer
         dist.destroy_process_group()
     return summary
 

@@ -67,8 +67,13 @@ def test_torchrun_two_processes_on_cpu(lenet_script, layerlab_loss):
     if not torchrun.exists():
         pytest.skip("torchrun is not installed beside this Python")
     args = ("--data", str(MNIST), *QUICK, "--out", "ddp", "--device", "cpu")
-    ddp = _summary(run_without_layerlab(lenet_script, *args, cwd=lenet_script.parent,
-                                        launcher=[str(torchrun), "--standalone", "--nproc_per_node=2"]))
+    launcher = [str(torchrun), "--standalone", "--nproc_per_node=2"]
+    done = run_without_layerlab(lenet_script, *args, cwd=lenet_script.parent, launcher=launcher)
+    if done.returncode != 0 and "SIGABRT" in done.stderr:
+        # Seen once on a loaded 2-core machine (a gloo worker aborted at teardown); one retry keeps
+        # the check honest about real failures, which fail both times.
+        done = run_without_layerlab(lenet_script, *args, cwd=lenet_script.parent, launcher=launcher)
+    ddp = _summary(done)
     assert ddp["steps"] == 4 and (lenet_script.parent / "ddp" / "weights.pt").is_file()
     assert ddp["train_loss"] == pytest.approx(layerlab_loss, abs=1e-4)
 
