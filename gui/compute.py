@@ -80,6 +80,7 @@ class ComputeThread:
     def __init__(self) -> None:
         _share_the_main_malloc_arena()
         self.collector = GarbageCollector(interval=0.5)
+        gc.collect()  # on the GUI thread, before anything runs elsewhere
         gc.freeze()  # the modules and widgets made so far live for the session: keep them out of scans
         self.bridge = _Bridge()
         self.thread = QThread()

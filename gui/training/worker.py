@@ -4,7 +4,6 @@ Python object (no QObject may die on the compute thread) and never touches a wid
 
 from __future__ import annotations
 
-import gc
 import threading
 import time
 from typing import Callable
@@ -34,7 +33,6 @@ class TrainingWorker:
         try:
             trainer = Trainer(self.project)
             self.on_trainer(trainer)
-            gc.freeze()  # torch's lazily imported modules too: full collections stay short
             extras = LiveExtras(trainer)
             last_flush = time.monotonic()
             for record in trainer.run():
