@@ -14,6 +14,7 @@ from engine.data.settings import DatasetSettings
 from engine.errors import LayerLabError
 from engine.training.settings import TrainingSettings
 from gui.compute import run_in_background
+from gui.param_editors import ScientificSpinBox
 from gui.plots.image_grid import ImageGridPanel
 from gui.training.progress import Progress
 from gui.training.settings_form import SettingsForm
@@ -69,8 +70,7 @@ class TrainingPanel(QWidget):
         self.step_button = QPushButton("Step")
         self.step_button.setToolTip("While paused: train on one more batch.")
         self.stop_button = QPushButton("Stop")
-        self.live_lr = QDoubleSpinBox()
-        self.live_lr.setDecimals(6)
+        self.live_lr = ScientificSpinBox()
         self.live_lr.setRange(1e-8, 100.0)
         self.live_lr.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
         self.live_lr.setToolTip("Change the learning rate of the run in progress (from its next step).")

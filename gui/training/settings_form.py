@@ -12,30 +12,9 @@ from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSp
                                QLineEdit, QSpinBox, QWidget)
 
 from engine.data.schema import SettingsBase, SettingsError
+from gui.param_editors import ScientificSpinBox
 
 BIG = 2_000_000_000
-
-
-class CompactDoubleSpinBox(QDoubleSpinBox):
-    """Shows 0.1 and 1e-05 instead of 0.100000 and 0.000010."""
-
-    def textFromValue(self, value: float) -> str:  # noqa: N802 - Qt's name
-        return f"{value:.6g}"
-
-    def valueFromText(self, text: str) -> float:  # noqa: N802 - Qt's name
-        try:
-            return float(text)
-        except ValueError:
-            return self.value()
-
-    def validate(self, text: str, position: int):
-        from PySide6.QtGui import QValidator
-
-        try:
-            float(text)
-            return QValidator.State.Acceptable, text, position
-        except ValueError:
-            return QValidator.State.Intermediate, text, position
 
 
 def _unwrap_optional(hint: Any) -> tuple[Any, bool]:
@@ -99,8 +78,7 @@ class SettingsForm(QWidget):
                 editor.setSpecialValueText("off")
             editor.valueChanged.connect(self.changed)
         elif hint is float:
-            editor = CompactDoubleSpinBox()
-            editor.setDecimals(10)
+            editor = ScientificSpinBox()
             editor.setStepType(QAbstractSpinBox.AdaptiveDecimalStepType)
             editor.setRange(float(low) if low is not None else -1e9, float(high) if high is not None else 1e9)
             editor.valueChanged.connect(self.changed)
