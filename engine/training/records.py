@@ -99,9 +99,7 @@ class Paused:
 
 
 @dataclass(frozen=True)
-class Finished:
-    """The run ended normally (all epochs, max_steps or early stopping)."""
-
+class _RunEnd:
     reason: str
     step: int
     epochs_run: int
@@ -111,15 +109,13 @@ class Finished:
 
 
 @dataclass(frozen=True)
-class Stopped:
-    """The run was stopped on request; the weights are the best (or last) ones."""
+class Finished(_RunEnd):
+    """The run ended normally (all epochs, max_steps or early stopping)."""
 
-    reason: str
-    step: int
-    epochs_run: int
-    best_step: int | None
-    best_epoch: int | None
-    summary: dict[str, Any] = field(default_factory=dict)
+
+@dataclass(frozen=True)
+class Stopped(_RunEnd):
+    """The run was stopped on request; the weights are the best (or last) ones."""
 
 
 @dataclass(frozen=True)

@@ -271,13 +271,7 @@ class Trainer:
     def _handle_control(self, epoch: int) -> Iterator[R.Record]:
         """Apply pending requests; returns 'stop', 'single' (one step while paused) or None."""
         control = self.control
-        lr, probe_every, probe_now = control.take()
-        if lr is not None:
-            self.schedule.set_lr(lr)
-        if probe_every is not None:
-            self.probe_every = probe_every
-        if probe_now:
-            yield self._probe(epoch)
+        yield from self._apply_requests(epoch)
         announced = False
         while True:
             if control.stop_requested:
@@ -293,13 +287,17 @@ class Trainer:
                 yield R.Paused(self.step, epoch)
                 continue
             control.wait_while_paused()
-            lr, probe_every, probe_now = control.take()
-            if lr is not None:
-                self.schedule.set_lr(lr)
-            if probe_every is not None:
-                self.probe_every = probe_every
-            if probe_now:
-                yield self._probe(epoch)
+            yield from self._apply_requests(epoch)
+
+    def _apply_requests(self, epoch: int) -> Iterator[R.Record]:
+        """Take the one-off requests (new lr, probe interval, probe now) made since the last step."""
+        lr, probe_every, probe_now = self.control.take()
+        if lr is not None:
+            self.schedule.set_lr(lr)
+        if probe_every is not None:
+            self.probe_every = probe_every
+        if probe_now:
+            yield self._probe(epoch)
 
     def _validate(self, epoch: int) -> R.EvalRecord:
         p = self.prepared
