@@ -1,9 +1,19 @@
-"""Dataset sources, splits, normalization and augmentation (no Qt)."""
+"""Dataset sources, splits, normalization and augmentation (no Qt).
 
-from engine.data.dataset import Dataset, Split, load_dataset
-from engine.data.idx import DatasetError
-from engine.data.schema import SettingsError
-from engine.data.settings import AugmentSettings, DatasetSettings
+The names below are imported on first use, so that reading the settings schema does not import
+torch."""
 
-__all__ = ["AugmentSettings", "Dataset", "DatasetError", "DatasetSettings", "SettingsError", "Split",
-           "load_dataset"]
+from __future__ import annotations
+
+import importlib
+
+_HOMES = {"Dataset": "dataset", "Split": "dataset", "load_dataset": "dataset", "DatasetError": "idx",
+          "SettingsError": "schema", "AugmentSettings": "settings", "DatasetSettings": "settings"}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str):
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)

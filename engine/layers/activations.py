@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Callable
 
-from torch import nn
-
 from engine.layers.geometry import numel
+from engine.layers.lazy_torch import nn
 from engine.layers.spec import LayerCost, LayerSpec, Param
 
 

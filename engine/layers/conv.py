@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from torch import nn
-
 from engine.errors import ShapeError
 from engine.layers.geometry import conv_transpose_size, require_image, sliding_output
+from engine.layers.lazy_torch import nn
 from engine.layers.spec import LayerCost, LayerSpec, Param
 
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from torch import nn
-
 from engine.layers.geometry import require_rank
+from engine.layers.lazy_torch import nn
 from engine.layers.spec import LayerCost, LayerSpec, Param
 
 

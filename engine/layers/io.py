@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from torch import nn
-
+from engine.layers.lazy_torch import nn
 from engine.layers.spec import LayerCost, LayerSpec, Param
 
 LOSSES = ("cross_entropy", "mse", "mse_onehot", "bce")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from engine.errors import ShapeError
 from engine.layers.geometry import fmt, numel
-from engine.layers.modules import Add, Concatenate, Multiply
+from engine.layers.lazy_torch import modules
 from engine.layers.spec import LayerCost, LayerSpec, Port
 
 _MANY = (Port("in", multi=True),)
@@ -29,14 +29,14 @@ def _concat(p: dict, ins: list) -> LayerCost:
 SPECS = (
     LayerSpec(type_id="Add", category="Merge", display_name="Add",
               description="Sums its inputs element-wise: the residual / skip connection of a ResNet.",
-              inputs=_MANY, infer=_same_shapes, build=lambda p, ins, used: Add(),
+              inputs=_MANY, infer=_same_shapes, build=lambda p, ins, used: modules.Add(),
               name_prefix="add", glyph="+"),
     LayerSpec(type_id="Concatenate", category="Merge", display_name="Concatenate",
               description="Stacks its inputs along the channel (first) axis, in wiring order.",
-              inputs=_MANY, infer=_concat, build=lambda p, ins, used: Concatenate(),
+              inputs=_MANY, infer=_concat, build=lambda p, ins, used: modules.Concatenate(),
               name_prefix="concat", glyph="‖"),
     LayerSpec(type_id="Multiply", category="Merge", display_name="Multiply",
               description="Multiplies its inputs element-wise (gating).",
-              inputs=_MANY, infer=_same_shapes, build=lambda p, ins, used: Multiply(),
+              inputs=_MANY, infer=_same_shapes, build=lambda p, ins, used: modules.Multiply(),
               name_prefix="mul", glyph="×"),
 )

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from torch import nn
-
 from engine.layers.geometry import numel, require_image, require_rank
+from engine.layers.lazy_torch import nn
 from engine.layers.spec import LayerCost, LayerSpec, Param
 
 _MOMENTUM = Param("momentum", "float", 0.1, "Weight of each batch in the running mean/variance used in eval mode.",

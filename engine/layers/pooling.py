@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from torch import nn
-
 from engine.layers.geometry import check_padding, require_image, sliding_output
-from engine.layers.modules import GlobalAvgPool2d
+from engine.layers.lazy_torch import modules, nn
 from engine.layers.spec import LayerCost, LayerSpec, Param
 
 
@@ -67,7 +65,7 @@ GLOBAL_AVGPOOL = LayerSpec(
     display_name="Global average pool",
     description="Averages each channel over the whole image: C x H x W becomes C features.",
     infer=_global_infer,
-    build=lambda p, ins, used: GlobalAvgPool2d(),
+    build=lambda p, ins, used: modules.GlobalAvgPool2d(),
     name_prefix="gap",
     glyph="⊡",
 )

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from math import prod
 
-from torch import nn
-
 from engine.errors import ShapeError
 from engine.layers.geometry import fmt, numel
-from engine.layers.modules import Reshape
+from engine.layers.lazy_torch import modules, nn
 from engine.layers.spec import LayerCost, LayerSpec, Param
 
 
@@ -36,6 +34,6 @@ SPECS = (
               params=(Param("shape", "shape", (1, 28, 28),
                             "Target shape without the batch axis; -1 once means 'infer this size'."),),
               infer=lambda p, ins: LayerCost({"out": _reshape_target(p, ins[0])}),
-              build=lambda p, ins, used: Reshape(_reshape_target(p, ins[0])),
+              build=lambda p, ins, used: modules.Reshape(_reshape_target(p, ins[0])),
               name_prefix="reshape", glyph="⤨"),
 )

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Callable
-
-from torch import nn
+from typing import TYPE_CHECKING, Any, Callable
 
 from engine.errors import ParamError
+
+if TYPE_CHECKING:  # torch is imported only when a module is built (see lazy_torch)
+    from torch import nn
 
 Shape = tuple[int, ...]
 """A tensor shape without the batch axis, e.g. (1, 28, 28)."""
@@ -114,7 +115,7 @@ class LayerCost:
 
 
 InferFn = Callable[[dict, list[Shape]], LayerCost]
-BuildFn = Callable[[dict, list[Shape], frozenset], nn.Module]
+BuildFn = Callable[[dict, list[Shape], frozenset], "nn.Module"]
 
 
 @dataclass(frozen=True)

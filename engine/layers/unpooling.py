@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from torch import nn
-
 from engine.errors import ShapeError
 from engine.layers.geometry import conv_transpose_size, fmt, require_image
-from engine.layers.modules import BedOfNails
+from engine.layers.lazy_torch import modules, nn
 from engine.layers.pooling import window_params
 from engine.layers.spec import LayerCost, LayerSpec, Param, Port
 
@@ -39,7 +37,7 @@ BED_OF_NAILS = LayerSpec(
     description="Unpooling by zero insertion: each value goes to the corner of an s x s block of zeros.",
     params=(_SCALE,),
     infer=_scaled,
-    build=lambda p, ins, used: BedOfNails(p["scale"]),
+    build=lambda p, ins, used: modules.BedOfNails(p["scale"]),
     name_prefix="unpool",
     glyph="⁞",
 )

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-from engine.data.sources import SOURCES
-
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("datasets", help="list the dataset sources",
@@ -16,6 +14,8 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from engine.data.sources import SOURCES
+
     rows = [{"source": s.name, "description": s.description, "in_memory": s.in_memory,
              "settings": [k.strip() for k in s.keys.split(",") if k.strip()]} for s in SOURCES.values()]
     if args.json:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from engine.project import load_project
-from engine.training.gradcheck import gradient_check
 
 
 def register(subparsers) -> None:
@@ -25,6 +24,8 @@ def run(args) -> int:
     if args.batch < 1 or args.entries < 1 or args.eps <= 0 or args.tolerance <= 0:
         print("error: --batch and --entries must be at least 1; --eps and --tolerance must be positive.")
         return 2
+    from engine.training.gradcheck import gradient_check
+
     results = gradient_check(load_project(args.project), batch=args.batch, eps=args.eps, entries=args.entries,
                              seed=args.seed, tolerance=args.tolerance)
     width = max(len(r.name) for r in results) if results else 10

@@ -8,11 +8,7 @@ from pathlib import Path
 
 from engine.data.schema import SettingsError
 from engine.project import load_project
-from engine.training import records as R
-from engine.training.distributed import finish
-from engine.training.headless import train_to_directory
 from engine.training.settings import DEVICES, parse_assignment
-from engine.training.trainer import Trainer
 
 
 def register(subparsers) -> None:
@@ -53,6 +49,11 @@ def apply_overrides(project, args) -> None:
 
 
 def run(args) -> int:
+    from engine.training import records as R
+    from engine.training.distributed import finish
+    from engine.training.headless import train_to_directory
+    from engine.training.trainer import Trainer
+
     started = time.strftime("%Y%m%d-%H%M%S")
     project = load_project(args.project)
     apply_overrides(project, args)
@@ -87,6 +88,8 @@ class Progress:
         self.last = 0.0
 
     def __call__(self, record) -> None:
+        from engine.training import records as R
+
         if isinstance(record, R.Started):
             self.total_steps = record.steps_per_epoch * record.epochs
             for note in record.notes:
