@@ -66,17 +66,31 @@ def load_project(path: str | os.PathLike) -> Project:
     """Read a project file; any problem becomes one ProjectError naming the file and the problem."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise ProjectError(f"Cannot open '{path}': the file does not exist.") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ProjectError(f"Cannot open '{path}': {getattr(error, 'strerror', None) or error}.") from None
+    except OSError as error:
+        raise ProjectError(f"Cannot open '{path}': {error.strerror or error}.") from None
+    text = _text_of(data)
+    if text is None:  # compressed, an image, weights, ...: not worth a decoder's message
+        raise ProjectError(f"Cannot open '{path}': '{path.name}' is not a LayerLab project "
+                           "(it is not a text file).")
     try:
         project = project_from_json(text)
     except LayerLabError as error:
         raise ProjectError(f"Cannot open '{path}': {error}") from None
     project.path = path
     return project
+
+
+def _text_of(data: bytes) -> str | None:
+    """The file's text (UTF-8, with or without a byte-order mark), or None for a binary file."""
+    if b"\0" in data:
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
 
 
 def project_from_json(text: str) -> Project:

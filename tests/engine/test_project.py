@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 
 import pytest
@@ -64,6 +65,27 @@ def test_bad_files_give_one_clear_error(tmp_path, mutate, message):
 def test_missing_file(tmp_path):
     with pytest.raises(ProjectError, match="does not exist"):
         load_project(tmp_path / "nope.layerlab")
+
+
+@pytest.mark.parametrize("content", [
+    gzip.compress(b'{"format_version": 1}'),  # starts with 0x1f 0x8b: not UTF-8
+    b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR",  # an image
+    b"plain\0bytes with a NUL that happen to be valid UTF-8",
+])
+def test_a_binary_file_is_not_a_project(tmp_path, content):
+    path = tmp_path / "weights.layerlab"
+    path.write_bytes(content)
+    with pytest.raises(ProjectError) as caught:
+        load_project(path)
+    assert str(caught.value) == (f"Cannot open '{path}': 'weights.layerlab' is not a LayerLab project "
+                                 "(it is not a text file).")
+    assert "codec" not in str(caught.value)
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path):
+    path = tmp_path / "bom.layerlab"
+    path.write_bytes(b"\xef\xbb\xbf" + SAMPLES[0].read_bytes())
+    assert len(load_project(path).network) > 0
 
 
 def test_older_versions_are_migrated(tmp_path, monkeypatch):
