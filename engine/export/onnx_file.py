@@ -11,7 +11,6 @@ from pathlib import Path
 
 import torch
 from torch import nn
-from torch.export import Dim
 
 from engine.export import diagnose
 from engine.export.base import ExportError, ExportFormat, Outputs, Runner
@@ -19,6 +18,7 @@ from engine.export.source import ExportSource
 
 INPUT_NAME = "input"
 OUTPUT_NAME = "output"
+BATCH_AXIS = "batch"  # the name of the dynamic first axis of every input and the output
 _INSTALL = "pip install onnx onnxscript onnxruntime (or pip install 'layerlab[onnx]')"
 
 
@@ -34,7 +34,7 @@ def runtime_available() -> bool:
 def _export(module: nn.Module, args: tuple, path: Path | None = None) -> None:
     """Export to `path` (or only convert, when checking one layer)."""
     names = [INPUT_NAME] if len(args) == 1 else [f"{INPUT_NAME}{i}" for i in range(len(args))]
-    shapes = tuple({0: Dim.DYNAMIC} for _ in args)
+    shapes = tuple({0: BATCH_AXIS} for _ in args)  # a name: dynamic, and the file calls the axis "batch"
     with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
         warnings.simplefilter("ignore")
         program = torch.onnx.export(module, args, input_names=names, output_names=[OUTPUT_NAME],

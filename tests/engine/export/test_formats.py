@@ -78,7 +78,8 @@ def test_onnx_passes_the_full_checker(sources, tmp_path):
     model = onnx.load(str(path))
     onnx.checker.check_model(model, full_check=True)
     dims = model.graph.input[0].type.tensor_type.shape.dim
-    assert dims[0].dim_param and not dims[0].dim_value  # symbolic batch axis
+    assert dims[0].dim_param == "batch" and not dims[0].dim_value  # symbolic batch axis, named for people
+    assert model.graph.output[0].type.tensor_type.shape.dim[0].dim_param == "batch"
     assert [d.dim_value for d in dims[1:]] == [1, 28, 28]
 
 
