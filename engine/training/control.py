@@ -1,4 +1,4 @@
-"""Thread-safe run control: pause, resume, stop, single steps, lr and probe changes, honoured by
+"""Thread-safe run control: pause, resume, stop, abort, single steps, lr and probe changes, honoured by
 the trainer between steps. Call these from any thread (the GUI's) while the run goes on in another."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ class Control:
         self.pending = False  # read without the lock in the hot loop: any request sets it
         self.paused = False
         self.stop_requested = False
+        self.aborted = False
         self.single_steps = 0
         self.new_lr: float | None = None
         self.new_probe_every: int | None = None
@@ -31,7 +32,13 @@ class Control:
         self._set(paused=False, single_steps=0)
 
     def stop(self) -> None:
+        """End the run after the current step; the final evaluation still runs."""
         self._set(stop_requested=True)
+
+    def abort(self) -> None:
+        """End the run at once (the app is closing): an evaluation in progress is abandoned between
+        batches and the final evaluation is skipped; the run ends with Stopped('aborted')."""
+        self._set(stop_requested=True, aborted=True)
 
     def step_once(self) -> None:
         """While paused: take one more batch, then pause again."""

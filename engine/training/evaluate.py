@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 import torch
 from torch import nn
 
@@ -11,11 +13,16 @@ from engine.training.distributed import DistContext, all_sum
 from engine.training.losses import CorrectFn, LossFn
 
 
+class EvaluationAborted(Exception):
+    """`evaluate` stopped between batches because `aborted()` said so."""
+
+
 def evaluate(model: nn.Module, split: Split, loss_fn: LossFn, correct_fn: CorrectFn | None, batch: int,
              device: torch.device, reconstruction: bool, ctx: DistContext | None = None,
-             autocast=None) -> tuple[float, float | None]:
+             autocast=None, aborted: Callable[[], bool] | None = None) -> tuple[float, float | None]:
     """(mean loss, accuracy or None). Dropout and batch norm run in eval mode; the previous mode
-    is restored. Under DDP each rank evaluates its part and the sums are combined."""
+    is restored. Under DDP each rank evaluates its part and the sums are combined. `aborted()` is
+    asked before each batch; when it returns True, EvaluationAborted is raised."""
     ctx = ctx or DistContext()
     was_training = model.training
     model.eval()
@@ -23,6 +30,8 @@ def evaluate(model: nn.Module, split: Split, loss_fn: LossFn, correct_fn: Correc
     try:
         with torch.inference_mode():
             for xb, yb in eval_batches(split, batch, device, reconstruction, ctx.rank, ctx.world_size):
+                if aborted is not None and aborted():
+                    raise EvaluationAborted
                 if autocast is not None:
                     with autocast():
                         out = model(xb)

@@ -4,6 +4,7 @@
     for record in trainer.run():               # Started, StepRecord, EpochRecord, EvalRecord,
         ...                                    # ProbeRecord, Paused, then Finished/Stopped/Failed
     trainer.pause(); trainer.step_once(); trainer.resume(); trainer.stop(); trainer.set_lr(0.01)
+    trainer.abort()                            # at once, without the final evaluation (closing)
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from engine.training.control import Control
 from engine.training.device import FiniteWatch, amp_context, describe_device, oom_message
 from engine.training.distributed import all_sum
 from engine.training.early_stopping import BestTracker
-from engine.training.evaluate import evaluate
+from engine.training.evaluate import EvaluationAborted, evaluate
 from engine.training.optim import Schedule, build_optimizer, split_decay
 from engine.training.probes import ProbeCollector
 from engine.training.settings import TrainingSettings
@@ -94,6 +95,9 @@ class Trainer:
     def stop(self) -> None:
         self.control.stop()
 
+    def abort(self) -> None:
+        self.control.abort()
+
     def step_once(self) -> None:
         self.control.step_once()
 
@@ -136,20 +140,26 @@ class Trainer:
             failure, self.stopped_reason = oom_message(p.batch_size, p.device), "out_of_memory"
         except FloatingPointError as error:
             failure, self.stopped_reason = str(error), "non_finite_loss"
+        except EvaluationAborted:
+            self.stopped_reason = "aborted"
         self._clock.pause()
         self.train_seconds = self._train_seconds_before + self._clock.total
         if self.stopped_reason != "out_of_memory":
             if self.settings.restore_best or self.stopped_reason == "non_finite_loss":
                 self.tracker.restore(p.gm) or self._restore_last_good()
-            yield from self._final_evaluation()
-            self._write_checkpoint()
+            try:
+                if self.stopped_reason != "aborted":
+                    yield from self._final_evaluation()
+                    self._write_checkpoint()
+            except EvaluationAborted:  # closing: no final numbers, and no checkpoint to resume from
+                self.stopped_reason = "aborted"
         self.wall_seconds = time.perf_counter() - wall
         summary = self.summary()
         end = (self.step, self.epochs_run, summary["best_step"], summary["best_epoch"])
         if failure:
             yield R.Failed(failure, *end, summary=summary)
-        elif self.stopped_reason == "stopped":
-            yield R.Stopped("stopped", *end, summary=summary)
+        elif self.stopped_reason in ("stopped", "aborted"):
+            yield R.Stopped(self.stopped_reason, *end, summary=summary)
         else:
             yield R.Finished(self.stopped_reason, *end, summary=summary)
 
@@ -196,7 +206,7 @@ class Trainer:
                     self._clock.pause()
                     action = yield from self._handle_control(epoch)
                     if action == "stop":
-                        self.stopped_reason = "stopped"
+                        self.stopped_reason = "aborted" if control.aborted else "stopped"
                         return
                     single = action == "single"
                     self._clock.start()
@@ -302,10 +312,13 @@ class Trainer:
     def _validate(self, epoch: int) -> R.EvalRecord:
         p = self.prepared
         loss, acc = evaluate(p.gm, p.dataset.val, p.loss_fn, p.correct_fn, self.settings.eval_batch_size, p.device,
-                             p.dataset.task == "reconstruction", p.ctx, self.autocast)
+                             p.dataset.task == "reconstruction", p.ctx, self.autocast, self._aborted)
         value = acc if self.settings.monitor == "val_accuracy" else loss
         is_best = self.tracker.update(value, self.step, epoch, p.gm)
         return R.EvalRecord(self.step, epoch, "val", loss, acc, is_best, self.tracker.best_step)
+
+    def _aborted(self) -> bool:
+        return self.control.aborted
 
     def _last_val(self, key: str) -> float | None:
         return self.history[-1].get(f"val_{key}") if self.history and self.settings.eval_every else None
@@ -331,7 +344,7 @@ class Trainer:
             loss = acc = None
             if len(split):
                 loss, acc = evaluate(p.gm, split, p.loss_fn, p.correct_fn, self.settings.eval_batch_size, p.device,
-                                     p.dataset.task == "reconstruction", p.ctx, self.autocast)
+                                     p.dataset.task == "reconstruction", p.ctx, self.autocast, self._aborted)
                 yield R.EvalRecord(self.step, self.epochs_run, name, loss, acc, final=True)
             self.final[f"{name}_loss"] = loss
             if classify:
