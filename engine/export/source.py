@@ -19,6 +19,8 @@ from engine.shapes import infer_shapes
 
 RUN_PROJECT = "project.layerlab"
 RUN_WEIGHTS = "weights.safetensors"
+RUN_INCOMPLETE = "INCOMPLETE"
+"""Present while a run directory is being written; left behind only if the writing was cut short."""
 
 
 class SourceError(LayerLabError):
@@ -92,14 +94,19 @@ def load_source(path: str | os.PathLike, seed: int = 0) -> ExportSource:
 
 
 def save_run_dir(project: Project, tensors: dict[str, torch.Tensor], directory: str | os.PathLike) -> Path:
-    """Write a run directory (project.layerlab + weights.safetensors), each file atomically."""
+    """Write a run directory (project.layerlab + weights.safetensors), each file atomically. An
+    INCOMPLETE file marks the directory until both are in place (the app may be closed meanwhile)."""
     from safetensors.torch import save as to_bytes
 
     from engine.atomic import atomic_write_bytes
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
+    marker = directory / RUN_INCOMPLETE
+    marker.write_text("This run directory was still being written when LayerLab stopped; its files may be "
+                      "missing or stale.\n", encoding="utf-8")
     data = to_bytes({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, metadata={"producer": "LayerLab"})
     atomic_write_bytes(directory / RUN_WEIGHTS, data)
     project.save(directory / RUN_PROJECT)
+    marker.unlink()
     return directory
