@@ -39,9 +39,16 @@ class NodeInfo:
         return numel(shape) if shape is not None else 0
 
 
+EMPTY_HINT = "The network is empty: start with an Input layer, then add layers and an Output."
+
+
 @dataclass
 class Analysis:
-    """The result of `infer_shapes`. Totals count only nodes whose shapes are known."""
+    """The result of `infer_shapes`. Totals count only nodes whose shapes are known: with an error,
+    they are the totals of the layers before it (`totals_note` says so).
+
+    An empty network has no errors (it is not wrong, only empty) but is not `ok` either: nothing
+    can be built from it, and `hint` says how to start."""
 
     nodes: dict[str, NodeInfo]
     order: list[str]
@@ -49,8 +56,38 @@ class Analysis:
     warnings: list[Issue]
 
     @property
+    def empty(self) -> bool:
+        return not self.order
+
+    @property
     def ok(self) -> bool:
-        return not self.errors
+        """Buildable: at least one layer and no errors."""
+        return not self.errors and not self.empty
+
+    @property
+    def hint(self) -> str | None:
+        """A friendly next step that is not an error (the empty network)."""
+        return EMPTY_HINT if self.empty else None
+
+    @property
+    def blocking_issues(self) -> list[Issue]:
+        """What stops the network from being built: its errors, or that it is empty."""
+        return self.errors or ([Issue(None, EMPTY_HINT)] if self.empty else [])
+
+    @property
+    def unknown_layers(self) -> list[str]:
+        """Layers whose shapes, and so costs, are unknown: those with an error and those after one."""
+        return [node_id for node_id in self.order if not self.nodes[node_id].outputs]
+
+    @property
+    def totals_note(self) -> str | None:
+        """Why the totals cover only part of the network (None when they cover all of it)."""
+        unknown = len(self.unknown_layers)
+        if not unknown:
+            return None
+        known = len(self.order) - unknown
+        return (f"totals of the {known} of {len(self.order)} layers with known shapes; the other {unknown} "
+                f"{'has' if unknown == 1 else 'have'} an error or come{'s' if unknown == 1 else ''} after one")
 
     @property
     def total_params(self) -> int:
@@ -83,7 +120,8 @@ def infer_shapes(network: Network) -> Analysis:
         nodes[node_id] = info
         if info.error:
             errors.append(Issue(node_id, info.error, tuple(network.in_edges(node_id))))
-    errors.extend(_network_errors(network))
+    if order:  # an empty network is not wrong, only empty (Analysis.hint)
+        errors.extend(_network_errors(network))
     return Analysis(nodes, order, errors, _unused_layer_warnings(network))
 
 

@@ -54,3 +54,14 @@ def test_console_script_runs_cli_without_importing_qt():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert "valid" in result.stdout
+
+
+def test_an_empty_project_fails_validation_with_a_clear_message(tmp_path, capsys):
+    from engine.project import Project
+
+    path = Project(name="Empty").save(tmp_path / "empty.layerlab")
+    assert main(["validate", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert "error: The network is empty" in captured.err and "valid" not in captured.out
+    assert main(["summary", str(path)]) == 1
+    assert "error: The network is empty" in capsys.readouterr().err

@@ -99,3 +99,32 @@ def test_totals_add_up_every_node():
     analysis = infer_shapes(project.network)
     assert analysis.total_params == sum(i.params for i in analysis.nodes.values()) == 61_706
     assert analysis.total_macs > 0 and analysis.total_activations > 0
+
+
+def test_an_empty_network_is_not_wrong_only_empty():
+    analysis = infer_shapes(Network())
+    assert analysis.errors == [] and analysis.warnings == []
+    assert analysis.empty and not analysis.ok  # nothing to build, but nothing to fix either
+    assert "empty" in analysis.hint and "Input" in analysis.hint
+    assert analysis.totals_note is None
+    assert [issue.message for issue in analysis.blocking_issues] == [analysis.hint]  # for builders and the CLI
+    net = Network()
+    net.add_node("Dense")  # one layer: now the missing Input and Output are real errors
+    analysis = infer_shapes(net)
+    assert analysis.hint is None and not analysis.empty
+    assert any("no Input layer" in e.message for e in analysis.errors)
+
+
+def test_with_an_error_the_totals_are_those_of_the_known_layers_and_say_so():
+    project = load_project(ROOT / "sample_projects" / "lenet5.layerlab")
+    net = project.network
+    complete = infer_shapes(net)
+    assert complete.totals_note is None and complete.unknown_layers == []
+    net.set_param(net.find("c3"), "kernel", [20, 20])  # c3 and the 9 layers after it are unknown
+    analysis = infer_shapes(net)
+    known = [n for n in analysis.order if n not in analysis.unknown_layers]
+    assert [net.name_of(n) for n in known] == ["input1", "c1", "relu1", "s2"]
+    assert analysis.total_params == complete.nodes[net.find("c1")].params == 156
+    assert analysis.total_macs == complete.nodes[net.find("c1")].macs > 0
+    assert analysis.totals_note == ("totals of the 4 of 14 layers with known shapes; the other 10 have an error "
+                                    "or come after one")

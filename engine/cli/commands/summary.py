@@ -28,7 +28,7 @@ def run(args) -> int:
         print(json.dumps(summary_dict(project.network, analysis)))
     else:
         print(format_table(project.network, analysis))
-        for issue in analysis.errors:
+        for issue in analysis.blocking_issues:
             print(f"error: {issue.message}", file=sys.stderr)
     return 0 if analysis.ok else 1
 

@@ -18,7 +18,7 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     analysis = infer_shapes(load_project(args.project).network)
-    for issue in analysis.errors:
+    for issue in analysis.blocking_issues:
         print(f"error: {issue.message}", file=sys.stderr)
     for issue in analysis.warnings:
         print(f"warning: {issue.message}", file=sys.stderr)
