@@ -15,6 +15,8 @@ from gui import dialogs, settings
 from gui.recovery import AutoSaver, describe, find_recoveries, load_recovery
 from gui.sample_gallery import SampleGallery
 
+UNTITLED = Project().name  # the name of a new project until it is saved
+
 if TYPE_CHECKING:
     from gui.main_window import MainWindow
 
@@ -90,10 +92,16 @@ class FileController(QObject):
         return self.save_to(path)
 
     def save_to(self, path: Path) -> bool:
-        """Atomic save (temporary file, then replace); on failure the old file is untouched."""
+        """Atomic save (temporary file, then replace); on failure the old file is untouched.
+        An untitled project takes the file's name."""
+        project = self.document.project
+        old_name = project.name
+        if project.name == UNTITLED:
+            project.name = Path(path).stem
         try:
-            self.document.project.save(path)
+            project.save(path)
         except ProjectError as error:
+            project.name = old_name
             dialogs.show_error(self.window, "Cannot save project", str(error))
             return False
         self.document.set_path(Path(path))

@@ -30,6 +30,38 @@ def test_save_and_reopen_gives_the_same_project(make_window, tmp_path, isolated)
     assert settings.recent_files()[0] == str(saved.resolve())
 
 
+def test_save_as_names_an_untitled_project_after_its_file(make_window, tmp_path, isolated) -> None:
+    window = make_window()
+    assert window.document.project.name == "Untitled"
+    window.document.execute(AddNodeCommand(window.document.network, "Input"))
+    isolated.save_path = str(tmp_path / "my")
+    assert window.files.save_as()
+    assert window.document.project.name == "my"
+    assert json.loads((tmp_path / "my.layerlab").read_text())["name"] == "my"
+    assert window.windowTitle().startswith("my.layerlab")
+    named = make_window(LENET)  # a project with a name keeps it under any file name
+    isolated.save_path = str(tmp_path / "copy")
+    assert named.files.save_as()
+    assert json.loads((tmp_path / "copy.layerlab").read_text())["name"] == "LeNet-5"
+
+
+def test_a_failed_save_keeps_the_untitled_name(make_window, tmp_path, isolated) -> None:
+    window = make_window()
+    (tmp_path / "a file").write_text("not a folder")
+    assert not window.files.save_to(tmp_path / "a file" / "x.layerlab")
+    assert isolated.names() == ["show_error"] and window.document.project.name == "Untitled"
+
+
+def test_a_binary_file_is_refused_plainly(make_window, tmp_path, isolated) -> None:
+    window = make_window(LENET)
+    archive = tmp_path / "lenet5.layerlab.gz"
+    archive.write_bytes(__import__("gzip").compress(LENET.read_bytes()))
+    assert not window.files.open_path(archive)
+    message = isolated.calls[-1][1][2]
+    assert message.endswith("'lenet5.layerlab.gz' is not a LayerLab project (it is not a text file).")
+    assert "codec" not in message and window.document.project.name == "LeNet-5"
+
+
 def test_close_with_unsaved_changes_asks_first(make_window, isolated) -> None:
     window = make_window()
     window.document.execute(AddNodeCommand(window.document.network, "Input"))
