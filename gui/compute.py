@@ -13,6 +13,11 @@ thread for the whole session, as queued signals carrying plain Python values. Py
 collector runs in whichever thread happens to allocate; run on the compute thread it would
 destroy Qt objects there and crash, so automatic collection is switched off and pyqtgraph's
 GarbageCollector collects on the GUI thread twice a second instead.
+
+Start-up: `warm_up` imports torch and the engine's training modules here, right after the window
+is shown, so the window appears without waiting seconds for torch and no torch import happens on
+the GUI thread. At exit the thread finishes its job; one stuck in a long torch call ends the
+process instead (`leave_now`), because destroying a running QThread aborts it.
 """
 
 from __future__ import annotations
@@ -21,7 +26,10 @@ import atexit
 import ctypes
 import ctypes.util
 import gc
+import importlib
 import itertools
+import os
+import sys
 from typing import Any, Callable
 
 import shiboken6
@@ -97,16 +105,20 @@ class ComputeThread:
     def instance(cls) -> "ComputeThread":
         if cls._instance is None:
             cls._instance = ComputeThread()
-            atexit.register(cls.shutdown)
+            atexit.register(_shutdown_at_exit)
         return cls._instance
 
     @classmethod
-    def shutdown(cls, timeout_ms: int = 5000) -> None:
-        """Finish the running job and end the thread (at exit)."""
-        if cls._instance is not None:
-            cls._instance.thread.quit()
-            cls._instance.thread.wait(timeout_ms)
-            cls._instance = None
+    def shutdown(cls, timeout_ms: int = 5000) -> bool:
+        """End the thread once its running job is done (jobs still queued are dropped), waiting at
+        most `timeout_ms`. False if the job is still running then: the thread must not be destroyed."""
+        if cls._instance is None:
+            return True
+        cls._instance.thread.quit()
+        if not cls._instance.thread.wait(timeout_ms):
+            return False
+        cls._instance = None
+        return True
 
     def submit(self, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
                on_error: Callable[[str], None] | None = None, owner: QObject | None = None) -> None:
@@ -125,6 +137,50 @@ class ComputeThread:
 
 def _ignore(_: Any) -> None:
     pass
+
+
+def _shutdown_at_exit() -> None:
+    if not ComputeThread.shutdown():
+        print("layerlab: the compute thread is still busy; ending the process without it.", file=sys.stderr)
+        leave_now(1)
+
+
+def leave_now(code: int) -> None:
+    """End the process at once (a last resort while the compute thread is inside a long call):
+    the standard streams are flushed; nothing else is torn down."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):
+            pass
+    os._exit(code)
+
+
+WARM_UP_MODULES = ("torch", "engine.compiler", "engine.training.trainer", "engine.training.gradcheck",
+                   "engine.predictions", "engine.export.source", "engine.flow", "engine.submodels")
+"""What live training needs from torch and the engine: imported on the compute thread at start-up."""
+
+
+def warm_up(on_ready: Callable[[], None], on_error: Callable[[str], None] | None = None) -> None:
+    """Import torch and the engine's training modules on the compute thread (seconds), then call
+    `on_ready()` on the GUI thread; the window stays responsive meanwhile. On failure (a broken
+    PyTorch install) `on_error(message)` is called instead, or the message goes to stderr."""
+
+    def load() -> None:
+        for name in WARM_UP_MODULES:
+            importlib.import_module(name)
+
+    def failed(message: str) -> None:
+        if on_error is not None:
+            on_error(message)
+        else:
+            print(f"layerlab: cannot load PyTorch, so training is unavailable: {message}", file=sys.stderr)
+
+    def loaded(_: Any) -> None:
+        gc.freeze()  # torch's modules live for the session as well: keep them out of the collector's scans
+        on_ready()
+
+    ComputeThread.instance().submit(load, loaded, failed)
 
 
 def run_in_background(fn: Callable[[], Any], on_done: Callable[[Any], None],
