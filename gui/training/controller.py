@@ -11,7 +11,7 @@ from engine.training.trainer import Trainer
 from gui.compute import run_on_compute_thread
 from gui.training.worker import TrainingWorker
 
-SHUTDOWN_SECONDS = 2.0
+SHUTDOWN_SECONDS = 1.0
 
 
 class TrainingController(QObject):
@@ -75,9 +75,10 @@ class TrainingController(QObject):
             self.control.set_lr(lr)
 
     def shutdown(self, timeout: float = SHUTDOWN_SECONDS) -> bool:
-        """Stop the run and wait until the compute thread is done with it (closing the
-        window, opening another project). True if it ended in time."""
-        self.control.stop()
+        """Abort the run (no final evaluation; an evaluation in progress is cut short) and wait
+        until the compute thread is done with it (closing the window, opening another project).
+        True if it ended in time."""
+        self.control.abort()
         return self.worker is None or self.worker.finished.wait(timeout)
 
     # -- records ------------------------------------------------------------------------
