@@ -14,6 +14,7 @@ from engine.export import FORMATS, ExportResult, export, source_from_project
 from engine.export.source import RUN_WEIGHTS
 from engine.project import Project
 from gui.compute import run_in_background
+from gui.text_fit import grow_to_fit, reading_width
 
 
 class ExportDialog(QDialog):
@@ -57,8 +58,20 @@ class ExportDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.status)
         layout.addWidget(buttons)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.setMinimumWidth(reading_width(self, 78))  # the longest description on two lines at most
         self.format_box.currentIndexChanged.connect(self._format_changed)
         self._format_changed()
+        self.resize(self.minimumWidth(), self.sizeHint().height())
+        grow_to_fit(self)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        grow_to_fit(self)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        grow_to_fit(self)
 
     def select_format(self, name: str) -> None:
         self.format_box.setCurrentIndex(self.format_box.findData(name))
@@ -78,6 +91,7 @@ class ExportDialog(QDialog):
         text = self.path_edit.text().strip()
         current = Path(text) if text else self._default_path(fmt.name)
         self.path_edit.setText(str(current.with_suffix(fmt.suffix)))
+        grow_to_fit(self)
 
     def _browse(self) -> None:
         fmt = FORMATS[self.current_format()]
@@ -118,3 +132,4 @@ class ExportDialog(QDialog):
     def _show(self, text: str, error: bool = False) -> None:
         self.status.setStyleSheet("color: #b00020;" if error else "")
         self.status.setText(text)
+        grow_to_fit(self)

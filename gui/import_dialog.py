@@ -17,6 +17,7 @@ from engine.export.source import save_run_dir
 from engine.importers import (DEFAULT_INPUT_SHAPE, ImportResult, WeightsReport, import_torchvision,
                               load_weights_file, torchvision_names)
 from engine.project import Project
+from gui.text_fit import reading_width
 
 SUGGESTED = ("resnet18", "vgg16", "alexnet", "resnet34", "resnet50", "vgg11", "densenet121")
 
@@ -46,6 +47,8 @@ class ImportDialog(QDialog):
         layout.addWidget(self.tabs)
         layout.addWidget(self.report, 1)
         layout.addWidget(buttons)
+        self.setMinimumWidth(reading_width(self, 64))
+        self.resize(reading_width(self, 96), self.sizeHint().height())
 
     # -- architecture ----------------------------------------------------------------------
     def _architecture_tab(self) -> QWidget:
@@ -93,7 +96,9 @@ class ImportDialog(QDialog):
         form = QFormLayout(page)
         form.addRow("Weights file:", _with_browse(self.weights_edit, self._browse_weights))
         form.addRow("Save as run directory:", _with_browse(self.run_edit, self._browse_run))
-        form.addRow("", QLabel("safetensors, or a state dict read with weights_only=True (never code)."))
+        note = QLabel("safetensors, or a state dict read with weights_only=True (never code).")
+        note.setWordWrap(True)
+        form.addRow("", note)
         form.addRow("", self.load_button)
         return page
 

@@ -47,6 +47,7 @@ class Inspector(QScrollArea):
         self.form = QFormLayout(self.form_host)
         self.form.setContentsMargins(0, 6, 0, 0)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.empty = QLabel("Select a layer on the canvas to see and edit its parameters.")
         self.empty.setWordWrap(True)
         self.empty.setObjectName("inspectorHelp")
@@ -88,6 +89,9 @@ class Inspector(QScrollArea):
                 editor.parse_failed.connect(lambda msg, name=param.name: self._show_error(name, msg))
             label = QLabel(param.display_label.capitalize())
             label.setToolTip(param.help)
+            # Level with the editor (the field beside it also holds the help under the editor).
+            label.setFixedHeight(max(editor.sizeHint().height(), label.sizeHint().height()))
+            label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
             help_text = QLabel(param.help)
             help_text.setWordWrap(True)
             help_text.setProperty("class", "help")
@@ -96,9 +100,15 @@ class Inspector(QScrollArea):
             error.setObjectName("paramError")
             error.setWordWrap(True)
             error.hide()
-            self.form.addRow(label, editor)
-            self.form.addRow("", help_text)
-            self.form.addRow("", error)
+            # Editor, help and error in one field: a form row of its own gives a wrapped label the
+            # height of a wider column, and its last lines are cut off.
+            field = QWidget()
+            column = QVBoxLayout(field)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(3)
+            for widget in (editor, help_text, error):
+                column.addWidget(widget)
+            self.form.addRow(label, field)
             self.editors[param.name] = editor
             self.errors[param.name] = error
         if not spec.params:
