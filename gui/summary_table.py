@@ -1,13 +1,14 @@
-"""The network summary: one row per layer (output shape, activations, parameters, MACs) plus totals,
-in the style of the classic VGG memory/parameter table. Clicking a row selects the layer."""
+"""The network summary: one row per layer (output shape, activations, parameters, MACs) and a totals
+row pinned under it (always visible, however far the table is scrolled), in the style of the classic
+VGG memory/parameter table. Columns are as wide as their content. Clicking a row selects the layer."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
+from PySide6.QtWidgets import QAbstractItemView, QFrame, QHeaderView, QTableView, QWidget
 
 from engine.shapes import Analysis
 from gui import format as fmt
@@ -15,6 +16,8 @@ from gui.document import Document
 
 COLUMNS = ("Layer", "Type", "Output shape", "Activations", "Memory", "Parameters", "MACs")
 NUMERIC = {3, 4, 5, 6}
+TOTALS_BACKGROUND = "#eef1f5"
+CELL_PADDING = 14  # the item's margins on both sides, and a little air
 
 
 class SummaryModel(QAbstractTableModel):
@@ -22,6 +25,9 @@ class SummaryModel(QAbstractTableModel):
         super().__init__()
         self.document = document
         self.rows: list[tuple[str | None, tuple[str, ...], str | None]] = []
+        self.totals: tuple[str, ...] = ("Total",) + ("",) * (len(COLUMNS) - 1)
+        self.totals_note: str | None = None  # why the totals cover only part of the network
+        self.totals_model = TotalsModel(self)
         self._cache: dict[str, tuple[str | None, tuple[str, ...], str | None]] = {}
         document.reset.connect(self._cache.clear)
         document.analysis_changed.connect(self.refresh)
@@ -54,10 +60,15 @@ class SummaryModel(QAbstractTableModel):
         live = set(analysis.order)
         for node_id in [n for n in self._cache if n not in live]:
             del self._cache[node_id]
-        rows.append((None, ("Total", f"{len(rows)} layers", "", fmt.count(analysis.total_activations),
-                            fmt.memory(analysis.total_activations), fmt.count(analysis.total_params),
-                            fmt.count(analysis.total_macs)), None))
-        self.beginResetModel()
+        unknown = len(analysis.unknown_layers)
+        layers = f"{len(rows) - unknown} of {len(rows)} layers" if unknown else f"{len(rows)} layers"
+        totals = ("Total", layers, "", fmt.count(analysis.total_activations), fmt.memory(analysis.total_activations),
+                  fmt.count(analysis.total_params), fmt.count(analysis.total_macs))
+        note = analysis.totals_note or analysis.hint
+        self.totals_model.beginResetModel()
+        self.totals, self.totals_note = totals, note and note[0].upper() + note[1:] + ("." * (note[-1] != "."))
+        self.totals_model.endResetModel()
+        self.beginResetModel()  # last: the table fits its columns to the rows and the totals
         self.rows = rows
         self.endResetModel()
 
@@ -78,14 +89,8 @@ class SummaryModel(QAbstractTableModel):
             return cells[index.column()]
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in NUMERIC:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.FontRole and node_id is None:
-            font = QFont()
-            font.setBold(True)
-            return font
         if role == Qt.ItemDataRole.ForegroundRole and error:
             return QBrush(QColor("#d93a3a"))
-        if role == Qt.ItemDataRole.BackgroundRole and node_id is None:
-            return QBrush(QColor("#eef1f5"))
         if role == Qt.ItemDataRole.ToolTipRole and error:
             return error
         if role == Qt.ItemDataRole.UserRole:
@@ -95,8 +100,46 @@ class SummaryModel(QAbstractTableModel):
     def row_of(self, node_id: str) -> int:
         return next((i for i, row in enumerate(self.rows) if row[0] == node_id), -1)
 
+    def widest(self, column: int) -> list[str]:
+        """The few longest texts of a column (the candidates for its width; measuring every cell of a
+        large network on each edit would cost more than the edit)."""
+        texts = sorted({row[1][column] for row in self.rows}, key=len, reverse=True)
+        return texts[:4]
+
+
+class TotalsModel(QAbstractTableModel):
+    """The one totals row of a SummaryModel, shown pinned under the table."""
+
+    def __init__(self, summary: SummaryModel) -> None:
+        super().__init__()
+        self.summary = summary
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else 1
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.summary.totals[index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in NUMERIC:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.summary.totals_note or "Totals of every layer, per sample."
+        return None
+
+
+def _bold(font: QFont) -> QFont:
+    font = QFont(font)
+    font.setBold(True)
+    return font
+
 
 class SummaryTable(QTableView):
+    """The per-layer rows scroll; `footer` (the totals) stays under them, its columns following the
+    table's widths and horizontal scrolling."""
+
     node_clicked = Signal(str)
 
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
@@ -107,14 +150,68 @@ class SummaryTable(QTableView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setAlternatingRowColors(True)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        row_height = max(22, self.fontMetrics().height() + 8)
         self.verticalHeader().hide()
-        self.verticalHeader().setDefaultSectionSize(22)
+        self.verticalHeader().setDefaultSectionSize(row_height)
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        for column, width in enumerate((150, 150, 120, 100, 90, 100, 110)):
-            self.setColumnWidth(column, width)
+
+        self.footer = QTableView(self)
+        self.footer.setObjectName("summaryTotals")
+        self.footer.setModel(self.summary.totals_model)
+        self.footer.horizontalHeader().hide()
+        self.footer.verticalHeader().hide()
+        self.footer.verticalHeader().setDefaultSectionSize(row_height)
+        self.footer.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.footer.setFont(_bold(self.font()))
+        self.footer.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.footer.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.footer.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.footer.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.footer.setFrameShape(QFrame.Shape.NoFrame)
+        self.footer.setStyleSheet(f"QTableView#summaryTotals {{ background: {TOTALS_BACKGROUND}; "
+                                  "border-top: 1px solid #c9d0d8; }")
+        self._footer_height = row_height + 1
+        header.sectionResized.connect(lambda column, _, width: self.footer.setColumnWidth(column, width))
+        self.horizontalScrollBar().valueChanged.connect(self.footer.horizontalScrollBar().setValue)
+        self._refit = False  # another network: fit the columns exactly at the next refresh
+        document.reset.connect(lambda: setattr(self, "_refit", True))
+        self.summary.modelReset.connect(self._after_refresh)
+        self.fit_columns(shrink=True)
         self.clicked.connect(self._on_click)
+
+    def fit_columns(self, shrink: bool = False) -> None:
+        """Every column as wide as its widest text (header, rows, bold totals). Columns only grow while
+        the network is edited, so widths a person chose stay; `shrink` fits them exactly."""
+        plain, bold = self.fontMetrics(), QFontMetrics(self.footer.font())
+        header = QFontMetrics(self.horizontalHeader().font())
+        for column, title in enumerate(COLUMNS):
+            needed = max([header.horizontalAdvance(title) + 2 * CELL_PADDING,
+                          bold.horizontalAdvance(self.summary.totals[column]) + CELL_PADDING,
+                          *(plain.horizontalAdvance(text) + CELL_PADDING for text in self.summary.widest(column))])
+            if shrink or self.columnWidth(column) < needed:
+                self.setColumnWidth(column, needed)
+
+    def _after_refresh(self) -> None:
+        self.fit_columns(shrink=self._refit)
+        self._refit = False
+
+    def updateGeometries(self) -> None:  # noqa: N802 - Qt's name
+        super().updateGeometries()
+        if getattr(self, "footer", None) is None:  # setModel() runs this before the footer exists
+            return
+        margins = self.viewportMargins()  # QTableView sets them for its headers: add the footer's room
+        if margins.bottom() != self._footer_height:
+            self.setViewportMargins(margins.left(), margins.top(), margins.right(), self._footer_height)
+        viewport = self.viewport().geometry()
+        self.footer.setGeometry(viewport.left(), viewport.bottom() + 1, viewport.width(), self._footer_height)
+        for column in range(len(COLUMNS)):
+            self.footer.setColumnWidth(column, self.columnWidth(column))
+        self.footer.horizontalScrollBar().setRange(self.horizontalScrollBar().minimum(),
+                                                   self.horizontalScrollBar().maximum())
+        self.footer.horizontalScrollBar().setValue(self.horizontalScrollBar().value())
 
     def _on_click(self, index: QModelIndex) -> None:
         node_id = self.summary.data(index, Qt.ItemDataRole.UserRole)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox
 
 from engine.builder import NetworkBuilder
@@ -99,8 +100,36 @@ def test_rename_from_inspector_and_summary_click_selects(window, qtbot) -> None:
     table.clicked.emit(table.model().index(row, 0))
     assert window.scene.selected_node_ids() == [ids["pool"]]
     assert window.inspector.name_edit.text() == "pool"
-    assert table.model().index(table.model().rowCount() - 1, 0).data() == "Total"
+    assert table.model().rowCount() == len(window.document.network)  # the totals are not a row to scroll to
+    totals = table.footer
+    assert totals.isVisible() and totals.model().index(0, 0).data() == "Total"
+    assert totals.geometry().top() >= table.viewport().geometry().bottom()  # pinned under the rows
 
 
 def test_parse_shape_accepts_common_spellings() -> None:
     assert parse_shape("1, 28, 28") == parse_shape("[1, 28, 28]") == parse_shape("1x28x28") == [1, 28, 28]
+
+
+def test_summary_totals_stay_in_view_fit_their_columns_and_say_when_partial(make_window, qtbot) -> None:
+    from gui.commands import SetParamCommand
+    from tests.gui.conftest import SAMPLES
+
+    window = make_window(SAMPLES / "resnet_mnist.layerlab")
+    table, summary = window.summary, window.summary.summary
+    window.docks["Summary"].raise_()
+    qtbot.waitUntil(lambda: table.isVisible())
+    footer = table.footer
+    assert summary.totals[0] == "Total" and summary.totals[5] == f"{window.document.analysis.total_params:,}"
+    for scroll in (table.scrollToBottom, table.scrollToTop):
+        scroll()
+        assert footer.isVisible() and footer.geometry().top() >= table.viewport().geometry().bottom()
+    for column, text in enumerate(summary.totals):  # bold totals in full, every other column too
+        assert footer.fontMetrics().horizontalAdvance(text) < table.columnWidth(column)
+        assert table.fontMetrics().horizontalAdvance(summary.widest(column)[0]) < table.columnWidth(column)
+    network = window.document.network
+    window.document.execute(SetParamCommand(network, network.nodes_of_type("Input")[0], "shape", [1, 28]))
+    window.document.refresh_analysis()
+    known = len(network) - len(window.document.analysis.unknown_layers)
+    assert summary.totals[1] == f"{known} of {len(network)} layers"
+    tip = footer.model().index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip.startswith(f"Totals of the {known} of {len(network)} layers with known shapes")
