@@ -23,9 +23,20 @@ from gui.training import canvas_overlay
 from gui.training.autoencoder_decoder import code_decoder
 from gui.training.controller import TrainingController
 from gui.training.extras import FlowRecord
-from gui.training.panel import LOCK_NOTE, TrainingPanel
+from gui.training.panel import LOCK_NOTE, TrainingPanel, data_name, shape_words
 from gui.training.section_command import SetSectionCommand
 from gui.training.views import TrainingViews
+
+
+class BindInputCommand(SetParamCommand):
+    """The Input takes the chosen data's sample shape: its own undo step, named after the data."""
+
+    def __init__(self, network, node_id: str, shape: tuple[int, ...], data: str) -> None:
+        super().__init__(network, node_id, "shape", list(shape))
+        self.setText(f"Bind input to {data} ({shape_words(shape)})")
+
+    def id(self) -> int:  # noqa: A003 - Qt's name
+        return -1  # never merged with a hand edit of the shape
 
 
 def runs_folder() -> Path:
@@ -57,6 +68,7 @@ class TrainingFeature(QObject):
         window.docks["Summary"].raise_()
         self._create_menu()
         self._connect()
+        self.panel.set_network(self.document.network, self.document.analysis)
         self.panel.load_sections(self.document.project.dataset, self.document.project.training)
 
     def _create_menu(self) -> None:
@@ -80,7 +92,8 @@ class TrainingFeature(QObject):
         panel.stop_clicked.connect(ctl.stop)
         panel.lr_changed.connect(ctl.set_lr)
         panel.settings_edited.connect(lambda name, values: doc.execute(SetSectionCommand(doc, name, values)))
-        panel.preview_loaded.connect(self._bind_input_shape)
+        panel.dataset_chosen.connect(self._bind_input_shape)  # only the user's choice binds the Input
+        doc.analysis_changed.connect(lambda analysis, _: panel.set_network(doc.network, analysis))
         ctl.state_changed.connect(self._on_state)
         ctl.records.connect(panel.show_records)
         self.views.timer.timeout.connect(panel.refresh)
@@ -96,6 +109,11 @@ class TrainingFeature(QObject):
 
     # -- run control ------------------------------------------------------------------------
     def start(self) -> None:
+        if not self.document.project.dataset:  # nothing chosen: no silent MNIST
+            self.panel.ask_for_dataset()
+            self.window.docks["Training"].show()
+            self.window.docks["Training"].raise_()
+            return
         project = self.document.project
         self.views.begin_run(project.network.copy(), project.name)
         self.panel.begin_run(float(project.training.get("lr", 0.01)))
@@ -197,12 +215,15 @@ class TrainingFeature(QObject):
 
     # -- dataset binding and gradient check ----------------------------------------------------
     def _bind_input_shape(self, dataset) -> None:
+        """The user chose `dataset`: the Input takes its sample shape, as one undo step that says so."""
         network = self.document.network
         inputs = network.nodes_of_type("Input")
         if self.controller.active or len(inputs) != 1:
             return
         if tuple(network.node(inputs[0]).params["shape"]) != tuple(dataset.sample_shape):
-            self.document.execute(SetParamCommand(network, inputs[0], "shape", list(dataset.sample_shape)))
+            command = BindInputCommand(network, inputs[0], tuple(dataset.sample_shape), data_name(dataset.settings))
+            if self.document.execute(command) is None:
+                self.window.statusBar().showMessage(f"{command.text()} (Ctrl+Z undoes it).", 8000)
 
     def run_gradcheck(self) -> None:
         project = self.document.project

@@ -8,10 +8,14 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QScrollArea,
                                QTabWidget, QVBoxLayout, QWidget)
 
+from engine.data.bind import check_output
 from engine.data.dataset import load_dataset
+from engine.data.idx import DatasetError
 from engine.data.schema import SettingsError
-from engine.data.settings import DatasetSettings
+from engine.data.settings import SOURCES, DatasetSettings
 from engine.errors import LayerLabError
+from engine.graph import Network
+from engine.shapes import Analysis
 from engine.training.settings import TrainingSettings
 from gui.compute import run_in_background
 from gui.param_editors import ScientificSpinBox
@@ -26,6 +30,41 @@ RELEVANT_FIELDS = {  # dataset fields that only some sources use
     "label_column": ("csv",), "test_split": SYNTHETIC + ("csv", "npz", "image_folder"), "image_size": ("image_folder", "torchvision"), "grayscale": ("image_folder",),
 }
 LOCK_NOTE = "The network and its settings are locked while a run is in progress; stop it to edit."
+KNOWN_SHAPES = {"mnist": (1, 28, 28), "one_hot_8": (8,), **{name: (2,) for name in SYNTHETIC}}  # before loading
+CLASSIFYING_LOSSES = ("cross_entropy", "mse_onehot", "bce")
+
+
+def shape_words(shape) -> str:
+    return "×".join(str(v) for v in shape)
+
+
+def data_name(settings: DatasetSettings) -> str:
+    """How a person calls the chosen data: MNIST, FashionMNIST, spiral, iris.csv, ..."""
+    if settings.source == "mnist":
+        return "MNIST"
+    if settings.source == "torchvision" and settings.name:
+        return settings.name
+    if settings.path and settings.source in ("csv", "npz", "image_folder"):
+        return settings.path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    return settings.source
+
+
+def network_needs(network: Network | None, analysis: Analysis | None) -> str | None:
+    """'takes 3×224×224 inputs and predicts 1000 classes' (None without exactly one Input)."""
+    if network is None or len(network.nodes_of_type("Input")) != 1:
+        return None
+    words = f"takes {shape_words(network.node(network.nodes_of_type('Input')[0]).params['shape'])} inputs"
+    outputs = network.nodes_of_type("Output")
+    info = analysis.nodes.get(outputs[0]) if analysis is not None and len(outputs) == 1 else None
+    shape = info.output_shape if info is not None else None
+    if shape is not None:
+        loss = network.node(outputs[0]).params.get("loss")
+        if loss in CLASSIFYING_LOSSES and len(shape) == 1:
+            classes = 2 if loss == "bce" and shape == (1,) else shape[0]
+            words += f" and predicts {classes} classes"
+        else:
+            words += f" and outputs {shape_words(shape)} values"
+    return words
 
 
 def _scrolled(widget: QWidget) -> QScrollArea:
@@ -46,7 +85,10 @@ class TrainingPanel(QWidget):
     stop_clicked = Signal()
     lr_changed = Signal(float)
     settings_edited = Signal(str, dict)  # section name, values (only those changed from defaults)
-    preview_loaded = Signal(object)  # engine Dataset of the preview (its sample_shape binds the Input)
+    preview_loaded = Signal(object)  # engine Dataset of the preview
+    # The user chose this data (a source or settings in the Data form, or the bind button): the
+    # Input may take its sample shape. Never emitted for data that was only loaded (open, undo, ...).
+    dataset_chosen = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -56,8 +98,20 @@ class TrainingPanel(QWidget):
         self.preview.title_label.setText("<b>Preview</b>")
         self.preview.save_csv_button.hide()
         self.preview.show_message("Samples of the chosen data appear here.")
+        self.fit_note = QLabel()  # "No dataset chosen: ..." or how the data and the network differ
+        self.fit_note.setObjectName("dataFitNote")
+        self.fit_note.setWordWrap(True)
+        self.fit_note.setStyleSheet("QLabel#dataFitNote { background: #fff7e0; border: 1px solid #ecd9a4; "
+                                    "border-radius: 4px; padding: 6px; }")
+        self.fit_note.hide()
+        self.bind_button = QPushButton()
+        self.bind_button.setToolTip("Give the Input layer the shape of this data's samples (one undoable step).")
+        self.bind_button.hide()
+        self.bind_button.clicked.connect(self._bind_clicked)
         data_page = QWidget()
         data_layout = QVBoxLayout(data_page)
+        data_layout.addWidget(self.fit_note)
+        data_layout.addWidget(self.bind_button)
         data_layout.addWidget(self.data_form)
         data_layout.addWidget(self.preview, 1)
         self.forms = QTabWidget()
@@ -98,6 +152,14 @@ class TrainingPanel(QWidget):
 
         self.progress = Progress()
         self._loading = False
+        self.no_dataset = False  # the project's dataset section is empty: nothing chosen yet
+        self._network: Network | None = None
+        self._analysis: Analysis | None = None
+        self._generation = 0  # counts section loads and edits; a preview of an older one is dropped
+        self._chosen = False  # the next preview follows the user's choice in the Data form
+        self._shown = None  # the Dataset whose preview is shown
+        source = self.data_form.editors["source"][0]
+        source.setPlaceholderText("choose a source")
         self._preview_timer = QTimer(self, singleShot=True, interval=400)
         self._preview_timer.timeout.connect(self.load_preview)
         self.train_button.clicked.connect(self.train_clicked)
@@ -112,10 +174,20 @@ class TrainingPanel(QWidget):
 
     # -- settings ----------------------------------------------------------------------------
     def load_sections(self, dataset: dict, training: dict) -> None:
-        """Show a project's settings (without emitting edits)."""
+        """Show a project's settings (without emitting edits). An empty dataset section shows
+        that no dataset is chosen yet; nothing here changes the network."""
         self._loading = True
+        self._generation += 1
+        self._chosen = False
+        self._shown = None
+        self.no_dataset = not dataset
         try:
             self.data_form.set_settings(DatasetSettings.from_dict(dataset))
+            if self.no_dataset:
+                source = self.data_form.editors["source"][0]
+                source.blockSignals(True)
+                source.setCurrentIndex(-1)  # the placeholder: "choose a source"
+                source.blockSignals(False)
             self.training_form.set_settings(TrainingSettings.from_dict(training))
             self.message.clear()
         except SettingsError as error:
@@ -123,38 +195,123 @@ class TrainingPanel(QWidget):
         finally:
             self._loading = False
         self._show_relevant_fields()
-        self._preview_timer.start()
+        self._update_fit()
+        if self.no_dataset:
+            self._preview_timer.stop()
+            self.preview.show_message("Samples appear here once a source is chosen.")
+        else:
+            self._preview_timer.start()
 
     def _edited(self, section: str, form: SettingsForm) -> None:
         if self._loading:
             return
         try:
-            values = form.settings().to_dict(only_changed=True)
+            settings = form.settings()
         except (SettingsError, LayerLabError) as error:
             self.message.setText(str(error))
             return
+        values = settings.to_dict(only_changed=True)
+        if section == "dataset":  # a choice is written down, even of the default source
+            values = {"source": settings.source, **values}
         self.message.clear()
-        self.settings_edited.emit(section, values)
+        self.settings_edited.emit(section, values)  # the project reloads the sections (load_sections)
         if section == "dataset":
+            self._chosen = True
             self._preview_timer.start()
 
     def _show_relevant_fields(self) -> None:
         source = self.data_form.editors["source"][0].currentText()
-        for name, sources in RELEVANT_FIELDS.items():
-            self.data_form.set_row_visible(name, source in sources)
+        layout = self.data_form.layout()
+        for name in self.data_form.editors:
+            if name != "source":
+                self.data_form.set_row_visible(name, bool(source) and source in RELEVANT_FIELDS.get(name, SOURCES))
+        for sub in self.data_form.subforms.values():
+            layout.setRowVisible(sub.parentWidget(), bool(source))
+
+    # -- does the data fit the network? -------------------------------------------------------
+    def set_network(self, network: Network, analysis: Analysis) -> None:
+        """The network the data is for (after every analysis): the notes follow it."""
+        self._network, self._analysis = network, analysis
+        self._update_fit()
+
+    def _update_fit(self) -> None:
+        needs = network_needs(self._network, self._analysis)
+        note, bind = "", None
+        if self.no_dataset:
+            fits = [name for name, shape in KNOWN_SHAPES.items() if self._input_shape() == shape]
+            note = (f"<b>No dataset chosen</b>: this network {needs}; choose a source." if needs else
+                    "<b>No dataset chosen</b>: choose a source.")
+            if fits:
+                note += f" {', '.join(fits[:3])}{' and others' if len(fits) > 3 else ''} fit its Input."
+        elif self._shown is not None:
+            problem = self._fit_problem(self._shown)
+            if problem:
+                note = problem
+                shape = tuple(self._shown.sample_shape)
+                if self._input_shape() not in (None, shape):
+                    bind = f"Bind input to {data_name(self._shown.settings)} ({shape_words(shape)})"
+        self.fit_note.setText(note)
+        self.fit_note.setVisible(bool(note))
+        self.bind_button.setText(bind or "")
+        self.bind_button.setVisible(bind is not None)
+
+    def _input_shape(self) -> tuple | None:
+        inputs = self._network.nodes_of_type("Input") if self._network is not None else []
+        return tuple(self._network.node(inputs[0]).params["shape"]) if len(inputs) == 1 else None
+
+    def _fit_problem(self, dataset) -> str | None:
+        """How the loaded data and the network differ, in words (None when the data fits)."""
+        network = self._network
+        if network is None or len(network.nodes_of_type("Input")) != 1:
+            return None
+        name, shape = data_name(dataset.settings), tuple(dataset.sample_shape)
+        classes = f" in {dataset.num_classes} classes" if dataset.num_classes else ""
+        if self._input_shape() != shape:
+            return (f"{name} has samples of shape {shape_words(shape)}{classes}, but this network "
+                    f"{network_needs(network, self._analysis)}: bind the Input to the data, or choose another "
+                    "source.")
+        if len(network.nodes_of_type("Output")) != 1 or self._analysis is None or self._analysis.errors:
+            return None
+        try:
+            check_output(network, self._analysis, dataset.settings.task, dataset.num_classes,
+                         dataset.target_shape())
+        except DatasetError as error:
+            return f"{name} has samples of shape {shape_words(shape)}{classes}. {error}"
+        return None
+
+    def ask_for_dataset(self) -> None:
+        """Train was asked for with no dataset chosen: say so where the choice is made."""
+        self.forms.setCurrentIndex(0)
+        self.message.setText("Choose a dataset source in the Data tab first: this project has none yet.")
+
+    def _bind_clicked(self) -> None:
+        if self._shown is not None:
+            self.dataset_chosen.emit(self._shown)
 
     # -- preview -----------------------------------------------------------------------------
     def load_preview(self) -> None:
+        if self.no_dataset:
+            return
         try:
             settings = self.data_form.settings().with_changes(subset=64, test_subset=16, augment={})
         except (SettingsError, LayerLabError) as error:
             self.message.setText(str(error))
             return
         self.preview.show_message("Loading…")
-        run_in_background(lambda: load_dataset(settings), self._show_preview,
-                          lambda message: self.preview.show_message(f"Cannot load the data: {message}"), self)
+        generation, chosen = self._generation, self._chosen
+        self._chosen = False
+        run_in_background(lambda: load_dataset(settings),
+                          lambda dataset: self._show_preview(dataset, generation, chosen),
+                          lambda message: self._preview_failed(message, generation), self)
 
-    def _show_preview(self, dataset) -> None:
+    def _preview_failed(self, message: str, generation: int) -> None:
+        if generation == self._generation:
+            self.preview.show_message(f"Cannot load the data: {message}")
+
+    def _show_preview(self, dataset, generation: int | None = None, chosen: bool = False) -> None:
+        if generation is not None and generation != self._generation:
+            return  # other settings (or another project) since this load began
+        self._shown = dataset
         x = dataset.train.x
         labels = dataset.train.y
         summary = (f"{dataset.settings.source}: samples of shape {list(dataset.sample_shape)}"
@@ -171,6 +328,9 @@ class TrainingPanel(QWidget):
             self.preview.show_message(f"{summary}. (Points and tables have no picture; the Boundary tab "
                                       "shows 2-D data while training.)")
         self.preview_loaded.emit(dataset)
+        if chosen:
+            self.dataset_chosen.emit(dataset)
+        self._update_fit()
 
     # -- run state ---------------------------------------------------------------------------
     def _pause_or_resume(self) -> None:
