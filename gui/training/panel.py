@@ -30,7 +30,8 @@ RELEVANT_FIELDS = {  # dataset fields that only some sources use
     "label_column": ("csv",), "test_split": SYNTHETIC + ("csv", "npz", "image_folder"), "image_size": ("image_folder", "torchvision"), "grayscale": ("image_folder",),
 }
 LOCK_NOTE = "The network and its settings are locked while a run is in progress; stop it to edit."
-KNOWN_SHAPES = {"mnist": (1, 28, 28), "one_hot_8": (8,), **{name: (2,) for name in SYNTHETIC}}  # before loading
+# Sources whose sample shape is known without loading them (to suggest one that fits the Input).
+KNOWN_SHAPES = {"mnist": (1, 28, 28), "one_hot_8": (8,), **{name: (2,) for name in SYNTHETIC}}
 CLASSIFYING_LOSSES = ("cross_entropy", "mse_onehot", "bce")
 
 
@@ -238,11 +239,14 @@ class TrainingPanel(QWidget):
         needs = network_needs(self._network, self._analysis)
         note, bind = "", None
         if self.no_dataset:
-            fits = [name for name, shape in KNOWN_SHAPES.items() if self._input_shape() == shape]
+            fits = [data_name(DatasetSettings(source=name)) for name, shape in KNOWN_SHAPES.items()
+                    if self._input_shape() == shape]
             note = (f"<b>No dataset chosen</b>: this network {needs}; choose a source." if needs else
                     "<b>No dataset chosen</b>: choose a source.")
-            if fits:
-                note += f" {', '.join(fits[:3])}{' and others' if len(fits) > 3 else ''} fit its Input."
+            if len(fits) == 1:
+                note += f" {fits[0]} fits its Input."
+            elif fits:
+                note += f" {', '.join(fits[:-1])} and {fits[-1]} fit its Input."
         elif self._shown is not None:
             problem = self._fit_problem(self._shown)
             if problem:

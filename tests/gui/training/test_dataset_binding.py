@@ -7,7 +7,7 @@ import pytest
 
 from engine.importers import import_torchvision
 from engine.shapes import infer_shapes
-from gui.commands import SetParamCommand
+from gui.commands import AddNodeCommand, SetParamCommand
 from tests.gui.conftest import SAMPLES
 
 RESNET18_PARAMS = 11_689_512
@@ -55,6 +55,10 @@ def test_opening_an_imported_model_keeps_it_as_it_is(make_window, resnet18_file,
     window.files.new_project()  # New: nothing chosen, nothing changed either
     settle(qtbot, window)
     assert window.document.undo_stack.count() == 0 and window.training.panel.no_dataset
+    assert panel.fit_note.text() == "<b>No dataset chosen</b>: choose a source."
+    window.document.execute(AddNodeCommand(window.document.network, "Input"))  # 1×28×28 by default
+    window.document.refresh_analysis()
+    assert "takes 1×28×28 inputs" in panel.fit_note.text() and "MNIST fits its Input." in panel.fit_note.text()
 
 
 def test_import_in_the_window_then_choosing_mnist_binds_in_one_visible_step(make_window, qtbot) -> None:
