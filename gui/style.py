@@ -37,9 +37,9 @@ FLOW_WEAK, FLOW_STRONG = QColor("#b9c4d0"), QColor("#e8590c")  # gradient flow a
 PORT_FILL = QColor("#ffffff")
 PORT_BORDER = QColor("#5b6878")
 
-NODE_WIDTH = 150.0
-NODE_HEIGHT = 96.0
-HEADER_HEIGHT = 26.0
+NODE_WIDTH = 160.0  # the engine's layout (engine/layout.py NODE_SIZE) spaces cards of this size
+NODE_HEIGHT = 84.0
+HEADER_HEIGHT = 24.0
 PORT_RADIUS = 6.0
 GRID_STEP = 20
 
@@ -55,6 +55,13 @@ QLabel#paramError { color: #d93a3a; }
 QLabel#toast { background: rgba(40, 44, 52, 235); color: white; border-radius: 6px; padding: 6px 10px; }
 QLabel#errorCount[errors="true"] { color: #d93a3a; font-weight: 700; }
 QStatusBar QLabel { padding: 0 8px; }
+QFrame#welcomeBanner { background: #eef5ff; border: 1px solid #9cc0f5; border-radius: 8px; }
+QWidget#startBody { background: #f5f7fa; }
+QFrame#sampleCard { background: white; border: 1px solid #d5dbe3; border-radius: 8px; }
+QFrame#sampleCard:hover { border: 1px solid #2f7ff0; }
+QLabel#sampleDescription { color: #4a5664; }
+QToolBar#mainToolbar { spacing: 4px; padding: 2px 6px; border-bottom: 1px solid #d0d6de; }
+QLabel#runDevice { color: #4a5664; }
 """
 
 

@@ -3,7 +3,7 @@ Gestures end in commands sent to the document; the scene never edits the model i
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 
 from engine.graph import Change, Edge
@@ -15,6 +15,7 @@ from gui.canvas.interactions import ConnectDrag, MoveTracker
 from gui.canvas.items.edge import EdgeItem
 from gui.canvas.items.node import NodeItem
 from gui.canvas.items.port import PortItem
+from gui.canvas.routing import Obstacles, Rect
 
 SCENE_EXTENT = 200_000.0
 
@@ -30,6 +31,9 @@ class CanvasScene(QGraphicsScene):
         self.edges: dict[Edge, EdgeItem] = {}
         self._drag: ConnectDrag | None = None
         self._moving: MoveTracker | None = None
+        self._unrouted: set[EdgeItem] = set()
+        self._route_timer = QTimer(self, singleShot=True, interval=0)
+        self._route_timer.timeout.connect(self.route_wires)
         self.setSceneRect(QRectF(-SCENE_EXTENT, -SCENE_EXTENT, 2 * SCENE_EXTENT, 2 * SCENE_EXTENT))
         document.changed.connect(self._on_change)
         document.reset.connect(self.rebuild)
@@ -43,6 +47,7 @@ class CanvasScene(QGraphicsScene):
         self.clear()
         self.nodes.clear()
         self.edges.clear()
+        self._unrouted.clear()
         net = self.document.network
         for node_id in net.node_ids:
             self._add_node(node_id)
@@ -52,9 +57,11 @@ class CanvasScene(QGraphicsScene):
     def _on_change(self, change: Change) -> None:
         kind = change.kind
         if kind == "node_added":
-            self._add_node(change.node)
+            self._reroute_near(self._add_node(change.node).card_rect())
         elif kind == "node_removed":
-            self.removeItem(self.nodes.pop(change.node))
+            item = self.nodes.pop(change.node)
+            self._reroute_near(item.card_rect())
+            self.removeItem(item)
         elif kind == "edge_added":
             self._add_edge(change.edge)
         elif kind == "edge_removed":
@@ -63,6 +70,7 @@ class CanvasScene(QGraphicsScene):
                 node = self.nodes.get(end.node_id)
                 if node is not None and item in node.edges:
                     node.edges.remove(item)
+            self._unrouted.discard(item)
             self.removeItem(item)
         elif kind == "param_changed":
             self.nodes[change.node].set_params(self.document.network.node(change.node).params)
@@ -83,10 +91,51 @@ class CanvasScene(QGraphicsScene):
     def _add_edge(self, edge: Edge) -> None:
         src, dst = self.nodes[edge.source], self.nodes[edge.target]
         item = EdgeItem(edge, src.outputs[edge.source_port], dst.inputs[edge.target_port])
+        item.obstacles = lambda: self._obstacles_for(item)
         src.edges.append(item)
         dst.edges.append(item)
         self.edges[edge] = item
         self.addItem(item)
+        self._schedule_route(item)
+
+    # -- wire routing (batched: many moves in one event-loop turn route each wire once) ------
+    def _schedule_route(self, item: EdgeItem) -> None:
+        self._unrouted.add(item)
+        if not self._route_timer.isActive():
+            self._route_timer.start()
+
+    def node_moved(self, item: NodeItem) -> None:
+        """A card moved (dragged, undone, laid out): its wires and the wires now behind it re-route."""
+        for edge in item.edges:
+            self._schedule_route(edge)
+        self._reroute_near(item.card_rect())
+
+    def _reroute_near(self, rect: QRectF) -> None:
+        for found in self.items(rect):
+            if isinstance(found, EdgeItem):
+                self._schedule_route(found)
+
+    def route_wires(self) -> None:
+        """Route every wire waiting for it (normally called by a zero timer)."""
+        self._route_timer.stop()
+        pending, self._unrouted = self._unrouted, set()
+        for item in pending:
+            if item.scene() is self:
+                item.update_path()
+
+    def _obstacles_for(self, edge: EdgeItem) -> Obstacles:
+        ends = {edge.edge.source, edge.edge.target}
+
+        def cards(rect: Rect) -> list[Rect]:
+            query = QRectF(QPointF(rect[0], rect[1]), QPointF(rect[2], rect[3]))
+            found = []
+            for item in self.items(query, Qt.ItemSelectionMode.IntersectsItemShape):
+                if isinstance(item, NodeItem) and item.node_id not in ends:
+                    card = item.card_rect()
+                    found.append((card.left(), card.top(), card.right(), card.bottom()))
+            return found
+
+        return cards
 
     def _on_analysis(self, analysis: Analysis, changed: set[str]) -> None:
         warnings = {w.node: w.message for w in analysis.warnings if w.node}
@@ -116,9 +165,13 @@ class CanvasScene(QGraphicsScene):
                 self.nodes[node_id].setSelected(True)
 
     def nodes_rect(self) -> QRectF:
+        """Everything drawn: the cards and their wires (routed first, so lanes are included)."""
+        self.route_wires()
         rect = QRectF()
         for item in self.nodes.values():
-            rect = rect.united(item.sceneBoundingRect())
+            rect = rect.united(item.card_rect())
+        for edge in self.edges.values():
+            rect = rect.united(edge.path.boundingRect())
         return rect
 
     # -- gestures ----------------------------------------------------------------------

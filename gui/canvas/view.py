@@ -1,20 +1,28 @@
-"""The canvas view: wheel zoom around the cursor, middle-button or Space+drag pan, rubber-band
-selection, fit to view, drops from the palette, in-place rename and transient messages."""
+"""The canvas view: the wheel scrolls and Ctrl+wheel zooms around the cursor, middle-button or
+Space+drag pans, rubber-band selection, fit to view (never below a readable size: it scrolls
+instead), an overview in the corner for networks larger than the view, arrow keys that walk the
+selection along wires, drops from the palette, in-place rename and transient messages."""
 
 from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QMouseEvent, QPainter, QPen, QWheelEvent
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeyEvent, QMouseEvent, QPainter, QPen, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView, QLineEdit, QMenu, QWidget
 
 from gui import style
+from gui.canvas import navigation
+from gui.canvas.minimap import Block, Minimap, Wire
 from gui.canvas.scene import CanvasScene
 from gui.canvas.toast import Toast
 
 LAYER_MIME = "application/x-layerlab-layer-type"
-MIN_ZOOM, MAX_ZOOM, READABLE_ZOOM = 0.05, 3.0, 0.8
+MIN_ZOOM, MAX_ZOOM = 0.05, 3.0
+READABLE_ZOOM = 0.45  # Fit never zooms out further: compact cards still show their names here
+EMPTY_HINT = ("Drag a layer here from the Layers palette, or press Ctrl+F and type its name.\n"
+              "A network starts with an Input and ends with an Output.")
+ARROWS = {Qt.Key.Key_Up: "up", Qt.Key.Key_Down: "down", Qt.Key.Key_Left: "left", Qt.Key.Key_Right: "right"}
 
 
 class CanvasView(QGraphicsView):
@@ -36,8 +44,16 @@ class CanvasView(QGraphicsView):
         self._space = False
         self._pan_from: QPointF | None = None
         self._editor: QLineEdit | None = None
+        self._was_empty = True
+        self._auto_fit = False  # fitted and not zoomed or panned since: a resize fits again
+        self.minimap = Minimap(self.viewport(), self._overview)
+        self.minimap.jump_requested.connect(self._jump_to)
+        self._minimap_timer = QTimer(self, singleShot=True, interval=60)
+        self._minimap_timer.timeout.connect(self._refresh_minimap)
         scene.message.connect(self.show_message_at_scene)
         scene.rename_requested.connect(self.start_rename)
+        scene.document.changed.connect(self._view_changed)
+        scene.document.reset.connect(self._view_changed)
 
     @property
     def canvas(self) -> CanvasScene:
@@ -49,40 +65,86 @@ class CanvasView(QGraphicsView):
 
     def zoom_by(self, factor: float, anchor: QPointF | None = None) -> None:
         """Zoom by `factor`, keeping the scene point under `anchor` (viewport pixels) in place."""
+        self._auto_fit = False
         factor = max(MIN_ZOOM / self.zoom(), min(MAX_ZOOM / self.zoom(), factor))
         anchor = anchor if anchor is not None else QPointF(self.viewport().rect().center())
         before = self.mapToScene(anchor.toPoint())
         self.scale(factor, factor)
         after = self.mapToScene(anchor.toPoint())
         self.centerOn(self.mapToScene(self.viewport().rect().center()) - (after - before))
+        self._view_changed()
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt's name
-        steps = event.angleDelta().y() / 120.0
-        if steps:
-            self.zoom_by(1.15 ** steps, event.position())
+        """Ctrl+wheel (or a pinch) zooms around the cursor; the wheel alone scrolls (Shift: sideways)."""
+        delta = event.angleDelta()
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            if delta.y():
+                self.zoom_by(1.15 ** (delta.y() / 120.0), event.position())
+        else:
+            dx, dy = delta.x(), delta.y()
+            if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+                dx, dy = dy, 0
+            self.pan(dx * 0.6, dy * 0.6)
         event.accept()
 
-    def fit(self, readable: bool = False) -> None:
-        """Fit every layer in view; with `readable`, never zoom out below a readable size and
-        show the start of the network (Input side) when it is wider than the view."""
+    def fit(self, readable: bool = True) -> None:
+        """Fit the network in view, at most at actual size. With `readable` (the default) never zoom
+        out below READABLE_ZOOM: a larger network shows its start (top left) and the overview."""
         rect = self.canvas.nodes_rect()
-        if rect.isNull():
-            self.resetTransform()
-            self.centerOn(0, 0)
-            return
-        rect = rect.adjusted(-40, -40, 40, 40)
         self.resetTransform()
+        if rect.isNull():
+            self.centerOn(0, 0)
+            self._view_changed()
+            return
+        rect = rect.adjusted(-30, -30, 30, 30)
         view = self.viewport().rect()
         zoom = min(view.width() / rect.width(), view.height() / rect.height(), 1.0)
-        if readable:
-            zoom = max(zoom, READABLE_ZOOM)
-        zoom = max(MIN_ZOOM, zoom)
+        zoom = max(zoom, READABLE_ZOOM if readable else MIN_ZOOM)
         self.scale(zoom, zoom)
-        visible_w = view.width() / zoom
-        if visible_w >= rect.width():
-            self.centerOn(rect.center())
-        else:
-            self.centerOn(QPointF(rect.left() + visible_w / 2, rect.center().y()))
+        visible_w, visible_h = view.width() / zoom, view.height() / zoom
+        x = rect.center().x() if visible_w >= rect.width() else rect.left() + visible_w / 2
+        y = rect.center().y() if visible_h >= rect.height() else rect.top() + visible_h / 2
+        self.centerOn(QPointF(x, y))
+        self._auto_fit = True
+        self._view_changed()
+
+    def _jump_to(self, point: QPointF) -> None:
+        self._auto_fit = False
+        self.centerOn(point)
+
+    def visible_scene_rect(self) -> QRectF:
+        return self.mapToScene(self.viewport().rect()).boundingRect()
+
+    # -- the overview --------------------------------------------------------------------
+    def _overview(self) -> tuple[list[Block], list[Wire], QRectF]:
+        scene = self.canvas
+        blocks = [(item.card_rect(), item.color) for item in scene.nodes.values()]
+        wires = [(edge.source.anchor(), edge.target.anchor()) for edge in scene.edges.values()]
+        rect = QRectF()
+        for card, _ in blocks:
+            rect = rect.united(card)
+        return blocks, wires, rect
+
+    def _view_changed(self, *_args) -> None:
+        if not self._minimap_timer.isActive():
+            self._minimap_timer.start()
+
+    def _refresh_minimap(self) -> None:
+        self.minimap.refresh(self.visible_scene_rect())
+        empty = not self.canvas.nodes
+        if empty or empty != self._was_empty:
+            self.viewport().update()  # the empty-canvas hint appears or goes
+        self._was_empty = empty
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 - Qt's name
+        super().scrollContentsBy(dx, dy)
+        self._view_changed()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if self._auto_fit:
+            self.fit()
+        self._view_changed()
 
     def centre_of_view(self) -> QPointF:
         return self.mapToScene(self.viewport().rect().center())
@@ -94,7 +156,21 @@ class CanvasView(QGraphicsView):
             self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
             event.accept()
             return
+        if event.key() in ARROWS and self._editor is None and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            self.walk(ARROWS[event.key()])
+            event.accept()
+            return
         super().keyPressEvent(event)
+
+    def walk(self, direction: str) -> str | None:
+        """Move the selection to the next card along the wires ('up'/'down') or beside it."""
+        scene = self.canvas
+        selected = scene.selected_node_ids()
+        found = navigation.neighbour(scene, selected[-1], direction) if selected else navigation.first(scene)
+        if found is not None:
+            scene.select_nodes([found])
+            self.ensureVisible(scene.nodes[found].card_rect(), 40, 40)
+        return found
 
     def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
@@ -130,7 +206,8 @@ class CanvasView(QGraphicsView):
         super().mouseReleaseEvent(event)
 
     def pan(self, dx: float, dy: float) -> None:
-        """Move the view by (dx, dy) pixels."""
+        """Move the view by (dx, dy) pixels (the content follows the pointer)."""
+        self._auto_fit = False
         self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - int(round(dx)))
         self.verticalScrollBar().setValue(self.verticalScrollBar().value() - int(round(dy)))
 
@@ -197,7 +274,18 @@ class CanvasView(QGraphicsView):
             menu.addSeparator() if action is None else menu.addAction(action)
         menu.popup(event.globalPos())
 
-    # -- background grid ---------------------------------------------------------------
+    # -- background grid and the empty-canvas hint ----------------------------------------
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 - Qt's name
+        if self.canvas.nodes:
+            return
+        painter.save()
+        painter.resetTransform()
+        painter.setPen(style.CARD_MUTED)
+        painter.setFont(style.font(12))
+        area = QRectF(self.viewport().rect()).adjusted(40, 40, -40, -40)
+        painter.drawText(area, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, EMPTY_HINT)
+        painter.restore()
+
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 - Qt's name
         painter.fillRect(rect, style.CANVAS_BACKGROUND)
         zoom = self.zoom()

@@ -137,18 +137,24 @@ def test_keyboard_delete_duplicate_select_all(window, qtbot) -> None:
     assert len(net) == 4 and len(window.scene.edges) == 2
 
 
-def test_zoom_keeps_the_point_under_the_cursor(window, qtbot) -> None:
+def _wheel(view, cursor: QPoint, dy: int, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
+    event = QWheelEvent(QPointF(cursor), QPointF(view.viewport().mapToGlobal(cursor)), QPoint(0, 0), QPoint(0, dy),
+                        Qt.MouseButton.NoButton, modifiers, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(view.viewport(), event)
+
+
+def test_ctrl_wheel_zooms_around_the_cursor_and_the_wheel_scrolls(window, qtbot) -> None:
     _add(window, "Input", 0, 0)
     view = window.view
     view.resetTransform()
     cursor = QPoint(250, 180)
     before = view.mapToScene(cursor)
-    event = QWheelEvent(QPointF(cursor), QPointF(view.viewport().mapToGlobal(cursor)), QPoint(0, 0), QPoint(0, 240),
-                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
-    QApplication.sendEvent(view.viewport(), event)
+    _wheel(view, cursor, 240, Qt.KeyboardModifier.ControlModifier)
     assert abs(view.zoom() - 1.15 ** 2) < 1e-6
     after = view.mapToScene(cursor)
     assert abs(after.x() - before.x()) < 2 and abs(after.y() - before.y()) < 2
+    _wheel(view, cursor, -240)  # the wheel alone scrolls down, at the same zoom
+    assert abs(view.zoom() - 1.15 ** 2) < 1e-6 and view.mapToScene(cursor).y() > after.y() + 50
     view.fit()
     assert view.zoom() <= 1.0 and view.viewport().rect().contains(view.mapFromScene(QPointF(10, 10)))
 

@@ -1,6 +1,9 @@
-"""A wire: a smooth curve from an output port to an input port, labelled with the shape it carries."""
+"""A wire: from an output port (a card's bottom edge) down to an input port (another card's top
+edge), routed around cards (gui/canvas/routing.py) and labelled with the shape it carries."""
 
 from __future__ import annotations
+
+from typing import Callable
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen
@@ -9,17 +12,54 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from engine.graph import Edge
 from gui import style
 from gui.canvas.items.port import PortItem
+from gui.canvas.routing import Obstacles, Route, route_wire
 
 _LABEL_FONT = style.font(7.6, mono=True)
 _LABEL_METRICS = QFontMetricsF(_LABEL_FONT)
+CORNER = 10.0
+
+
+def _no_obstacles(_rect) -> list:
+    return []
 
 
 def wire_path(start: QPointF, end: QPointF) -> QPainterPath:
-    """A horizontal S-curve; wires going backwards loop out so they stay readable."""
-    dx = max(40.0, abs(end.x() - start.x()) * 0.5)
+    """A smooth vertical S from `start` down to `end` (the rubber wire while connecting)."""
+    dy = max(40.0, abs(end.y() - start.y()) * 0.5)
     path = QPainterPath(start)
-    path.cubicTo(QPointF(start.x() + dx, start.y()), QPointF(end.x() - dx, end.y()), end)
+    path.cubicTo(QPointF(start.x(), start.y() + dy), QPointF(end.x(), end.y() - dy), end)
     return path
+
+
+def route_path(route: Route) -> QPainterPath:
+    """A direct route is one smooth S; a lane route is a polyline with rounded corners."""
+    points = [QPointF(*p) for p in route.points]
+    path = QPainterPath(points[0])
+    if route.direct:
+        start, turn_a, turn_b, end = points
+        if abs(turn_a.x() - turn_b.x()) < 0.5:
+            path.lineTo(end)
+            return path
+        bend = min(turn_a.y() - start.y(), end.y() - turn_b.y(), 28.0)
+        path.lineTo(turn_a.x(), turn_a.y() - bend)
+        path.cubicTo(turn_a, turn_b, QPointF(turn_b.x(), turn_b.y() + bend))
+        path.lineTo(end)
+        return path
+    for before, corner, after in zip(points, points[1:], points[2:]):
+        radius = min(CORNER, _distance(before, corner) / 2, _distance(corner, after) / 2)
+        path.lineTo(_towards(corner, before, radius))
+        path.quadTo(corner, _towards(corner, after, radius))
+    path.lineTo(points[-1])
+    return path
+
+
+def _distance(a: QPointF, b: QPointF) -> float:
+    return abs(a.x() - b.x()) + abs(a.y() - b.y())
+
+
+def _towards(corner: QPointF, other: QPointF, length: float) -> QPointF:
+    span = _distance(corner, other) or 1.0
+    return corner + (other - corner) * (length / span)
 
 
 class EdgeItem(QGraphicsItem):
@@ -31,11 +71,12 @@ class EdgeItem(QGraphicsItem):
         self.error = False
         self.flow: float | None = None  # 0..1 strength of the gradient flowing back (training)
         self.path = QPainterPath()
+        self._label_at = QPointF()
         self._label_rect = QRectF()
+        self.obstacles: Callable[[], Obstacles] = lambda: _no_obstacles
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setZValue(0)
         self.setAcceptHoverEvents(True)
-        self.update_path()
 
     def set_label(self, label: str, error: bool, rank: int = 0) -> None:
         """Show the shape the wire carries (label and a colour by tensor rank)."""
@@ -54,22 +95,20 @@ class EdgeItem(QGraphicsItem):
             self.update()
 
     def update_path(self) -> None:
+        """Route the wire again from its ports' current places, around the cards in the way."""
+        start, end = self.source.anchor(), self.target.anchor()
+        route = route_wire((start.x(), start.y()), (end.x(), end.y()), self.obstacles())
         self.prepareGeometryChange()
-        self.path = wire_path(self.source.anchor(), self.target.anchor())
+        self.path = route_path(route)
+        self._label_at = QPointF(*route.label_at)
         self._place_label()
 
     def _place_label(self) -> None:
         if not self.label:
             self._label_rect = QRectF()
             return
-        mid = self.path.pointAtPercent(0.5)
         width = _LABEL_METRICS.horizontalAdvance(self.label) + 10
-        self._label_rect = QRectF(mid.x() - width / 2, mid.y() - 8, width, 16)
-
-    def _label_fits(self) -> bool:
-        """Draw the label only where it does not cover the cards at either end."""
-        span = abs(self.target.anchor().x() - self.source.anchor().x())
-        return span >= self._label_rect.width() + 12 or self.path.length() > 3 * self._label_rect.width()
+        self._label_rect = QRectF(self._label_at.x() - width / 2, self._label_at.y() - 8, width, 16)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
         return self.path.boundingRect().united(self._label_rect).adjusted(-6, -6, 6, 6)
@@ -91,7 +130,7 @@ class EdgeItem(QGraphicsItem):
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self.path)
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
-        if self.label and lod > 0.45 and self._label_fits():
+        if self.label and lod > 0.55:
             painter.setPen(QPen(color, 1))
             painter.setBrush(style.WIRE_LABEL_FILL)
             painter.drawRoundedRect(self._label_rect, 8, 8)

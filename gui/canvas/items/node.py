@@ -1,12 +1,17 @@
 """A layer on the canvas: a card with name, type, key parameters, output shape and parameter count,
-ports on its sides, and an error badge. It shows the model; it never changes it."""
+input ports on its top edge and output ports on its bottom edge (data flows down), and an error
+badge. It shows the model; it never changes it.
+
+Semantic zoom: below `LOW_DETAIL` the card collapses to its name and output shape, drawn at a
+constant size on screen, so a zoomed-out network still reads as named layers."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from engine.graph import NodeData
@@ -20,12 +25,54 @@ if TYPE_CHECKING:
     from gui.canvas.items.edge import EdgeItem
 
 W, H, HEADER = style.NODE_WIDTH, style.NODE_HEIGHT, style.HEADER_HEIGHT
-_FONTS = {"title": style.font(10.5, bold=True), "small": style.font(8.2), "body": style.font(9.2),
-          "shape": style.font(9.8, bold=True, mono=True), "big": style.font(17, bold=True),
-          "bigshape": style.font(16, bold=True, mono=True), "badge": style.font(9, bold=True),
+FOOTER = 22.0
+_FONTS = {"title": style.font(10, bold=True), "title_small": style.font(8.5, bold=True), "small": style.font(8),
+          "body": style.font(9),
+          "shape": style.font(9.5, bold=True, mono=True), "badge": style.font(9, bold=True),
           "port": style.font(7.5)}
 _METRICS = {key: QFontMetricsF(f) for key, f in _FONTS.items()}
-LOW_DETAIL = 0.55  # below this zoom a card shows only its name and shape, in large type
+LOW_DETAIL = 0.7  # below this zoom a card shows only its name and shape, at a readable size
+COMPACT_POINTS = 9.0  # the compact card's text size on screen
+EXTRA_PORT_STEP = 34.0  # extra ports (a max-pool's indices) sit right of the first, this far apart
+
+
+@lru_cache(maxsize=64)
+def _compact_font(points: float, bold: bool) -> tuple[QFont, QFontMetricsF]:
+    font = style.font(points, bold=bold)
+    return font, QFontMetricsF(font)
+
+
+def port_x(index: int) -> float:
+    """The first port is centred (so a chain is a straight vertical line); extras go right."""
+    return W / 2 if index == 0 else W / 2 + 18 + index * EXTRA_PORT_STEP
+
+
+def middle_elided(text: str, metrics: QFontMetricsF, width: float) -> str:
+    """Shorten a name, keeping whole dotted parts: both ends where they fit ('layer2.0.downsample.0'
+    → 'layer2…downsample.0'), else the most specific end ('…conv1'); else cut in the middle."""
+    if metrics.horizontalAdvance(text) <= width:
+        return text
+    parts = text.split(".")
+    best = ""
+    for tail in range(len(parts) - 1, 0, -1):
+        for head in range(len(parts) - tail - 1, 0, -1):
+            candidate = f"{'.'.join(parts[:head])}…{'.'.join(parts[-tail:])}"
+            if len(candidate) > len(best) and metrics.horizontalAdvance(candidate) <= width:
+                best = candidate
+    for tail in range(len(parts) - 1, 0, -1):
+        candidate = f"…{'.'.join(parts[-tail:])}"
+        if not best and metrics.horizontalAdvance(candidate) <= width:
+            best = candidate
+    return best or metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, width)
+
+
+def fitted_title(glyph: str, name: str, width: float) -> tuple[str, str]:
+    """(font key, text) for a card's title: glyph and name in the title font if they fit, else in
+    a smaller one, else the name alone (the colour still tells the kind), shortened if need be."""
+    for font, text in (("title", f"{glyph} {name}"), ("title_small", f"{glyph} {name}")):
+        if _METRICS[font].horizontalAdvance(text) <= width:
+            return font, text
+    return "title_small", middle_elided(name, _METRICS["title_small"], width)
 
 
 class NodeItem(QGraphicsItem):
@@ -40,7 +87,8 @@ class NodeItem(QGraphicsItem):
         self.edges: list[EdgeItem] = []
         self.color = style.category_color(spec.category)
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
-                      | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
+                      | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges
+                      | QGraphicsItem.GraphicsItemFlag.ItemIsFocusable)
         self.setZValue(1)
         self.inputs = {p.name: PortItem(self, data.id, p.name, False, p.multi) for p in spec.inputs}
         self.outputs = {name: PortItem(self, data.id, name, True) for name in spec.outputs}
@@ -50,18 +98,21 @@ class NodeItem(QGraphicsItem):
 
     # -- geometry ----------------------------------------------------------------------
     def _place_ports(self) -> None:
-        """The first port sits mid-height (so chains are straight lines); extra ones below it."""
-        for ports, x in ((list(self.inputs.values()), 0.0), (list(self.outputs.values()), W)):
+        for ports, y in ((list(self.inputs.values()), 0.0), (list(self.outputs.values()), H)):
             for index, port in enumerate(ports):
-                port.setPos(x, H / 2 + index * (H / 2 - 14))
+                port.setPos(port_x(index), y)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
-        return QRectF(-68, -12, W + 136, H + 18)
+        return QRectF(-10, -28, W + 40, H + 50)  # ports, port labels and the error badge
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
         path.addRoundedRect(QRectF(0, 0, W, H), 8, 8)
         return path
+
+    def card_rect(self) -> QRectF:
+        """The card itself (without ports and labels), in scene coordinates."""
+        return QRectF(self.scenePos(), self.scenePos() + QPointF(W, H))
 
     def title_rect(self) -> QRectF:
         """The name's area in scene coordinates (where in-place rename opens)."""
@@ -95,8 +146,12 @@ class NodeItem(QGraphicsItem):
 
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value):  # noqa: N802 - Qt's name
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
-            for edge in self.edges:
-                edge.update_path()
+            scene = self.scene()
+            if scene is not None and hasattr(scene, "node_moved"):
+                scene.node_moved(self)
+            else:
+                for edge in self.edges:
+                    edge.update_path()
         return super().itemChange(change, value)
 
     # -- painting ----------------------------------------------------------------------
@@ -111,19 +166,19 @@ class NodeItem(QGraphicsItem):
         painter.setBrush(style.ERROR_FILL if self.error else style.CARD_FILL)
         painter.setPen(self._border_pen())
         painter.drawRoundedRect(card, 8, 8)
-        self._paint_header(painter)
         if lod < LOW_DETAIL:
-            self._paint_low_detail(painter)
+            self._paint_compact(painter, lod)
         else:
+            self._paint_header(painter, HEADER)
             self._paint_details(painter)
+            if self.live_note:
+                self._paint_live_note(painter)
         if self.error:
-            self._paint_badge(painter)
-        if self.live_note and lod >= LOW_DETAIL:
-            self._paint_live_note(painter)
+            self._paint_badge(painter, lod)
 
     def _border_pen(self) -> QPen:
         if self.isSelected():
-            return QPen(style.SELECTION, 2.5)
+            return QPen(style.SELECTION, 3)
         if self.error:
             return QPen(style.ERROR, 2)
         pen = QPen(style.WARNING if self.warning else style.CARD_BORDER, 1.2)
@@ -131,54 +186,62 @@ class NodeItem(QGraphicsItem):
             pen.setStyle(Qt.PenStyle.DashLine)
         return pen
 
-    def _paint_header(self, painter: QPainter) -> None:
+    def _paint_header(self, painter: QPainter, height: float) -> None:
         path = QPainterPath()
-        path.addRoundedRect(QRectF(0.6, 0.6, W - 1.2, HEADER + 8), 7.5, 7.5)
+        path.addRoundedRect(QRectF(0.6, 0.6, W - 1.2, height + 8), 7.5, 7.5)
         clip = QPainterPath()
-        clip.addRect(QRectF(0, 0, W, HEADER))
+        clip.addRect(QRectF(0, 0, W, height))
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(style.ERROR if self.error else self.color)
         painter.drawPath(path.intersected(clip))
 
     def _paint_details(self, painter: QPainter) -> None:
-        type_width = min(_METRICS["small"].horizontalAdvance(self.spec.display_name) + 4, W / 2)
-        painter.setPen(QColor(255, 255, 255, 190))
-        painter.setFont(_FONTS["small"])
-        painter.drawText(QRectF(W - 8 - type_width, 0, type_width, HEADER), Qt.AlignmentFlag.AlignVCenter
-                         | Qt.AlignmentFlag.AlignRight, _METRICS["small"].elidedText(
-                             self.spec.display_name, Qt.TextElideMode.ElideRight, type_width))
-        painter.setPen(QColor("white"))
-        painter.setFont(_FONTS["title"])
-        title_width = W - 22 - type_width
-        painter.drawText(QRectF(9, 0, title_width, HEADER), Qt.AlignmentFlag.AlignVCenter,
-                         _METRICS["title"].elidedText(f"{self.spec.glyph} {self.name}", Qt.TextElideMode.ElideRight,
-                                                      title_width))
+        self._paint_title(painter)
         painter.setPen(style.CARD_TEXT if self.summary else style.CARD_MUTED)
         painter.setFont(_FONTS["body"])
-        painter.drawText(QRectF(11, HEADER + 4, W - 22, 36), Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
-                         self._wrapped_summary())
+        painter.drawText(QRectF(10, HEADER + 3, W - 20, H - HEADER - FOOTER - 3),
+                         Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap, self._wrapped_summary())
         painter.setPen(QPen(QColor("#e4e8ee"), 1))
-        painter.drawLine(QPointF(10, H - 26), QPointF(W - 10, H - 26))
+        painter.drawLine(QPointF(9, H - FOOTER), QPointF(W - 9, H - FOOTER))
         shape = self.info.output_shape if self.info else None
         painter.setPen(style.ERROR if self.error else style.CARD_TEXT)
         painter.setFont(_FONTS["shape"])
         text = "error" if self.error and shape is None else fmt.shape_text(shape)
-        painter.drawText(QRectF(11, H - 25, W - 22, 23), Qt.AlignmentFlag.AlignVCenter, text)
+        footer = QRectF(10, H - FOOTER, W - 20, FOOTER - 1)
+        painter.drawText(footer, Qt.AlignmentFlag.AlignVCenter, text)
         if self.info and self.info.params:
             params = f"{fmt.compact(self.info.params)} params"
-            room = W - 28 - _METRICS["shape"].horizontalAdvance(text)
+            room = W - 26 - _METRICS["shape"].horizontalAdvance(text)
             if _METRICS["small"].horizontalAdvance(params) > room:
                 params = fmt.compact(self.info.params)
             painter.setPen(style.CARD_MUTED)
             painter.setFont(_FONTS["small"])
-            painter.drawText(QRectF(11, H - 25, W - 22, 23), Qt.AlignmentFlag.AlignVCenter
-                             | Qt.AlignmentFlag.AlignRight, params)
+            painter.drawText(footer, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, params)
         self._paint_port_labels(painter)
+
+    def _paint_title(self, painter: QPainter) -> None:
+        """Glyph and name on the left; the type on the right when both fit (else the name wins)."""
+        title, small = _METRICS["title"], _METRICS["small"]
+        name = f"{self.spec.glyph} {self.name}"  # for measuring; fitted_title may drop the glyph
+        type_name = self.spec.display_name
+        room = W - 18
+        type_width = small.horizontalAdvance(type_name) + 8
+        show_type = type_name.lower() != self.name.lower() and title.horizontalAdvance(name) + type_width <= room
+        painter.setPen(QColor("white"))
+        name_width = room - (type_width if show_type else 0)
+        font, text = fitted_title(self.spec.glyph, self.name, name_width)
+        painter.setFont(_FONTS[font])
+        painter.drawText(QRectF(9, 0, name_width, HEADER), Qt.AlignmentFlag.AlignVCenter, text)
+        if show_type:
+            painter.setPen(QColor(255, 255, 255, 200))
+            painter.setFont(_FONTS["small"])
+            painter.drawText(QRectF(9, 0, room, HEADER), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+                             type_name)
 
     def _wrapped_summary(self) -> str:
         """The key parameters on at most two lines (elided after that)."""
         text = self.summary or "no parameters"
-        metrics, width = _METRICS["body"], W - 22
+        metrics, width = _METRICS["body"], W - 20
         if metrics.horizontalAdvance(text) <= width:
             return text
         words, first = text.split(" "), ""
@@ -188,23 +251,27 @@ class NodeItem(QGraphicsItem):
         return f"{first}\n{rest}" if first else metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
 
     def _paint_port_labels(self, painter: QPainter) -> None:
-        """Name the extra ports (e.g. a max-pool's 'indices'), just outside the card."""
+        """Name the extra ports (e.g. a max-pool's 'indices') beside them, outside the card."""
         painter.setFont(_FONTS["port"])
         painter.setPen(style.CARD_MUTED)
-        for ports, align, x in ((self.inputs, Qt.AlignmentFlag.AlignRight, -64.0),
-                                (self.outputs, Qt.AlignmentFlag.AlignLeft, W + 4.0)):
+        for ports, top in ((self.inputs, -17.0), (self.outputs, H + 3)):
             for port in list(ports.values())[1:]:
-                painter.drawText(QRectF(x, port.y() - 20, 60, 12), align | Qt.AlignmentFlag.AlignBottom, port.name)
+                painter.drawText(QRectF(port.x() + 9, top, 60, 14), Qt.AlignmentFlag.AlignLeft
+                                 | Qt.AlignmentFlag.AlignVCenter, port.name)
 
-    def _paint_low_detail(self, painter: QPainter) -> None:
+    def _paint_compact(self, painter: QPainter, lod: float) -> None:
+        """Zoomed out: a coloured band with the name, the shape below, both readable on screen."""
+        self._paint_header(painter, H * 0.55)
+        name_font, name_metrics = _compact_font(round(COMPACT_POINTS / max(lod, 0.05), 1), True)
+        shape_font, _ = _compact_font(round(COMPACT_POINTS * 0.9 / max(lod, 0.05), 1), False)
         painter.setPen(QColor("white"))
-        painter.setFont(_FONTS["big"])
-        painter.drawText(QRectF(8, -4, W - 16, HEADER + 14), Qt.AlignmentFlag.AlignCenter,
-                         _METRICS["big"].elidedText(self.name, Qt.TextElideMode.ElideRight, W - 16))
+        painter.setFont(name_font)
+        painter.drawText(QRectF(4, 0, W - 8, H * 0.55), Qt.AlignmentFlag.AlignCenter,
+                         middle_elided(self.name, name_metrics, W - 8))
         shape = self.info.output_shape if self.info else None
         painter.setPen(style.ERROR if self.error else style.CARD_TEXT)
-        painter.setFont(_FONTS["bigshape"])
-        painter.drawText(QRectF(4, HEADER + 8, W - 8, H - HEADER - 8), Qt.AlignmentFlag.AlignCenter,
+        painter.setFont(shape_font)
+        painter.drawText(QRectF(2, H * 0.55, W - 4, H * 0.45), Qt.AlignmentFlag.AlignCenter,
                          "error" if self.error and shape is None else fmt.shape_text(shape))
 
     def set_live_note(self, note: str | None) -> None:
@@ -222,11 +289,14 @@ class NodeItem(QGraphicsItem):
         painter.setFont(_FONTS["badge"])
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.live_note)
 
-    def _paint_badge(self, painter: QPainter) -> None:
+    def _paint_badge(self, painter: QPainter, lod: float) -> None:
+        radius = 9 / max(min(lod, 1.0), 0.35)
         center = QPointF(W - 2, 0)
         painter.setPen(QPen(QColor("white"), 2))
         painter.setBrush(QBrush(style.ERROR))
-        painter.drawEllipse(center, 9, 9)
+        painter.drawEllipse(center, radius, radius)
         painter.setPen(QColor("white"))
-        painter.setFont(_FONTS["badge"])
-        painter.drawText(QRectF(center.x() - 9, center.y() - 9, 18, 18), Qt.AlignmentFlag.AlignCenter, "!")
+        font, _ = _compact_font(round(9 * radius / 9, 1), True)
+        painter.setFont(font)
+        painter.drawText(QRectF(center.x() - radius, center.y() - radius, 2 * radius, 2 * radius),
+                         Qt.AlignmentFlag.AlignCenter, "!")

@@ -10,7 +10,8 @@ from gui import style
 
 
 class PortItem(QGraphicsItem):
-    """A circle on a node's edge; `multi` input ports (Add, Concatenate) are drawn as a pill."""
+    """A circle on a card's top (inputs) or bottom (outputs) edge; `multi` input ports (Add,
+    Concatenate) are drawn as a wide pill, since several wires end there."""
 
     def __init__(self, node_item: QGraphicsItem, node_id: str, name: str, is_output: bool, multi: bool = False,
                  color: QColor | None = None) -> None:
@@ -28,13 +29,13 @@ class PortItem(QGraphicsItem):
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
         r = style.PORT_RADIUS + 5
-        height = r * (2.6 if self.multi else 1)
-        return QRectF(-r, -height, 2 * r, 2 * height)
+        width = r * (2.6 if self.multi else 1)
+        return QRectF(-width, -r, 2 * width, 2 * r)
 
     def _shape_rect(self) -> QRectF:
         r = style.PORT_RADIUS + (1.5 if self.highlighted else 0)
-        height = r * (2.2 if self.multi else 1)
-        return QRectF(-r, -height, 2 * r, 2 * height)
+        width = r * (2.2 if self.multi else 1)
+        return QRectF(-width, -r, 2 * width, 2 * r)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -42,7 +43,7 @@ class PortItem(QGraphicsItem):
         painter.setPen(QPen(style.SELECTION if self.highlighted else self.color, 2))
         painter.setBrush(QBrush(fill))
         rect = self._shape_rect()
-        painter.drawRoundedRect(rect, rect.width() / 2, rect.width() / 2)
+        painter.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)
 
     def set_highlighted(self, on: bool) -> None:
         if on != self.highlighted:
