@@ -11,6 +11,7 @@ from PySide6.QtGui import QUndoCommand
 from engine.graph import Edge, Network, NodeData
 from engine.layers import get_spec
 from engine.layout import layered_positions
+from gui import style
 
 SET_PARAM_ID = 1001
 
@@ -19,6 +20,8 @@ Position = tuple[float, float]
 
 class ModelCommand(QUndoCommand):
     """Base: one edit of `network`; subclasses implement apply() and revert()."""
+
+    allowed_while_locked = False  # True for edits that cannot change what a training run uses
 
     def __init__(self, network: Network, text: str) -> None:
         super().__init__(text)
@@ -132,7 +135,10 @@ class DisconnectCommand(ModelCommand):
 
 
 class MoveCommand(ModelCommand):
-    """Move nodes: one command per drag, whatever the number of nodes dragged."""
+    """Move nodes: one command per drag, whatever the number of nodes dragged. Positions change no
+    weights, so moving stays allowed while a run is in progress."""
+
+    allowed_while_locked = True
 
     def __init__(self, network: Network, moves: dict[str, tuple[Position, Position]], text: str = "") -> None:
         count = len(moves)
@@ -150,10 +156,13 @@ class MoveCommand(ModelCommand):
 
 
 class LayoutCommand(MoveCommand):
-    """Automatic left-to-right layout by topological layers (engine/layout.py)."""
+    """Automatic top-to-bottom layered layout (engine/layout.py), wrapped into columns so the
+    drawing's width/height comes near `aspect` (the view's shape)."""
 
-    def __init__(self, network: Network) -> None:
-        moves = {n: (network.node(n).position, pos) for n, pos in layered_positions(network).items()}
+    def __init__(self, network: Network, aspect: float | None = None) -> None:
+        positions = layered_positions(network, node_size=(style.NODE_WIDTH, style.NODE_HEIGHT),
+                                      **({"aspect": aspect} if aspect else {}))
+        moves = {n: (network.node(n).position, pos) for n, pos in positions.items()}
         super().__init__(network, moves, text="Automatic layout")
 
 

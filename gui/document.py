@@ -99,7 +99,7 @@ class Document(QObject):
 
     def execute(self, command: QUndoCommand) -> str | None:
         """Run a command and put it on the undo stack; returns the reason if the engine refused it."""
-        if self.locked_reason is not None:
+        if self.locked_reason is not None and not getattr(command, "allowed_while_locked", False):
             self.refused.emit(self.locked_reason)
             return self.locked_reason
         try:
