@@ -26,8 +26,9 @@ def compile_network(network: Network, analysis: Analysis | None = None) -> fx.Gr
     """
     analysis = analysis or infer_shapes(network)
     if not analysis.ok:
-        listed = "\n".join(f"- {issue.message}" for issue in analysis.errors)
-        raise CompileError(f"The network has {len(analysis.errors)} error(s) to fix before it can be built:\n{listed}")
+        issues = analysis.blocking_issues
+        listed = "\n".join(f"- {issue.message}" for issue in issues)
+        raise CompileError(f"The network has {len(issues)} problem(s) to fix before it can be built:\n{listed}")
     (output_id,) = network.nodes_of_type("Output")
     needed = nx.ancestors(network.graph, output_id) | {output_id}
 

@@ -34,7 +34,8 @@ class FileController(QObject):
         if not self.maybe_save():
             return False
         self.document.set_project(Project())
-        self.window.view.fit(readable=True)
+        self.window.view.fit()
+        self.window.show_start_page()  # samples, a blank network, recent projects
         return True
 
     def open_dialog(self) -> bool:

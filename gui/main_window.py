@@ -1,6 +1,11 @@
-"""The main window: canvas in the centre, dockable palette, inspector and summary, menus with the
-usual shortcuts, and a status bar with totals and the error count. Later panels plug in through
-`add_dock(widget, title, area)` and the menus (`file_menu`, `edit_menu`, `view_menu`, ...)."""
+"""The main window: a toolbar with the run controls, the canvas (or the start page) in the centre,
+dockable palette, inspector and summary, menus File Edit View Run Help with the usual shortcuts,
+and a status bar with totals and the error count. Later panels plug in through
+`add_dock(widget, title, area)` and the menus (`file_menu`, `edit_menu`, `view_menu`, `run_menu`).
+
+Live training (PyTorch, pyqtgraph) is attached by `attach_training()`: at once in tests and
+screenshots, and after the window is shown (once torch has loaded on the compute thread) in the
+app, so the editor appears without waiting for torch."""
 
 from __future__ import annotations
 
@@ -8,10 +13,11 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QToolButton, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QStackedWidget, QToolButton, QWidget
 
 from engine.shapes import Analysis
 from gui import format as fmt
+from gui import help as help_texts
 from gui import settings
 from gui.canvas.scene import CanvasScene
 from gui.canvas.view import CanvasView
@@ -19,42 +25,61 @@ from gui.document import Document
 from gui.edit_actions import EditController
 from gui.files import FileController
 from gui.inspector import Inspector
+from gui.main_toolbar import RunStatus, build_toolbar
 from gui.palette import Palette
+from gui.start_page import StartPage
 from gui.summary_table import SummaryTable
+from gui.welcome import WelcomeBanner
 
 Area = Qt.DockWidgetArea
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, attach_training: bool = True) -> None:
         super().__init__(parent)
         self.setObjectName("LayerLabMainWindow")
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
         self.document = Document(parent=self)
         self.scene = CanvasScene(self.document)
         self.view = CanvasView(self.scene)
-        self.setCentralWidget(self.view)
+        self.start_page = StartPage()
+        self.central = QStackedWidget()
+        self.central.addWidget(self.view)
+        self.central.addWidget(self.start_page)
+        self.setCentralWidget(self.central)
+        self.welcome = WelcomeBanner(self.view)
         self.palette = Palette()
         self.inspector = Inspector(self.document)
         self.summary = SummaryTable(self.document)
         self.docks: dict[str, QDockWidget] = {}
+        self.training = None
+        self._docks_before_start = None
         self.files = FileController(self)
-        self.edits = EditController(self)
+        self.edits = EditController(self.document, self.scene, self.view, self.show_status, self)
         self._create_menus()
+        self.run_status = RunStatus()
+        self.toolbar = build_toolbar(self, self.run_status)
         self.add_dock(self.palette, "Layers", Area.LeftDockWidgetArea)
         self.add_dock(self.inspector, "Inspector", Area.RightDockWidgetArea)
         self.add_dock(self.summary, "Summary", Area.BottomDockWidgetArea)
         self._create_status_bar()
         self._connect()
         self.resize(1440, 900)
-        self.resizeDocks([self.docks["Summary"]], [190], Qt.Orientation.Vertical)
-        self.resizeDocks([self.docks["Layers"], self.docks["Inspector"]], [210, 300], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["Summary"]], [170], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["Layers"], self.docks["Inspector"]], [200, 300], Qt.Orientation.Horizontal)
         self._update_title()
         self._on_analysis(self.document.analysis, set())
+        self._on_lock(False)
+        if attach_training:
+            self.attach_training()
+
+    def attach_training(self) -> None:
+        """Add live training (Training and Views docks, the Run actions' work). Imports torch."""
+        if self.training is not None:
+            return
         from gui.training.integration import TrainingFeature
 
         self.training = TrainingFeature(self)
-        self._add_export_import_actions()
 
     # -- docks and menus (extension points) ----------------------------------------------
     def add_dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea = Area.RightDockWidgetArea,
@@ -67,6 +92,12 @@ class MainWindow(QMainWindow):
         self.docks[title] = dock
         self.panels_menu.addAction(dock.toggleViewAction())
         return dock
+
+    def show_dock(self, title: str) -> None:
+        dock = self.docks.get(title)
+        if dock is not None:
+            dock.show()
+            dock.raise_()
 
     def _action(self, text: str, slot, shortcut: QKeySequence | str | list | None = None, tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -84,16 +115,20 @@ class MainWindow(QMainWindow):
         files, edits, view, key = self.files, self.edits, self.view, QKeySequence.StandardKey
         bar = self.menuBar()
         self.file_menu = bar.addMenu("&File")
-        self.act_new = self._action("&New", files.new_project, key.New)
+        self.act_new = self._action("&New", files.new_project, key.New, "A blank network, a sample or an import")
         self.act_open = self._action("&Open…", files.open_dialog, key.Open)
         self.act_open_sample = self._action("Open &Sample…", files.open_sample_gallery, tip="Start from a sample")
         self.recent_menu = QMenu("Open &Recent", self)
         self.recent_menu.aboutToShow.connect(lambda: files.fill_recent_menu(self.recent_menu))
         self.act_save = self._action("&Save", files.save, key.Save)
         self.act_save_as = self._action("Save &As…", files.save_as, "Ctrl+Shift+S")
+        self.act_import = self._action("&Import…", self.show_import_dialog, "Ctrl+I",
+                                       "Start from a torchvision architecture, or load weights")
+        self.act_export = self._action("&Export…", self.show_export_dialog, "Ctrl+E",
+                                       "Export the model (trained weights when the last run used this network)")
         self.act_close = self._action("&Quit", self.close, key.Quit)
         for item in (self.act_new, self.act_open, self.act_open_sample, self.recent_menu, None, self.act_save,
-                     self.act_save_as, None, self.act_close):
+                     self.act_save_as, None, self.act_import, self.act_export, None, self.act_close):
             self._add_to(self.file_menu, item)
 
         self.edit_menu = bar.addMenu("&Edit")
@@ -102,6 +137,10 @@ class MainWindow(QMainWindow):
         self.act_undo.setShortcuts([QKeySequence(key.Undo)])
         self.act_redo = stack.createRedoAction(self, "&Redo")
         self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.act_find = self._action("&Add Layer…", self.show_palette_search, key.Find,
+                                     "Search the layers by name; Enter adds the best match after the selection")
+        self.act_connect = self._action("&Connect Selected", edits.connect_selected, "C",
+                                        "Wire the two selected layers (the upper one's output to the other)")
         self.act_cut = self._action("Cu&t", edits.cut, key.Cut)
         self.act_copy = self._action("&Copy", edits.copy, key.Copy)
         self.act_paste = self._action("&Paste", edits.paste, key.Paste)
@@ -110,25 +149,51 @@ class MainWindow(QMainWindow):
         self.act_rename = self._action("Re&name…", edits.rename_selected, "F2")
         self.act_select_all = self._action("Select &All", edits.select_all, key.SelectAll)
         self.act_layout = self._action("Automatic &Layout", edits.layout, "L",
-                                       tip="Arrange layers left to right by depth (L)")
-        self.act_find = self._action("&Find Layer Type…", self.show_palette_search, key.Find)
-        for item in (self.act_undo, self.act_redo, None, self.act_cut, self.act_copy, self.act_paste,
-                     self.act_duplicate, self.act_delete, self.act_rename, None, self.act_select_all,
-                     self.act_layout, self.act_find):
+                                       "Arrange the layers top to bottom, wrapped to the window's shape (L)")
+        for item in (self.act_undo, self.act_redo, None, self.act_find, self.act_connect, None, self.act_cut,
+                     self.act_copy, self.act_paste, self.act_duplicate, self.act_delete, self.act_rename, None,
+                     self.act_select_all, self.act_layout):
             self._add_to(self.edit_menu, item)
         self.addActions([self.act_undo, self.act_redo])
+        self.locked_actions = [self.act_undo, self.act_redo, self.act_connect, self.act_cut, self.act_paste,
+                               self.act_duplicate, self.act_delete, self.act_rename, self.act_find]
 
         self.view_menu = bar.addMenu("&View")
-        self.act_fit = self._action("&Fit to View", lambda: view.fit(), "F")
+        self.act_fit = self._action("&Fit to View", lambda: view.fit(), "F",
+                                    "Show the whole network, never smaller than readable (F)")
         self.act_zoom_in = self._action("Zoom &In", lambda: view.zoom_by(1.25), [key.ZoomIn, "Ctrl+="])
         self.act_zoom_out = self._action("Zoom &Out", lambda: view.zoom_by(0.8), key.ZoomOut)
         self.act_zoom_reset = self._action("&Actual Size", self._actual_size, "Ctrl+0")
-        for item in (self.act_fit, self.act_zoom_in, self.act_zoom_out, self.act_zoom_reset, None):
+        self.act_start_page = self._action("&Start Page", self.show_start_page,
+                                           tip="Samples, a blank network, recent projects")
+        for item in (self.act_fit, self.act_zoom_in, self.act_zoom_out, self.act_zoom_reset, None,
+                     self.act_start_page, None):
             self._add_to(self.view_menu, item)
         self.panels_menu = self.view_menu.addMenu("&Panels")
+
+        self.run_menu = bar.addMenu("&Run")
+        self.act_train = self._action("&Train", self._run("start"), "F5", "Train the network (F5)")
+        self.act_pause = self._action("&Pause / Resume", self._run("toggle_pause"), "F6",
+                                      "Pause the run, or resume it (F6)")
+        self.act_step = self._action("&Step One Batch", self._run("step_once"), "F7",
+                                     "While paused: train on one more batch (F7)")
+        self.act_stop = self._action("St&op", self._run("stop"), "Shift+F5", "Stop the run (Shift+F5)")
+        self.act_gradcheck = self._action("&Gradient Check", self._run("run_gradcheck"),
+                                          tip="Compare backprop's gradients with finite differences")
+        for item in (self.act_train, self.act_pause, self.act_step, self.act_stop, None, self.act_gradcheck):
+            self._add_to(self.run_menu, item)
+            if item is not None:
+                item.setEnabled(False)  # until live training is attached
+        self.act_train.setToolTip("Train the network (F5) — loading PyTorch…")
+
         self.help_menu = bar.addMenu("&Help")
-        self.help_menu.addAction("Canvas &Gestures", self._show_gestures)
+        self.help_menu.addAction("&Getting Started", lambda: help_texts.show_getting_started(self))
+        self.help_menu.addAction("&Keyboard Shortcuts", lambda: help_texts.show_shortcuts(self))
         view.context_actions = self._context_actions
+
+    def _run(self, name: str):
+        """A Run action's slot: the training feature's method, once it is attached."""
+        return lambda: getattr(self.training, name)() if self.training is not None else None
 
     @staticmethod
     def _add_to(menu: QMenu, item: QAction | QMenu | None) -> None:
@@ -140,17 +205,18 @@ class MainWindow(QMainWindow):
             menu.addAction(item)
 
     def _context_actions(self) -> list[QAction | None]:
-        if self.scene.selected_node_ids():
+        selected = self.scene.selected_node_ids()
+        if selected:
             return [self.act_rename, self.act_duplicate, self.act_copy, self.act_cut, self.act_delete, None,
-                    self.act_paste, self.act_layout]
+                    *([self.act_connect] if len(selected) == 2 else []), self.act_paste, self.act_layout]
         if self.scene.selected_edges():
             return [self.act_delete, None, self.act_paste, self.act_layout, self.act_fit]
-        return [self.act_paste, self.act_select_all, None, self.act_layout, self.act_fit]
+        return [self.act_find, self.act_paste, self.act_select_all, None, self.act_layout, self.act_fit]
 
     # -- status bar ----------------------------------------------------------------------
     def _create_status_bar(self) -> None:
         self.totals_label = QLabel()
-        self._last_error_count = 0
+        self._shown_error: str | None = None
         self.error_button = QToolButton()
         self.error_button.setObjectName("errorCount")
         self.error_button.setAutoRaise(True)
@@ -158,17 +224,33 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.totals_label)
         self.statusBar().addPermanentWidget(self.error_button)
 
+    def show_status(self, message: str, msec: int = 5000) -> None:
+        self.statusBar().showMessage(message, msec)
+
+    def _show_error_status(self, message: str) -> None:
+        """An error in the status bar; it goes away as soon as it is fixed."""
+        self._shown_error = message
+        self.statusBar().showMessage(message, 15000)
+
     def _on_analysis(self, analysis: Analysis, changed: set[str]) -> None:
-        self.totals_label.setText(f"{len(self.document.network)} layers · {fmt.count(analysis.total_params)} "
-                                  f"parameters · {fmt.compact(analysis.total_macs)} MACs · "
-                                  f"{fmt.memory(analysis.total_activations)} activations / sample")
+        layers = len(self.document.network)
+        totals = (f"{layers} layer{'s' if layers != 1 else ''} · {fmt.count(analysis.total_params)} parameters · "
+                  f"{fmt.compact(analysis.total_macs)} MACs · {fmt.memory(analysis.total_activations)} "
+                  "activations / sample")
         count = len(analysis.errors)
-        self.error_button.setText(f"⚠ {count} error{'s' if count != 1 else ''}" if count else "✓ no errors")
+        if analysis.totals_note:
+            totals += " (partial)"
+        self.totals_label.setText(totals if layers else (analysis.hint or ""))
+        self.totals_label.setToolTip(analysis.totals_note or "")
+        self.error_button.setText(f"⚠ {count} error{'s' if count != 1 else ''}" if count else
+                                  "✓ no errors" if layers else "")
         self.error_button.setStyleSheet("color: #d93a3a; font-weight: 700;" if count else "color: #2e7d6b;")
         self.error_button.setToolTip("\n".join(e.message for e in analysis.errors) or "The network is valid.")
-        if not count and self._last_error_count:
-            self.statusBar().clearMessage()  # the error just fixed is no longer news
-        self._last_error_count = count
+        current = {e.message for e in analysis.errors}
+        if self._shown_error is not None and self._shown_error not in current:
+            if self.statusBar().currentMessage() == self._shown_error:
+                self.statusBar().clearMessage()  # the error just fixed is no longer news
+            self._shown_error = None
         self._show_selection_error()
 
     def select_next_error(self) -> None:
@@ -177,7 +259,7 @@ class MainWindow(QMainWindow):
         nodes = [e.node for e in errors if e.node]
         if not nodes:
             if errors:
-                self.statusBar().showMessage(errors[0].message, 10000)
+                self._show_error_status(errors[0].message)
             return
         current = self.scene.selected_node_ids()
         index = (nodes.index(current[0]) + 1) % len(nodes) if current and current[0] in nodes else 0
@@ -187,49 +269,88 @@ class MainWindow(QMainWindow):
         self.scene.select_nodes([node_id])
         item = self.scene.nodes.get(node_id)
         if item is not None:
-            self.view.centerOn(item)
+            self.view.ensureVisible(item.card_rect(), 60, 60)
 
     def _show_selection_error(self) -> None:
         ids = self.scene.selected_node_ids()
         if len(ids) == 1:
             message = self.document.analysis.error_for(ids[0])
             if message:
-                self.statusBar().showMessage(message, 15000)
+                self._show_error_status(message)
 
     # -- wiring --------------------------------------------------------------------------
     def _connect(self) -> None:
         doc = self.document
         doc.analysis_changed.connect(self._on_analysis)
-        doc.refused.connect(lambda reason: self.statusBar().showMessage(reason, 10000))
+        doc.refused.connect(lambda reason: self.show_status(reason, 10000))
         doc.path_changed.connect(self._update_title)
+        doc.lock_changed.connect(self._on_lock)
         doc.undo_stack.cleanChanged.connect(lambda _: self._update_title())
+        doc.changed.connect(lambda _: self.show_canvas())
+        doc.reset.connect(self.show_canvas)  # a project was opened or imported
         self.scene.selectionChanged.connect(self._on_selection)
-        self.palette.add_requested.connect(lambda type_id: self.edits.add_layer(type_id))
+        self.palette.add_requested.connect(self._add_from_palette)
+        self.palette.leave_requested.connect(self.view.setFocus)
         self.view.layer_dropped.connect(self.edits.add_layer)
         self.view.rename_submitted.connect(self.edits.rename)
         self.summary.node_clicked.connect(self.select_node)
+        page = self.start_page
+        page.blank_requested.connect(self.show_canvas)
+        page.open_requested.connect(self.files.open_dialog)
+        page.import_requested.connect(self.show_import_dialog)
+        page.sample_requested.connect(lambda path: self.files.open_path(path, as_copy=True))
+        page.recent_requested.connect(lambda path: self.files.open_path(path))
+
+    def _add_from_palette(self, type_id: str) -> None:
+        self.show_canvas()
+        self.edits.add_layer(type_id)
 
     def _on_selection(self) -> None:
         ids = self.scene.selected_node_ids()
         self.inspector.show_node(ids[0] if len(ids) == 1 else None, len(ids))
+        if len(ids) == 1:
+            self.show_dock("Inspector")
         self._show_selection_error()
+
+    def _on_lock(self, locked: bool) -> None:
+        """While a run uses the network, the edits that would change it are disabled."""
+        for action in self.locked_actions:
+            action.setEnabled(not locked)
+        if not locked:  # the undo stack decides again whether there is something to undo
+            self.act_undo.setEnabled(self.document.undo_stack.canUndo())
+            self.act_redo.setEnabled(self.document.undo_stack.canRedo())
+        self.palette.setEnabled(not locked)
+        self.palette.setToolTip(self.document.locked_reason or "")
 
     def _update_title(self) -> None:
         self.setWindowTitle(f"{self.document.display_name}[*] — LayerLab")
         self.setWindowModified(self.document.is_modified)
 
     def show_palette_search(self) -> None:
-        self.docks["Layers"].show()
-        self.docks["Layers"].raise_()
+        self.show_canvas()
+        self.show_dock("Layers")
         self.palette.focus_search()
+
+    def show_start_page(self) -> None:
+        """The start page gets the whole window; the panels come back with the canvas."""
+        if self.central.currentWidget() is not self.start_page:
+            self._docks_before_start = self.saveState()
+            for dock in self.docks.values():
+                dock.hide()
+        self.start_page.refresh()
+        self.central.setCurrentWidget(self.start_page)
+        self.start_page.setFocus()
+
+    def show_canvas(self) -> None:
+        if self.central.currentWidget() is not self.view:
+            self.central.setCurrentWidget(self.view)
+            if self._docks_before_start is not None:
+                self.restoreState(self._docks_before_start)
+                self._docks_before_start = None
+            self.view.setFocus()
 
     def _actual_size(self) -> None:
         self.view.resetTransform()
-
-    def _show_gestures(self) -> None:
-        from gui import dialogs
-
-        dialogs.show_info(self, "Canvas gestures", GESTURES)
 
     # -- window state and closing --------------------------------------------------------
     def restore_window_state(self) -> None:
@@ -246,26 +367,22 @@ class MainWindow(QMainWindow):
         store.setValue("window/state", self.saveState())
 
     def open_startup_project(self, path: str | Path | None = None) -> bool:
-        """`layerlab PROJECT` opens it; otherwise the last project, or the first-run sample."""
+        """`layerlab PROJECT` opens it; otherwise the last project, or (first run) the MNIST
+        perceptron sample with a welcome note."""
         if path is not None:
             return self.files.open_path(path, ask=False)
         start = settings.startup_project()
-        return self.files.open_path(start, ask=False, as_copy=start == settings.FIRST_RUN_SAMPLE)
-
-    def _add_export_import_actions(self) -> None:
-        before = self.file_menu.actions()[-1] if self.file_menu.actions() else None
-        self.act_export = self._action("&Export…", self.show_export_dialog, "Ctrl+E",
-                                       "Export the model (trained weights when the last run used this network)")
-        self.act_import = self._action("&Import…", self.show_import_dialog, "Ctrl+I",
-                                       "Start from a torchvision architecture, or load weights")
-        for action in (self.act_import, self.act_export):
-            self.file_menu.insertAction(before, action)
-        self.file_menu.insertSeparator(before)
+        first_run = start == settings.FIRST_RUN_SAMPLE
+        opened = self.files.open_path(start, ask=False, as_copy=first_run)
+        if first_run and opened:
+            self.welcome.show_once()
+        return opened
 
     def show_export_dialog(self) -> None:
         from gui.export_dialog import ExportDialog
 
-        ExportDialog(self.document.project, self.training.trained_run_dir(), parent=self).exec()
+        run_dir = self.training.trained_run_dir() if self.training is not None else None
+        ExportDialog(self.document.project, run_dir, parent=self).exec()
 
     def show_import_dialog(self) -> None:
         from gui.import_dialog import ImportDialog
@@ -273,22 +390,16 @@ class MainWindow(QMainWindow):
         dialog = ImportDialog(self.document.project, parent=self)
         if dialog.exec() and dialog.imported is not None and self.files.maybe_save():
             self.document.set_project(dialog.imported.project)
+            self.show_canvas()
+            self.view.fit()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         if not self.files.maybe_save():
             event.ignore()
             return
-        self.training.shutdown()
+        if self.training is not None:
+            self.training.shutdown()
         self.save_window_state()
         self.files.autosaver.discard()
         self.files.autosaver.timer.stop()
         event.accept()
-
-
-GESTURES = """Drag a layer from the palette onto the canvas (or double-click it: with one layer selected,
-the new layer is placed after it and wired to it).
-Drag from an output port (right) to an input port (left) to connect.
-Click, Shift/Ctrl+click or drag a rubber band to select; Ctrl+A selects all.
-Delete removes, Ctrl+D duplicates, Ctrl+C / Ctrl+V copy and paste (also between windows), F2 or double-click renames.
-Wheel zooms around the cursor; middle button or Space+drag pans; F fits the view; L lays the network out.
-Ctrl+Z / Ctrl+Shift+Z undo and redo every edit."""

@@ -33,8 +33,9 @@ def check_network(network: Network) -> None:
     """Refuse a graph with errors before anything is loaded."""
     analysis = infer_shapes(network)
     if not analysis.ok:
-        listed = "\n".join(f"- {issue.message}" for issue in analysis.errors)
-        raise TrainingError(f"The network has {len(analysis.errors)} error(s) to fix before training:\n{listed}")
+        issues = analysis.blocking_issues
+        listed = "\n".join(f"- {issue.message}" for issue in issues)
+        raise TrainingError(f"The network has {len(issues)} problem(s) to fix before training:\n{listed}")
 
 
 def check_combination(train: TrainingSettings, data: DatasetSettings) -> None:

@@ -26,6 +26,10 @@ def as_images(batch: np.ndarray) -> np.ndarray:
     return batch
 
 
+PAIRS_HINT = "Train an autoencoder to compare inputs with their reconstructions."
+MORPH_HINT = "Available when a run is paused or finished."
+
+
 class AutoencoderPanel(PlotPanel):
     title = "Reconstruction"
 
@@ -33,14 +37,14 @@ class AutoencoderPanel(PlotPanel):
         super().__init__(parent)
         self.pairs = ImageGridPanel()
         self.pairs.title_label.setText("<b>Inputs (odd columns) and reconstructions (even columns)</b>")
-        self.pairs.show_message("Train an autoencoder to compare inputs with their reconstructions.")
+        self.pairs.show_message(PAIRS_HINT)
         self.slider = QSlider(Qt.Horizontal)
         self.slider.setRange(0, 100)
         self.slider.setEnabled(False)
         self.slider.valueChanged.connect(self._interpolate)
         self.morph = ImageGridPanel()
         self.morph.title_label.setText("<b>Decoded from the mixed code</b>")
-        self.morph.show_message("Available when a run is paused or finished.")
+        self.morph.show_message(MORPH_HINT)
         row = QHBoxLayout()
         row.addWidget(QLabel("sample A"))
         row.addWidget(self.slider, 1)
@@ -51,6 +55,14 @@ class AutoencoderPanel(PlotPanel):
         self.inputs = self.outputs = None
         self.codes: tuple[np.ndarray, np.ndarray] | None = None
         self.decode: Decoder | None = None
+
+    def clear(self) -> None:
+        """Back to the empty state (another project, a new run)."""
+        self.inputs = self.outputs = None
+        self.codes, self.decode = None, None
+        self.slider.setEnabled(False)
+        self.pairs.show_message(PAIRS_HINT)
+        self.morph.show_message(MORPH_HINT)
 
     def set_pairs(self, inputs: np.ndarray, outputs: np.ndarray) -> None:
         self.inputs, self.outputs = inputs, outputs

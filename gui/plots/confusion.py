@@ -22,10 +22,11 @@ class ConfusionPanel(PlotPanel):
 
     title = "Confusion matrix"
     cell_selected = Signal(int, int)
+    empty_hint = "Evaluate the model to see where it goes wrong (rows: true, columns: predicted)."
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.caption = QLabel("Evaluate the model to see where it goes wrong (rows: true, columns: predicted).")
+        self.caption = QLabel(self.empty_hint)
         self.table = QTableWidget()
         self.table.setEditTriggers(QTableWidget.NoEditTriggers)
         self.table.cellClicked.connect(self._clicked)
@@ -61,6 +62,15 @@ class ConfusionPanel(PlotPanel):
                 item.setBackground(hue)
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
+
+    def clear(self) -> None:
+        """Back to the empty state (another project, a new run)."""
+        self.labels = self.predictions = self.images = None
+        self.matrix = np.zeros((0, 0), np.int64)
+        self.table.setRowCount(0)
+        self.table.setColumnCount(0)
+        self.caption.setText(self.empty_hint)
+        self.samples.show_message("Click a cell of the matrix.")
 
     def sample_indices(self, true_class: int, predicted: int) -> np.ndarray:
         if self.labels is None:

@@ -46,6 +46,13 @@ class DecisionBoundaryPanel(PlotPanel):
         self._pending: np.ndarray | None = None
         self.image: np.ndarray | None = None
 
+    def clear(self) -> None:
+        """Back to the empty state (another project, a new run)."""
+        self.points, self.labels = np.zeros((0, 2)), np.zeros(0, np.int64)
+        self._pending = self.image = None
+        self.regions.clear()
+        self.scatter.clear()
+
     def set_points(self, points: np.ndarray, labels: np.ndarray) -> None:
         self.points, self.labels = points, labels.astype(np.int64)
         margin = 0.1 * (points.max(axis=0) - points.min(axis=0) + 1e-6)

@@ -14,6 +14,8 @@ TOLERANCE = 1e-5
 class GradcheckPanel(PlotPanel):
     title = "Gradient check"
     run_requested = Signal()
+    empty_hint = ("Compares backprop's gradients with numerical ones (central differences, float64) on a small "
+                  "batch of the project's data.")
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -21,8 +23,7 @@ class GradcheckPanel(PlotPanel):
         self.run_button = QPushButton("Run gradient check")
         self.run_button.clicked.connect(self.run_requested)
         self.header.insertWidget(1, self.run_button)
-        self.caption = QLabel("Compares backprop's gradients with numerical ones (central differences, "
-                              "float64) on a small batch of the project's data.")
+        self.caption = QLabel(self.empty_hint)
         self.caption.setWordWrap(True)
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["tensor", "shape", "max relative error", "result"])
@@ -30,6 +31,13 @@ class GradcheckPanel(PlotPanel):
         self.body.addWidget(self.caption)
         self.body.addWidget(self.table, 1)
         self.results: list = []
+
+    def clear(self) -> None:
+        """Back to the empty state (another project)."""
+        self.results = []
+        self.table.setRowCount(0)
+        self.caption.setText(self.empty_hint)
+        self.run_button.setEnabled(True)
 
     def set_running(self) -> None:
         self.run_button.setEnabled(False)

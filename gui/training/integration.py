@@ -66,21 +66,38 @@ class TrainingFeature(QObject):
         window.tabifyDockWidget(window.docks["Summary"], window.docks["Views"])
         window.docks["Inspector"].raise_()
         window.docks["Summary"].raise_()
-        self._create_menu()
+        self._attach_actions()
         self._connect()
         self.panel.set_network(self.document.network, self.document.analysis)
         self.panel.load_sections(self.document.project.dataset, self.document.project.training)
 
-    def _create_menu(self) -> None:
-        menu = self.window.menuBar().addMenu("&Run")
-        self.act_train = QAction("&Train", self.window, shortcut="F5", triggered=self.start)
-        self.act_pause = QAction("&Pause / Resume", self.window, shortcut="F6", triggered=self._toggle_pause)
-        self.act_step = QAction("&Step one batch", self.window, shortcut="F7", triggered=self.controller.step_once)
-        self.act_stop = QAction("St&op", self.window, shortcut="Shift+F5", triggered=self.controller.stop)
-        self.act_gradcheck = QAction("&Gradient check", self.window, triggered=self.run_gradcheck)
-        for action in (self.act_train, self.act_pause, self.act_step, self.act_stop, None, self.act_gradcheck):
-            menu.addSeparator() if action is None else menu.addAction(action)
-        self.run_menu = menu
+    def _attach_actions(self) -> None:
+        """The window owns the Run menu and toolbar; from now on they drive this feature."""
+        window = self.window
+        self.act_train, self.act_pause, self.act_step, self.act_stop = (
+            window.act_train, window.act_pause, window.act_step, window.act_stop)
+        window.act_gradcheck.setEnabled(True)
+        self.act_train.setToolTip("Train the network (F5)")
+        self.run_menu = window.run_menu
+        self._update_actions("idle")
+        window.run_status.set_device(self._device_text())
+
+    @staticmethod
+    def _device_text() -> str:
+        from engine.training.device import describe_device, select_device
+
+        try:
+            return describe_device(select_device("auto"))
+        except Exception:  # noqa: BLE001 - a label, never a reason to fail
+            return "cpu"
+
+    def _update_actions(self, state: str) -> None:
+        active = state in ("running", "paused")
+        self.act_train.setEnabled(not active)
+        self.act_pause.setEnabled(active)
+        self.act_pause.setIconText("Resume" if state == "paused" else "Pause")
+        self.act_step.setEnabled(state == "paused")
+        self.act_stop.setEnabled(active)
 
     def _connect(self) -> None:
         panel, doc, ctl = self.panel, self.document, self.controller
@@ -97,6 +114,7 @@ class TrainingFeature(QObject):
         ctl.state_changed.connect(self._on_state)
         ctl.records.connect(panel.show_records)
         self.views.timer.timeout.connect(panel.refresh)
+        self.views.timer.timeout.connect(self._show_toolbar_progress)
         ctl.records.connect(self.views.consume)
         ctl.records.connect(self._on_records)
         ctl.failed.connect(self._on_failed)
@@ -126,8 +144,14 @@ class TrainingFeature(QObject):
             views_height = max(self.window.docks["Views"].height(), int(self.window.height() * 0.42))
             self.window.resizeDocks([self.window.docks["Views"]], [views_height], Qt.Orientation.Vertical)
 
-    def _toggle_pause(self) -> None:
+    def toggle_pause(self) -> None:
         (self.controller.resume if self.controller.state == "paused" else self.controller.pause)()
+
+    def step_once(self) -> None:
+        self.controller.step_once()
+
+    def stop(self) -> None:
+        self.controller.stop()
 
     def shutdown(self) -> bool:
         """Stop a run and wait for the compute thread to leave it (at most two seconds)."""
@@ -139,10 +163,23 @@ class TrainingFeature(QObject):
         self.panel.set_state(state)
         active = state in ("running", "paused")
         self.document.set_locked(LOCK_NOTE if active else None)
-        for item in self.window.scene.nodes.values():
-            item.setFlag(item.GraphicsItemFlag.ItemIsMovable, not active)
-        self.act_train.setEnabled(not active)
+        self._update_actions(state)
+        self._show_toolbar_progress()
+        if active:
+            self.window.show_dock("Training")
         self.window.statusBar().showMessage(f"Training {state}.", 5000)
+
+    def _show_toolbar_progress(self) -> None:
+        """The toolbar's few words: epoch and percentage while running, the outcome after."""
+        progress, state = self.panel.progress, self.controller.state
+        if state in ("running", "paused") and progress.total_steps:
+            text = f"epoch {min(progress.epoch + 1, progress.epochs)}/{progress.epochs} · " \
+                   f"{100 * progress.fraction:.0f}%" + (" · paused" if state == "paused" else "")
+            self.window.run_status.show_progress(progress.fraction, text)
+        elif state in ("finished", "stopped", "failed"):
+            self.window.run_status.show_progress(None, state)
+        else:
+            self.window.run_status.show_progress(None, "")
 
     def _on_failed(self, message: str) -> None:
         self.panel.show_failure(message)
@@ -153,6 +190,8 @@ class TrainingFeature(QObject):
         if self.document.project is not self._views_project:
             self._views_project = self.document.project
             self.views.forget_runs()
+            self.panel.reset_run_state()
+            self.window.run_status.show_progress(None, "")
         self.panel.load_sections(self.document.project.dataset, self.document.project.training)
 
     def _on_selection(self) -> None:

@@ -384,6 +384,13 @@ class TrainingPanel(QWidget):
             if text != self.status.text():
                 self.status.setText(text)
 
+    def reset_run_state(self) -> None:
+        """Another project: no trace of the last run's progress or outcome."""
+        self.progress = Progress()
+        self.progress_bar.setValue(0)
+        self.status.setText("Ready.")
+        self.message.clear()
+
     def show_failure(self, message: str) -> None:
         self.message.setText(message)
         self.status.setText("The run did not complete.")

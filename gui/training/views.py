@@ -88,10 +88,17 @@ class TrainingViews(QTabWidget):
         self.filters.show_message(FiltersPanel.empty_hint)
 
     def forget_runs(self) -> None:
-        """Another project was opened: its runs are not comparable with this one's."""
+        """Another project was opened: nothing of the old one's runs stays on screen."""
         self.runs.clear()
         self.loss.clear_overlays()
         self.loss.clear()
+        self.network, self.last_probe = None, None
+        self.gradients.clear()
+        self.histograms.clear()
+        self.activations.show_message(ActivationsPanel.empty_hint)
+        self.filters.show_message(FiltersPanel.empty_hint)
+        for panel in (self.confusion, self.boundary, self.autoencoder, self.gradcheck):
+            panel.clear()
 
     # -- records --------------------------------------------------------------------------
     def consume(self, batch: list) -> None:
