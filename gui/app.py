@@ -19,7 +19,7 @@ SCREENSHOT_SIZE = (1600, 1000)
 STARTUP_PROBE = "LAYERLAB_STARTUP_PROBE"
 """Set to 1: print `startup-probe monotonic=T wall=T torch=0|1` once the window has painted (torch=1:
 torch was imported before), then quit (benchmarks/bench_startup.py)."""
-EXIT_WAIT_MS = 500
+EXIT_WAIT_MS = 300
 """After the window closes, how long the compute thread may take to finish its job before the
 process ends without it (the training run itself is given a second by the window)."""
 

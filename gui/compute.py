@@ -57,10 +57,13 @@ class _Executor(QObject):
     def __init__(self, bridge: _Bridge) -> None:
         super().__init__()
         self.bridge = bridge
+        self.closing = False  # set from the GUI thread at exit: the jobs still queued are dropped
         self.submitted.connect(self._run)
 
     @Slot(int, object)
     def _run(self, job_id: int, fn: Callable[[], Any]) -> None:
+        if self.closing:
+            return
         try:
             result = fn()
         except Exception as error:  # noqa: BLE001 - reported to the GUI as a message
@@ -114,6 +117,7 @@ class ComputeThread:
         most `timeout_ms`. False if the job is still running then: the thread must not be destroyed."""
         if cls._instance is None:
             return True
+        cls._instance.executor.closing = True
         cls._instance.thread.quit()
         if not cls._instance.thread.wait(timeout_ms):
             return False
