@@ -56,7 +56,7 @@ def display_problem(environ=os.environ, platform: str = sys.platform) -> str | N
     Qt would otherwise fail to load its 'xcb' plugin and abort with advice to reinstall."""
     if platform in ("win32", "darwin") or environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
         return None
-    if environ.get("QT_QPA_PLATFORM", "xcb").split(":")[0] not in ("xcb", "wayland"):
+    if (environ.get("QT_QPA_PLATFORM") or "xcb").split(":")[0] not in ("xcb", "wayland"):
         return None  # offscreen, vnc, eglfs, ...: Qt needs no desktop for those
     from engine.cli import command_names
 

@@ -70,6 +70,7 @@ def test_without_a_display_it_says_so_and_lists_the_headless_commands(tmp_path) 
 @pytest.mark.parametrize("env, platform, blocked", [
     ({}, "linux", True),
     ({"QT_QPA_PLATFORM": "xcb"}, "linux", True),
+    ({"QT_QPA_PLATFORM": ""}, "linux", True),
     ({"DISPLAY": ":0"}, "linux", False),
     ({"WAYLAND_DISPLAY": "wayland-0"}, "linux", False),
     ({"QT_QPA_PLATFORM": "offscreen"}, "linux", False),
