@@ -136,15 +136,6 @@ def after_first_paint(widget, callback: Callable[[], None]) -> None:
     widget.installEventFilter(FirstPaint(widget))
 
 
-def _new_window():
-    """The main window, without live training where it can attach it later (attach_training)."""
-    from gui.main_window import MainWindow
-
-    if hasattr(MainWindow, "attach_training"):
-        return MainWindow(attach_training=False)
-    return MainWindow()
-
-
 def _when_shown(window) -> None:
     """The window is on screen: load torch in the background, then attach live training."""
     from PySide6.QtWidgets import QApplication
@@ -156,12 +147,7 @@ def _when_shown(window) -> None:
         return
     from gui.compute import warm_up
 
-    def ready() -> None:
-        attach = getattr(window, "attach_training", None)
-        if attach is not None:
-            attach()
-
-    warm_up(ready)
+    warm_up(window.attach_training)
     window.files.offer_recovery()
 
 
@@ -190,7 +176,9 @@ def run_app(args: list[str]) -> int:
         return take_screenshot(options.screenshot, options.project, (width, height), options.select)
     from PySide6.QtCore import QTimer
 
-    window = _new_window()
+    from gui.main_window import MainWindow
+
+    window = MainWindow(attach_training=False)  # attached once torch has loaded (_when_shown)
     window.restore_window_state()
     window.open_startup_project(options.project)
     window.show()
