@@ -68,6 +68,7 @@ class Network:
         self._next_id = 1
         self._next_order = 1
         self._held: list[Change] | None = None
+        self._order: list[str] | None = None  # topological order, kept until the wiring changes
 
     # -- observers ---------------------------------------------------------------------
     def subscribe(self, observer: Observer) -> None:
@@ -112,6 +113,11 @@ class Network:
         attrs = self._attrs(node_id)
         return NodeData(node_id, attrs["type"], attrs["name"], dict(attrs["params"]), attrs["position"])
 
+    def params_view(self, node_id: str) -> dict[str, Any]:
+        """The node's parameters themselves, not a copy: for reading only (shape inference reads
+        every node on every edit; copying each would double its cost)."""
+        return self._attrs(node_id)["params"]
+
     def spec(self, node_id: str) -> LayerSpec:
         return get_spec(self._attrs(node_id)["type"])
 
@@ -122,9 +128,15 @@ class Network:
 
     def in_edges(self, node_id: str) -> list[Edge]:
         """Wires into a node, ordered by the spec's input ports, then by wiring order."""
+        self._attrs(node_id)  # an unknown id gets the usual error
+        pred = self.graph.pred[node_id]
+        if len(pred) == 1:  # the common case: one source (usually one wire), no sorting to do
+            ((source, keyed),) = pred.items()
+            if len(keyed) == 1:
+                return [Edge(source, node_id, *next(iter(keyed)))]
         ports = [p.name for p in self.spec(node_id).inputs]
         found = [(ports.index(k[1]) if k[1] in ports else len(ports), d["order"], Edge(u, node_id, *k))
-                 for u, keyed in self.graph.pred[node_id].items() for k, d in keyed.items()]
+                 for u, keyed in pred.items() for k, d in keyed.items()]
         if len(found) > 1:
             found.sort(key=lambda item: item[:2])
         return [edge for *_, edge in found]
@@ -152,8 +164,12 @@ class Network:
         return [n for n, a in self.graph.nodes(data=True) if a["type"] == type_id]
 
     def topological_order(self) -> list[str]:
-        """Node ids sources first; ties broken by id number, so the order is deterministic."""
-        return list(nx.lexicographical_topological_sort(self.graph, key=_id_sort_key))
+        """Node ids sources first; ties broken by id number, so the order is deterministic.
+        Kept between calls until a layer or wire is added or removed (edits of parameters,
+        names and positions, the most frequent, reuse it)."""
+        if self._order is None:
+            self._order = list(nx.lexicographical_topological_sort(self.graph, key=_id_sort_key))
+        return list(self._order)
 
     def unique_name(self, prefix: str) -> str:
         taken = {a["name"] for _, a in self.graph.nodes(data=True)}
@@ -175,6 +191,7 @@ class Network:
             raise NameTakenError(f"A node with id '{node_id}' already exists.")
         self.graph.add_node(node_id, type=spec.type_id, name=name, params=values,
                             position=(float(position[0]), float(position[1])))
+        self._order = None
         self._bump_ids(node_id)
         self._emit(Change("node_added", node=node_id))
         return node_id
@@ -189,6 +206,7 @@ class Network:
         for edge in self.in_edges(node_id) + self.out_edges(node_id):
             self.disconnect(edge)
         self.graph.remove_node(node_id)
+        self._order = None
         self._emit(Change("node_removed", node=node_id, old=data))
         return data
 
@@ -213,6 +231,7 @@ class Network:
         order = self._next_order if order is None else order
         self._next_order = max(self._next_order, order + 1)
         self.graph.add_edge(source, target, key=edge.key, order=order)
+        self._order = None
         self._emit(Change("edge_added", edge=edge))
         return edge
 
@@ -222,6 +241,7 @@ class Network:
             raise UnknownNodeError(f"There is no wire from '{edge.source}' to '{edge.target}'.")
         order = self.edge_order(edge)
         self.graph.remove_edge(edge.source, edge.target, edge.key)
+        self._order = None
         self._emit(Change("edge_removed", edge=edge, old=order))
         return order
 

@@ -4,6 +4,7 @@ multiply-accumulates, with each error attached to the node (and wires) that caus
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import networkx as nx
 
@@ -74,7 +75,7 @@ class Analysis:
         """What stops the network from being built: its errors, or that it is empty."""
         return self.errors or ([Issue(None, EMPTY_HINT)] if self.empty else [])
 
-    @property
+    @cached_property
     def unknown_layers(self) -> list[str]:
         """Layers whose shapes, and so costs, are unknown: those with an error and those after one."""
         return [node_id for node_id in self.order if not self.nodes[node_id].outputs]
@@ -89,15 +90,15 @@ class Analysis:
         return (f"totals of the {known} of {len(self.order)} layers with known shapes; the other {unknown} "
                 f"{'has' if unknown == 1 else 'have'} an error or come{'s' if unknown == 1 else ''} after one")
 
-    @property
+    @cached_property
     def total_params(self) -> int:
         return sum(info.params for info in self.nodes.values())
 
-    @property
+    @cached_property
     def total_macs(self) -> int:
         return sum(info.macs for info in self.nodes.values())
 
-    @property
+    @cached_property
     def total_activations(self) -> int:
         return sum(info.activations for info in self.nodes.values())
 
@@ -127,22 +128,24 @@ def infer_shapes(network: Network) -> Analysis:
 
 def _infer_node(network: Network, node_id: str, known: dict[str, NodeInfo]) -> NodeInfo:
     spec = network.spec(node_id)
-    node = network.node(node_id)
-    label = f"{spec.display_name} '{node.name}'"
     in_edges = network.in_edges(node_id)
     connected = {e.target_port for e in in_edges}
     for port in spec.inputs:
         if port.name not in connected:
-            return NodeInfo(error=f"{label}: its '{port.name}' input is not connected; "
+            return NodeInfo(error=f"{_label(network, node_id)}: its '{port.name}' input is not connected; "
                                   "wire a layer's output to it")
     shapes = [known[e.source].outputs.get(e.source_port) for e in in_edges]
     if any(shape is None for shape in shapes):
         return NodeInfo()  # an upstream layer has the error; do not repeat it here
     try:
-        cost = spec.infer(node.params, shapes)  # type: ignore[arg-type]
+        cost = spec.infer(network.params_view(node_id), shapes)  # type: ignore[arg-type]
     except ShapeError as error:
-        return NodeInfo(error=f"{label}: {error}")
+        return NodeInfo(error=f"{_label(network, node_id)}: {error}")
     return NodeInfo(outputs=dict(cost.outputs), params=cost.params, macs=cost.macs)
+
+
+def _label(network: Network, node_id: str) -> str:
+    return f"{network.spec(node_id).display_name} '{network.name_of(node_id)}'"
 
 
 def _network_errors(network: Network) -> list[Issue]:

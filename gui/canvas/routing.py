@@ -114,3 +114,51 @@ def _without_repeats(points: list[Point]) -> list[Point]:
         if abs(point[0] - out[-1][0]) > 0.5 or abs(point[1] - out[-1][1]) > 0.5:
             out.append(point)
     return out
+
+
+class GridIndex:
+    """Rectangles by key in a coarse grid, for fast 'what is near here' queries (the cards a wire
+    must avoid, the wires near a moved card) without asking the scene for every item."""
+
+    def __init__(self, cell: float = 256.0) -> None:
+        self.cell = cell
+        self.rects: dict[object, Rect] = {}
+        self._cells: dict[tuple[int, int], set] = {}
+
+    def _span(self, rect: Rect):
+        c = self.cell
+        for cx in range(int(rect[0] // c), int(rect[2] // c) + 1):
+            for cy in range(int(rect[1] // c), int(rect[3] // c) + 1):
+                yield cx, cy
+
+    def put(self, key: object, rect: Rect) -> None:
+        """Add `key` at `rect`, or move it there."""
+        if key in self.rects:
+            self.remove(key)
+        self.rects[key] = rect
+        for cell in self._span(rect):
+            self._cells.setdefault(cell, set()).add(key)
+
+    def remove(self, key: object) -> None:
+        rect = self.rects.pop(key, None)
+        if rect is None:
+            return
+        for cell in self._span(rect):
+            members = self._cells.get(cell)
+            if members is not None:
+                members.discard(key)
+                if not members:
+                    del self._cells[cell]
+
+    def clear(self) -> None:
+        self.rects.clear()
+        self._cells.clear()
+
+    def query(self, rect: Rect) -> list:
+        """The keys whose rectangles intersect `rect`."""
+        found: set = set()
+        for cell in self._span(rect):
+            found |= self._cells.get(cell, set())
+        left, top, right, bottom = rect
+        return [key for key in found if self.rects[key][0] < right and self.rects[key][2] > left
+                and self.rects[key][1] < bottom and self.rects[key][3] > top]

@@ -15,9 +15,13 @@ from gui.canvas.interactions import ConnectDrag, MoveTracker
 from gui.canvas.items.edge import EdgeItem
 from gui.canvas.items.node import NodeItem
 from gui.canvas.items.port import PortItem
-from gui.canvas.routing import Obstacles, Rect
+from gui.canvas.routing import GridIndex, Obstacles, Rect
 
 SCENE_EXTENT = 200_000.0
+
+
+def _as_rect(rect: QRectF) -> Rect:
+    return rect.left(), rect.top(), rect.right(), rect.bottom()
 
 
 class CanvasScene(QGraphicsScene):
@@ -32,6 +36,9 @@ class CanvasScene(QGraphicsScene):
         self._drag: ConnectDrag | None = None
         self._moving: MoveTracker | None = None
         self._unrouted: set[EdgeItem] = set()
+        self.cards = GridIndex()  # node id -> card rectangle: what wires avoid
+        self.wire_boxes = GridIndex()  # EdgeItem -> its route's bounding box
+        self.overlay_shown = False  # training signals are drawn on wires and cards (canvas_overlay)
         self._route_timer = QTimer(self, singleShot=True, interval=0)
         self._route_timer.timeout.connect(self.route_wires)
         self.setSceneRect(QRectF(-SCENE_EXTENT, -SCENE_EXTENT, 2 * SCENE_EXTENT, 2 * SCENE_EXTENT))
@@ -48,6 +55,8 @@ class CanvasScene(QGraphicsScene):
         self.nodes.clear()
         self.edges.clear()
         self._unrouted.clear()
+        self.cards.clear()
+        self.wire_boxes.clear()
         net = self.document.network
         for node_id in net.node_ids:
             self._add_node(node_id)
@@ -60,6 +69,7 @@ class CanvasScene(QGraphicsScene):
             self._reroute_near(self._add_node(change.node).card_rect())
         elif kind == "node_removed":
             item = self.nodes.pop(change.node)
+            self.cards.remove(change.node)
             self._reroute_near(item.card_rect())
             self.removeItem(item)
         elif kind == "edge_added":
@@ -71,6 +81,7 @@ class CanvasScene(QGraphicsScene):
                 if node is not None and item in node.edges:
                     node.edges.remove(item)
             self._unrouted.discard(item)
+            self.wire_boxes.remove(item)
             self.removeItem(item)
         elif kind == "param_changed":
             self.nodes[change.node].set_params(self.document.network.node(change.node).params)
@@ -85,6 +96,7 @@ class CanvasScene(QGraphicsScene):
         net = self.document.network
         item = NodeItem(net.node(node_id), net.spec(node_id))
         self.nodes[node_id] = item
+        self.cards.put(node_id, _as_rect(item.card_rect()))
         self.addItem(item)
         return item
 
@@ -106,14 +118,19 @@ class CanvasScene(QGraphicsScene):
 
     def node_moved(self, item: NodeItem) -> None:
         """A card moved (dragged, undone, laid out): its wires and the wires now behind it re-route."""
+        if item.node_id not in self.nodes:
+            return
+        old = self.cards.rects.get(item.node_id)
+        self.cards.put(item.node_id, _as_rect(item.card_rect()))
         for edge in item.edges:
             self._schedule_route(edge)
         self._reroute_near(item.card_rect())
+        if old is not None:
+            self._reroute_near(QRectF(QPointF(old[0], old[1]), QPointF(old[2], old[3])))
 
     def _reroute_near(self, rect: QRectF) -> None:
-        for found in self.items(rect):
-            if isinstance(found, EdgeItem):
-                self._schedule_route(found)
+        for edge in self.wire_boxes.query(_as_rect(rect)):
+            self._schedule_route(edge)
 
     def route_wires(self) -> None:
         """Route every wire waiting for it (normally called by a zero timer)."""
@@ -122,18 +139,14 @@ class CanvasScene(QGraphicsScene):
         for item in pending:
             if item.scene() is self:
                 item.update_path()
+                self.wire_boxes.put(item, _as_rect(item.path.boundingRect()))
 
     def _obstacles_for(self, edge: EdgeItem) -> Obstacles:
         ends = {edge.edge.source, edge.edge.target}
+        rects = self.cards.rects
 
         def cards(rect: Rect) -> list[Rect]:
-            query = QRectF(QPointF(rect[0], rect[1]), QPointF(rect[2], rect[3]))
-            found = []
-            for item in self.items(query, Qt.ItemSelectionMode.IntersectsItemShape):
-                if isinstance(item, NodeItem) and item.node_id not in ends:
-                    card = item.card_rect()
-                    found.append((card.left(), card.top(), card.right(), card.bottom()))
-            return found
+            return [rects[node_id] for node_id in self.cards.query(rect) if node_id not in ends]
 
         return cards
 
@@ -165,8 +178,7 @@ class CanvasScene(QGraphicsScene):
                 self.nodes[node_id].setSelected(True)
 
     def nodes_rect(self) -> QRectF:
-        """Everything drawn: the cards and their wires (routed first, so lanes are included)."""
-        self.route_wires()
+        """Everything drawn: the cards and the wires routed so far (lanes run close to the cards)."""
         rect = QRectF()
         for item in self.nodes.values():
             rect = rect.united(item.card_rect())

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QMouseEvent, QPainter, QPen, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView, QLineEdit, QMenu, QWidget
 
@@ -33,6 +33,7 @@ class CanvasView(QGraphicsView):
         super().__init__(scene, parent)
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)  # the grid is drawn once per view
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
         self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -293,16 +294,12 @@ class CanvasView(QGraphicsView):
         if zoom * step < 6:
             return
         left, top = int(rect.left()) - int(rect.left()) % step, int(rect.top()) - int(rect.top()) % step
-        minor, major = [], []
-        x = left
-        while x < rect.right():
-            (major if x % (step * 5) == 0 else minor).append((QPointF(x, rect.top()), QPointF(x, rect.bottom())))
-            x += step
-        y = top
-        while y < rect.bottom():
-            (major if y % (step * 5) == 0 else minor).append((QPointF(rect.left(), y), QPointF(rect.right(), y)))
-            y += step
+        minor: list[QLineF] = []
+        major: list[QLineF] = []
+        for x in range(left, int(rect.right()) + 1, step):
+            (major if x % (step * 5) == 0 else minor).append(QLineF(x, rect.top(), x, rect.bottom()))
+        for y in range(top, int(rect.bottom()) + 1, step):
+            (major if y % (step * 5) == 0 else minor).append(QLineF(rect.left(), y, rect.right(), y))
         for lines, color in ((minor, style.GRID_MINOR), (major, style.GRID_MAJOR)):
             painter.setPen(QPen(color, 0))
-            for a, b in lines:
-                painter.drawLine(a, b)
+            painter.drawLines(lines)

@@ -23,6 +23,7 @@ def flow_strengths(norms: dict[str, float]) -> dict[str, float]:
 
 
 def show_flow(scene: CanvasScene, norms: dict[str, float]) -> None:
+    scene.overlay_shown = True
     strengths = flow_strengths(norms)
     for edge, item in scene.edges.items():
         strength = strengths.get(edge.source)
@@ -40,6 +41,7 @@ def dead_fraction(activations: np.ndarray) -> float:
 
 
 def show_dead_units(scene: CanvasScene, activations: dict[str, np.ndarray]) -> None:
+    scene.overlay_shown = True
     for node_id, item in scene.nodes.items():
         note = None
         if item.spec.type_id == "ReLU" and node_id in activations:
@@ -49,7 +51,11 @@ def show_dead_units(scene: CanvasScene, activations: dict[str, np.ndarray]) -> N
 
 
 def clear(scene: CanvasScene) -> None:
+    """Remove every training signal from the canvas (cheap when none is shown)."""
+    if not getattr(scene, "overlay_shown", False):
+        return
     for item in scene.edges.values():
         item.set_flow(None)
     for item in scene.nodes.values():
         item.set_live_note(None)
+    scene.overlay_shown = False

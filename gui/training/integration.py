@@ -120,7 +120,7 @@ class TrainingFeature(QObject):
         ctl.failed.connect(self._on_failed)
         doc.section_changed.connect(lambda _: panel.load_sections(doc.project.dataset, doc.project.training))
         doc.reset.connect(self._on_reset)
-        doc.changed.connect(lambda _: canvas_overlay.clear(self.window.scene))
+        doc.changed.connect(self._on_change)
         doc.about_to_replace.connect(lambda: self.shutdown())
         self.window.scene.selectionChanged.connect(self._on_selection)
         self.views.gradcheck.run_requested.connect(self.run_gradcheck)
@@ -184,6 +184,12 @@ class TrainingFeature(QObject):
     def _on_failed(self, message: str) -> None:
         self.panel.show_failure(message)
         self.window.statusBar().showMessage(message, 15000)
+
+    def _on_change(self, change) -> None:
+        """An edit of the network makes the last run's gradient flow on the canvas stale
+        (moving a card does not)."""
+        if change.kind != "moved":
+            canvas_overlay.clear(self.window.scene)
 
     def _on_reset(self) -> None:
         canvas_overlay.clear(self.window.scene)

@@ -73,6 +73,8 @@ class EdgeItem(QGraphicsItem):
         self.path = QPainterPath()
         self._label_at = QPointF()
         self._label_rect = QRectF()
+        self._bounds = QRectF()
+        self._shape: QPainterPath | None = None
         self.obstacles: Callable[[], Obstacles] = lambda: _no_obstacles
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setZValue(0)
@@ -100,23 +102,28 @@ class EdgeItem(QGraphicsItem):
         route = route_wire((start.x(), start.y()), (end.x(), end.y()), self.obstacles())
         self.prepareGeometryChange()
         self.path = route_path(route)
+        self._shape = None
         self._label_at = QPointF(*route.label_at)
         self._place_label()
 
     def _place_label(self) -> None:
+        """Also fixes the bounding box, which Qt asks for often (kept, not recomputed)."""
         if not self.label:
             self._label_rect = QRectF()
-            return
-        width = _LABEL_METRICS.horizontalAdvance(self.label) + 10
-        self._label_rect = QRectF(self._label_at.x() - width / 2, self._label_at.y() - 8, width, 16)
+        else:
+            width = _LABEL_METRICS.horizontalAdvance(self.label) + 10
+            self._label_rect = QRectF(self._label_at.x() - width / 2, self._label_at.y() - 8, width, 16)
+        self._bounds = self.path.boundingRect().united(self._label_rect).adjusted(-6, -6, 6, 6)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
-        return self.path.boundingRect().united(self._label_rect).adjusted(-6, -6, 6, 6)
+        return self._bounds
 
     def shape(self) -> QPainterPath:
-        stroker = QPainterPathStroker()
-        stroker.setWidth(10)
-        return stroker.createStroke(self.path)
+        if self._shape is None:
+            stroker = QPainterPathStroker()
+            stroker.setWidth(10)
+            self._shape = stroker.createStroke(self.path)
+        return self._shape
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)

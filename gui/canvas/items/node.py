@@ -36,6 +36,21 @@ COMPACT_POINTS = 9.0  # the compact card's text size on screen
 EXTRA_PORT_STEP = 34.0  # extra ports (a max-pool's indices) sit right of the first, this far apart
 
 
+_BOUNDS = QRectF(-10, -28, W + 40, H + 50)  # the card with its ports, port labels and error badge
+_CARD_SHAPE = QPainterPath()
+_CARD_SHAPE.addRoundedRect(QRectF(0, 0, W, H), 8, 8)
+
+
+@lru_cache(maxsize=8)
+def _header_path(height: float) -> QPainterPath:
+    """The coloured band at the top of a card (rounded top corners, square bottom)."""
+    path = QPainterPath()
+    path.addRoundedRect(QRectF(0.6, 0.6, W - 1.2, height + 8), 7.5, 7.5)
+    clip = QPainterPath()
+    clip.addRect(QRectF(0, 0, W, height))
+    return path.intersected(clip)
+
+
 @lru_cache(maxsize=64)
 def _compact_font(points: float, bold: bool) -> tuple[QFont, QFontMetricsF]:
     font = style.font(points, bold=bold)
@@ -80,6 +95,8 @@ class NodeItem(QGraphicsItem):
         super().__init__()
         self.node_id, self.spec = data.id, spec
         self.name, self.summary = data.name, fmt.param_summary(spec, data.params)
+        self._title: tuple[str, str, bool] | None = None  # font key, text, whether the type shows
+        self._summary_text: str | None = None
         self.info: NodeInfo | None = None
         self.error: str | None = None
         self.warning: str | None = None
@@ -90,6 +107,9 @@ class NodeItem(QGraphicsItem):
                       | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges
                       | QGraphicsItem.GraphicsItemFlag.ItemIsFocusable)
         self.setZValue(1)
+        # Painted once per zoom level and reused until the card changes: a repaint of the canvas
+        # (an edit elsewhere, a wire's gradient flow) then costs a copy, not a redraw.
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.inputs = {p.name: PortItem(self, data.id, p.name, False, p.multi) for p in spec.inputs}
         self.outputs = {name: PortItem(self, data.id, name, True) for name in spec.outputs}
         self._place_ports()
@@ -103,12 +123,10 @@ class NodeItem(QGraphicsItem):
                 port.setPos(port_x(index), y)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
-        return QRectF(-10, -28, W + 40, H + 50)  # ports, port labels and the error badge
+        return _BOUNDS
 
     def shape(self) -> QPainterPath:
-        path = QPainterPath()
-        path.addRoundedRect(QRectF(0, 0, W, H), 8, 8)
-        return path
+        return _CARD_SHAPE
 
     def card_rect(self) -> QRectF:
         """The card itself (without ports and labels), in scene coordinates."""
@@ -120,12 +138,12 @@ class NodeItem(QGraphicsItem):
 
     # -- state from the model ----------------------------------------------------------
     def set_name(self, name: str) -> None:
-        self.name = name
+        self.name, self._title = name, None
         self._update_tooltip()
         self.update()
 
     def set_params(self, params: dict) -> None:
-        self.summary = fmt.param_summary(self.spec, params)
+        self.summary, self._summary_text = fmt.param_summary(self.spec, params), None
         self.update()
 
     def set_info(self, info: NodeInfo | None, error: str | None, warning: str | None) -> None:
@@ -187,20 +205,18 @@ class NodeItem(QGraphicsItem):
         return pen
 
     def _paint_header(self, painter: QPainter, height: float) -> None:
-        path = QPainterPath()
-        path.addRoundedRect(QRectF(0.6, 0.6, W - 1.2, height + 8), 7.5, 7.5)
-        clip = QPainterPath()
-        clip.addRect(QRectF(0, 0, W, height))
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(style.ERROR if self.error else self.color)
-        painter.drawPath(path.intersected(clip))
+        painter.drawPath(_header_path(height))
 
     def _paint_details(self, painter: QPainter) -> None:
         self._paint_title(painter)
         painter.setPen(style.CARD_TEXT if self.summary else style.CARD_MUTED)
         painter.setFont(_FONTS["body"])
+        if self._summary_text is None:
+            self._summary_text = self._wrapped_summary()
         painter.drawText(QRectF(10, HEADER + 3, W - 20, H - HEADER - FOOTER - 3),
-                         Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap, self._wrapped_summary())
+                         Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap, self._summary_text)
         painter.setPen(QPen(QColor("#e4e8ee"), 1))
         painter.drawLine(QPointF(9, H - FOOTER), QPointF(W - 9, H - FOOTER))
         shape = self.info.output_shape if self.info else None
@@ -221,22 +237,23 @@ class NodeItem(QGraphicsItem):
 
     def _paint_title(self, painter: QPainter) -> None:
         """Glyph and name on the left; the type on the right when both fit (else the name wins)."""
-        title, small = _METRICS["title"], _METRICS["small"]
-        name = f"{self.spec.glyph} {self.name}"  # for measuring; fitted_title may drop the glyph
-        type_name = self.spec.display_name
         room = W - 18
-        type_width = small.horizontalAdvance(type_name) + 8
-        show_type = type_name.lower() != self.name.lower() and title.horizontalAdvance(name) + type_width <= room
+        if self._title is None:
+            type_name = self.spec.display_name
+            type_width = _METRICS["small"].horizontalAdvance(type_name) + 8
+            show_type = (type_name.lower() != self.name.lower()
+                         and _METRICS["title"].horizontalAdvance(f"{self.spec.glyph} {self.name}") + type_width <= room)
+            self._title = (*fitted_title(self.spec.glyph, self.name, room - (type_width if show_type else 0)),
+                           show_type)
+        font, text, show_type = self._title
         painter.setPen(QColor("white"))
-        name_width = room - (type_width if show_type else 0)
-        font, text = fitted_title(self.spec.glyph, self.name, name_width)
         painter.setFont(_FONTS[font])
-        painter.drawText(QRectF(9, 0, name_width, HEADER), Qt.AlignmentFlag.AlignVCenter, text)
+        painter.drawText(QRectF(9, 0, room, HEADER), Qt.AlignmentFlag.AlignVCenter, text)
         if show_type:
             painter.setPen(QColor(255, 255, 255, 200))
             painter.setFont(_FONTS["small"])
             painter.drawText(QRectF(9, 0, room, HEADER), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
-                             type_name)
+                             self.spec.display_name)
 
     def _wrapped_summary(self) -> str:
         """The key parameters on at most two lines (elided after that)."""

@@ -22,15 +22,17 @@ class PortItem(QGraphicsItem):
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setZValue(2)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         what = "output" if is_output else "input"
         hint = "drag to an input port to connect" if is_output else "drag from an output port onto it"
         extra = " (takes any number of wires)" if multi else ""
         self.setToolTip(f"{what} '{name}'{extra}: {hint}")
+        r = style.PORT_RADIUS + 5
+        width = r * (2.6 if multi else 1)
+        self._bounds = QRectF(-width, -r, 2 * width, 2 * r)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
-        r = style.PORT_RADIUS + 5
-        width = r * (2.6 if self.multi else 1)
-        return QRectF(-width, -r, 2 * width, 2 * r)
+        return self._bounds
 
     def _shape_rect(self) -> QRectF:
         r = style.PORT_RADIUS + (1.5 if self.highlighted else 0)
