@@ -53,6 +53,7 @@ class MainWindow(QMainWindow):
         self.summary = SummaryTable(self.document)
         self.docks: dict[str, QDockWidget] = {}
         self.training = None
+        self._pending_run: str | None = None  # a Run action pressed before training was attached
         self._docks_before_start = None
         self.files = FileController(self)
         self.edits = EditController(self.document, self.scene, self.view, self.show_status, self)
@@ -80,6 +81,9 @@ class MainWindow(QMainWindow):
         from gui.training.integration import TrainingFeature
 
         self.training = TrainingFeature(self)
+        pending, self._pending_run = self._pending_run, None
+        if pending is not None:
+            getattr(self.training, pending)()
 
     # -- docks and menus (extension points) ----------------------------------------------
     def add_dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea = Area.RightDockWidgetArea,
@@ -182,9 +186,8 @@ class MainWindow(QMainWindow):
                                           tip="Compare backprop's gradients with finite differences")
         for item in (self.act_train, self.act_pause, self.act_step, self.act_stop, None, self.act_gradcheck):
             self._add_to(self.run_menu, item)
-            if item is not None:
-                item.setEnabled(False)  # until live training is attached
-        self.act_train.setToolTip("Train the network (F5) — loading PyTorch…")
+        for item in (self.act_pause, self.act_step, self.act_stop):
+            item.setEnabled(False)  # nothing runs yet
 
         self.help_menu = bar.addMenu("&Help")
         self.help_menu.addAction("&Getting Started", lambda: help_texts.show_getting_started(self))
@@ -192,8 +195,15 @@ class MainWindow(QMainWindow):
         view.context_actions = self._context_actions
 
     def _run(self, name: str):
-        """A Run action's slot: the training feature's method, once it is attached."""
-        return lambda: getattr(self.training, name)() if self.training is not None else None
+        """A Run action's slot: the training feature's method. Pressed while PyTorch is still
+        loading (just after start-up), Train and Gradient Check run as soon as it is ready."""
+        def slot() -> None:
+            if self.training is not None:
+                getattr(self.training, name)()
+            elif name in ("start", "run_gradcheck"):
+                self._pending_run = name
+                self.show_status("Loading PyTorch… training starts in a moment.", 10000)
+        return slot
 
     @staticmethod
     def _add_to(menu: QMenu, item: QAction | QMenu | None) -> None:

@@ -154,7 +154,7 @@ class TrainingFeature(QObject):
         self.controller.stop()
 
     def shutdown(self) -> bool:
-        """Stop a run and wait for the compute thread to leave it (at most two seconds)."""
+        """Abort a run and wait for the compute thread to leave it (at most a second)."""
         stopped = self.controller.shutdown()
         self.document.set_locked(None)
         return stopped

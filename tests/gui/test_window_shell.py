@@ -113,3 +113,20 @@ def test_the_lock_disables_edits_but_not_moving(window) -> None:
     assert window.document.execute(SetParamCommand(net, add.node_id, "shape", [3, 8, 8])) is not None
     window.document.set_locked(None)
     assert window.act_delete.isEnabled() and window.act_undo.isEnabled()
+
+
+def test_train_pressed_while_pytorch_loads_starts_once_ready(make_window, qtbot) -> None:
+    from gui.main_window import MainWindow
+
+    window = MainWindow(attach_training=False)
+    qtbot.addWidget(window)
+    window.files.autosaver.timer.stop()
+    assert window.files.open_path(SAMPLES / "spiral_playground.layerlab", ask=False)
+    assert window.act_train.isEnabled()
+    window.act_train.trigger()  # before live training exists: remembered, not lost
+    assert "Loading PyTorch" in window.statusBar().currentMessage()
+    window.attach_training()
+    assert window.training.controller.state == "running"
+    window.training.shutdown()
+    qtbot.waitUntil(lambda: window.training.controller.state in ("stopped", "finished"), timeout=20000)
+    window.document.undo_stack.setClean()
