@@ -8,9 +8,9 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from gui import settings
 
-TEXT = ("<b>Welcome to LayerLab.</b> On the canvas is a small network that reads handwritten digits "
-        "(MNIST ships with LayerLab). Press <b>Train</b> (F5) and watch it learn in the Views below. "
-        "File &gt; New shows more samples; Help &gt; Getting Started explains the rest.")
+TEXT = ("<b>Welcome to LayerLab.</b> This small network reads handwritten digits (MNIST ships with "
+        "LayerLab): press <b>Train</b> (F5) and watch it learn. File &gt; New has more samples; "
+        "Help &gt; Getting Started explains the rest.")
 SHOWN_KEY = "welcome_shown"
 
 
@@ -20,6 +20,7 @@ class WelcomeBanner(QFrame):
         self.setObjectName("welcomeBanner")
         label = QLabel(TEXT)
         label.setWordWrap(True)
+        self.label = label
         close = QPushButton("Got it")
         close.clicked.connect(self.dismiss)
         layout = QHBoxLayout(self)
@@ -41,11 +42,14 @@ class WelcomeBanner(QFrame):
         self.hide()
 
     def _place(self) -> None:
+        """Centred at the bottom of the canvas, as tall as its wrapped text needs."""
         parent = self.parentWidget()
-        width = min(parent.width() - 24, 760)
-        self.setFixedWidth(max(width, 200))
-        self.adjustSize()
-        self.move((parent.width() - self.width()) // 2, 12)
+        width = max(min(parent.width() - 24, 720), 240)
+        margins = self.layout().contentsMargins()
+        button = self.layout().itemAt(1).widget().sizeHint().width() + self.layout().spacing()
+        text_height = self.label.heightForWidth(width - margins.left() - margins.right() - button)
+        self.setFixedSize(width, text_height + margins.top() + margins.bottom())
+        self.move((parent.width() - width) // 2, parent.height() - self.height() - 12)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if event.type() == QEvent.Type.Resize and self.isVisible():

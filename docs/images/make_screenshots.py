@@ -1,5 +1,6 @@
 """Regenerate the screenshots of docs/gui.md by building LeNet-5 from scratch in the real window,
-through the same actions a person uses (palette double-click, inspector editors, rename, layout).
+through the same actions a person uses (File > New, the start page, Ctrl+F and typing, the
+inspector's editors, rename, layout), in a 1280x800 window.
 
     QT_QPA_PLATFORM=offscreen python docs/images/make_screenshots.py
 """
@@ -15,14 +16,16 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
-from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtCore import QSettings, Qt  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-SIZE = (1500, 940)
+SIZE = (1280, 800)
 
 
 def main() -> None:
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp())
+    from engine.importers.torchvision_import import import_torchvision
     from gui.app import setup_application
     from gui.main_window import MainWindow
 
@@ -31,10 +34,19 @@ def main() -> None:
     window.files.autosaver.timer.stop()
     window.resize(*SIZE)
     window.show()
-    edits, net = window.edits, window.document.network
+    edits, search = window.edits, window.palette.search
 
-    def add(type_id: str, name: str | None = None, **params) -> str:
-        node_id = edits.add_layer(type_id)  # what a double-click in the palette does
+    def settle() -> None:
+        for _ in range(3):
+            QApplication.processEvents()
+        window.scene.route_wires()
+
+    def add(name: str, rename: str | None = None, **params) -> str:
+        """Ctrl+F, type the layer's name, Enter: it goes after the selected layer."""
+        window.show_palette_search()
+        QTest.keyClicks(search, name)
+        QTest.keyClick(search, Qt.Key.Key_Return)
+        (node_id,) = window.scene.selected_node_ids()
         for key, value in params.items():
             editor = window.inspector.editors[key]
             if hasattr(editor, "spins"):
@@ -44,49 +56,53 @@ def main() -> None:
                 editor.spin.setValue(value)
             else:
                 window.inspector.apply(key, value)
-        if name:
-            edits.rename(node_id, name)
+        if rename:
+            edits.rename(node_id, rename)
         return node_id
 
-    def shot(name: str, focus: str | None = None) -> None:
-        QApplication.processEvents()
-        window.view.fit(readable=True)
-        if focus:
-            window.view.centerOn(window.scene.nodes[focus])
-        QApplication.processEvents()
+    def shot(name: str, fit: bool = True) -> None:
+        """Fit the network, or (while building) show the selected layer at actual size."""
+        settle()
+        if fit:
+            window.view.fit()
+        elif window.scene.selected_node_ids():
+            window.view.resetTransform()
+            window.view.centerOn(window.scene.nodes[window.scene.selected_node_ids()[0]].card_rect().center())
+        settle()
+        window.view._refresh_minimap()
         window.grab().save(str(HERE / name))
         print("wrote", name)
 
-    first = add("Input", shape=[1, 28, 28])
-    shot("lenet_step1_input.png")
-    add("Conv2d", "c1", filters=6, kernel=5, padding=2)
-    add("ReLU")
-    add("MaxPool2d", "s2")
-    shot("lenet_step2_conv.png")
-    add("Conv2d", "c3", filters=16, kernel=5)
-    add("ReLU")
-    s4 = add("MaxPool2d", "s4")
-    wrong = add("Dense", units=120)
+    window.act_new.trigger()
+    shot("start_page.png", fit=False)
+    window.start_page.blank_requested.emit()
+    add("input", shape=[1, 28, 28])
+    shot("lenet_step1_input.png", fit=False)
+    add("conv2d", "c1", filters=6, kernel=5, padding=2)
+    add("relu")
+    add("maxpool2d", "s2")
+    shot("lenet_step2_conv.png", fit=False)
+    add("conv2d", "c3", filters=16, kernel=5)
+    add("relu")
+    s4 = add("maxpool2d", "s4")
+    wrong = add("dense", units=120)
     window.scene.select_nodes([wrong])
-    shot("lenet_step3_error.png", focus=s4)
+    shot("lenet_step3_error.png", fit=False)
     edits.delete()
     window.scene.select_nodes([s4])
-    add("Flatten")
-    add("Dense", "f5", units=120)
-    add("ReLU")
-    add("Dense", "f6", units=84)
-    add("ReLU")
-    add("Dense", "f7", units=10)
-    add("Output")
+    add("flatten")
+    add("dense", "f5", units=120)
+    add("relu")
+    add("dense", "f6", units=84)
+    add("relu")
+    add("dense", "f7", units=10)
+    add("output")
     edits.layout()
-    window.scene.select_nodes([net.find("c3")])
-    shot("lenet_step4_done.png", focus=net.find("s4"))
-    window.scene.clearSelection()
-    QApplication.processEvents()
-    window.view.fit()
-    QApplication.processEvents()
-    window.grab().save(str(HERE / "lenet_overview.png"))
-    print("wrote lenet_overview.png;", len(net), "layers, first", net.name_of(first))
+    window.scene.select_nodes([window.document.network.find("c3")])
+    shot("lenet_step4_done.png")
+    window.document.set_project(import_torchvision("resnet18", (3, 224, 224)).project)
+    edits.layout()
+    shot("resnet18_overview.png")
     window.document.undo_stack.setClean()
     window.close()
 

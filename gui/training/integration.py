@@ -7,7 +7,7 @@ import os
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QStandardPaths, Qt
+from PySide6.QtCore import QObject, QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QAction
 
 from engine.errors import LayerLabError
@@ -140,9 +140,12 @@ class TrainingFeature(QObject):
         self._run_project = project
         reason = self.controller.start(project, probe_every=self.probe_every)
         if reason is None:
-            self.window.docks["Views"].raise_()
-            views_height = max(self.window.docks["Views"].height(), int(self.window.height() * 0.42))
-            self.window.resizeDocks([self.window.docks["Views"]], [views_height], Qt.Orientation.Vertical)
+            QTimer.singleShot(0, self._show_views)  # after the dock tabs exist (a run started at attach)
+
+    def _show_views(self) -> None:
+        self.window.show_dock("Views")
+        views_height = max(self.window.docks["Views"].height(), int(self.window.height() * 0.42))
+        self.window.resizeDocks([self.window.docks["Views"]], [views_height], Qt.Orientation.Vertical)
 
     def toggle_pause(self) -> None:
         (self.controller.resume if self.controller.state == "paused" else self.controller.pause)()
@@ -167,6 +170,8 @@ class TrainingFeature(QObject):
         self._show_toolbar_progress()
         if active:
             self.window.show_dock("Training")
+            if self.window.welcome.isVisible():
+                self.window.welcome.dismiss()  # the newcomer did what it suggested
         self.window.statusBar().showMessage(f"Training {state}.", 5000)
 
     def _show_toolbar_progress(self) -> None:
