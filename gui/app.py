@@ -74,9 +74,12 @@ def setup_application(argv: list[str] | None = None):
     app = QApplication.instance() or QApplication(argv or ["layerlab"])
     app.setOrganizationName(settings.ORGANIZATION)
     app.setApplicationName(settings.APPLICATION)
+    if app.property("layerlab_styled"):  # once: restyling re-polishes every widget there is
+        return app
     app.setStyle("Fusion")
     app.setFont(style.font(9.5))
     app.setStyleSheet(style.APP_STYLESHEET)
+    app.setProperty("layerlab_styled", True)
     return app
 
 

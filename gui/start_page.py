@@ -130,14 +130,15 @@ class StartPage(QScrollArea):
         column.addLayout(self.grid)
         column.addStretch(1)
         self.setWidget(body)
-        for path in settings.sample_paths():
-            card = SampleCard(path)
-            card.clicked.connect(self.sample_requested)
-            self.cards.append(card)
-        self.refresh()
 
     def refresh(self) -> None:
-        """Fill in the recent projects (they change while the app runs) and lay the cards out."""
+        """Fill in the recent projects (they change while the app runs) and lay the cards out. The
+        sample cards are made the first time (each reads its sample), not at start-up."""
+        if not self.cards:
+            for path in settings.sample_paths():
+                card = SampleCard(path)
+                card.clicked.connect(self.sample_requested)
+                self.cards.append(card)
         while self.recent_box.count():
             widget = self.recent_box.takeAt(0).widget()
             if widget is not None:
