@@ -15,7 +15,7 @@ from engine.layout import GAP, RANK_STEP
 from gui import clipboard, style
 from gui.canvas.scene import CanvasScene
 from gui.canvas.view import CanvasView
-from gui.commands import (AddNodeCommand, ConnectCommand, DisconnectCommand, LayoutCommand, MoveCommand,
+from gui.commands import (AddNodeCommand, DisconnectCommand, LayoutCommand, MoveCommand,
                           PasteCommand, RemoveCommand, RenameCommand)
 from gui.document import Document
 

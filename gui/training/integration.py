@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QStandardPaths, Qt, QTimer
-from PySide6.QtGui import QAction
 
 from engine.errors import LayerLabError
 from engine.export.source import save_run_dir
@@ -101,7 +100,6 @@ class TrainingFeature(QObject):
 
     def _connect(self) -> None:
         panel, doc, ctl = self.panel, self.document, self.controller
-        self.panel.train_button.setShortcut("")  # the Run menu owns F5
         panel.train_clicked.connect(self.start)
         panel.pause_clicked.connect(ctl.pause)
         panel.resume_clicked.connect(ctl.resume)

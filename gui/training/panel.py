@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QScrollArea,
+from PySide6.QtWidgets import (QLabel, QPushButton, QScrollArea,
                                QTabWidget, QVBoxLayout, QWidget)
 
 from engine.data.bind import check_output
@@ -18,9 +18,8 @@ from engine.graph import Network
 from engine.shapes import Analysis
 from engine.training.settings import TrainingSettings
 from gui.compute import run_in_background
-from gui.param_editors import ScientificSpinBox
 from gui.plots.image_grid import ImageGridPanel
-from gui.training.progress import Progress
+from gui.training.run_box import RunBox
 from gui.training.settings_form import SettingsForm
 
 SYNTHETIC = ("spiral", "circles", "xor", "blobs", "moons")
@@ -119,39 +118,17 @@ class TrainingPanel(QWidget):
         self.forms.addTab(_scrolled(data_page), "Data")
         self.forms.addTab(_scrolled(self.training_form), "Training")
 
-        self.train_button = QPushButton("Train")
-        self.train_button.setShortcut("F5")
-        self.pause_button = QPushButton("Pause")
-        self.step_button = QPushButton("Step")
-        self.step_button.setToolTip("While paused: train on one more batch.")
-        self.stop_button = QPushButton("Stop")
-        self.live_lr = ScientificSpinBox()
-        self.live_lr.setRange(1e-8, 100.0)
-        self.live_lr.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
-        self.live_lr.setToolTip("Change the learning rate of the run in progress (from its next step).")
-        self.live_lr.setKeyboardTracking(False)
-        buttons = QHBoxLayout()
-        for widget in (self.train_button, self.pause_button, self.step_button, self.stop_button):
-            buttons.addWidget(widget)
-        live = QHBoxLayout()
-        live.addWidget(QLabel("Learning rate of the run in progress:"))
-        live.addWidget(self.live_lr, 1)
-        self.progress_bar = QProgressBar()
-        self.progress_bar.setRange(0, 1000)
-        self.status = QLabel("Ready.")
-        self.status.setWordWrap(True)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #c62828")
+        self.run_box = RunBox()
+        self.run_box.train_clicked.connect(self.train_clicked)
+        self.run_box.pause_clicked.connect(self.pause_clicked)
+        self.run_box.resume_clicked.connect(self.resume_clicked)
+        self.run_box.step_clicked.connect(self.step_clicked)
+        self.run_box.stop_clicked.connect(self.stop_clicked)
+        self.run_box.lr_changed.connect(self.lr_changed)
         layout = QVBoxLayout(self)
-        layout.addLayout(buttons)
-        layout.addLayout(live)
-        layout.addWidget(self.progress_bar)
-        layout.addWidget(self.status)
-        layout.addWidget(self.message)
+        layout.addWidget(self.run_box)
         layout.addWidget(self.forms, 1)
 
-        self.progress = Progress()
         self._loading = False
         self.no_dataset = False  # the project's dataset section is empty: nothing chosen yet
         self._network: Network | None = None
@@ -163,11 +140,6 @@ class TrainingPanel(QWidget):
         source.setPlaceholderText("choose a source")
         self._preview_timer = QTimer(self, singleShot=True, interval=400)
         self._preview_timer.timeout.connect(self.load_preview)
-        self.train_button.clicked.connect(self.train_clicked)
-        self.pause_button.clicked.connect(self._pause_or_resume)
-        self.step_button.clicked.connect(self.step_clicked)
-        self.stop_button.clicked.connect(self.stop_clicked)
-        self.live_lr.valueChanged.connect(self.lr_changed)
         self.data_form.changed.connect(lambda: self._edited("dataset", self.data_form))
         self.data_form.changed.connect(self._show_relevant_fields)
         self.training_form.changed.connect(lambda: self._edited("training", self.training_form))
@@ -336,61 +308,35 @@ class TrainingPanel(QWidget):
             self.dataset_chosen.emit(dataset)
         self._update_fit()
 
-    # -- run state ---------------------------------------------------------------------------
-    def _pause_or_resume(self) -> None:
-        (self.resume_clicked if self.pause_button.text() == "Resume" else self.pause_clicked).emit()
-
+    # -- run state (RunBox) ------------------------------------------------------------------
     def set_state(self, state: str) -> None:
+        """A run's state: the settings are locked while it is running or paused."""
         self.state = state
+        self.run_box.set_state(state)
         active = state in ("running", "paused")
-        self.train_button.setEnabled(not active)
-        self.pause_button.setEnabled(active)
-        self.pause_button.setText("Resume" if state == "paused" else "Pause")
-        self.step_button.setEnabled(state == "paused")
-        self.stop_button.setEnabled(active)
-        self.live_lr.setEnabled(active)
         self.forms.setEnabled(not active)
-        if active:
-            self.forms.setToolTip(LOCK_NOTE)
-        if state == "running" and self.status.text() == "Ready.":
-            self.status.setText("Starting…")
-        if state in ("finished", "stopped"):
-            self.status.setText(f"{state.capitalize()}: {self.progress.text()}")
-            if state == "finished":
-                self.progress_bar.setValue(1000)
+        self.forms.setToolTip(LOCK_NOTE if active else "")
+
+    @property
+    def progress(self):
+        return self.run_box.progress
+
+    @property
+    def message(self):
+        """Where settings problems are said (for now the run box's message line)."""
+        return self.run_box.message
 
     def begin_run(self, lr: float) -> None:
-        self.progress = Progress()
-        self.message.clear()
-        self.live_lr.blockSignals(True)
-        self.live_lr.setValue(lr)
-        self.live_lr.blockSignals(False)
-        self.progress_bar.setValue(0)
+        self.run_box.begin_run(lr)
 
     def show_records(self, batch: list) -> None:
-        """Take the records in; the text and bar are redrawn by `refresh` at the views' rate."""
-        for record in batch:
-            self.progress.update(record)
-        if self.state not in ("running", "paused"):
-            self.refresh()
+        self.run_box.show_records(batch)
 
     def refresh(self) -> None:
-        value = 1000 if self.state == "finished" else int(1000 * self.progress.fraction)
-        if value != self.progress_bar.value():
-            self.progress_bar.setValue(value)
-        if self.progress.total_steps:
-            done = self.state in ("finished", "stopped")
-            text = f"{self.state.capitalize()}: " * done + self.progress.text()
-            if text != self.status.text():
-                self.status.setText(text)
+        self.run_box.refresh()
 
     def reset_run_state(self) -> None:
-        """Another project: no trace of the last run's progress or outcome."""
-        self.progress = Progress()
-        self.progress_bar.setValue(0)
-        self.status.setText("Ready.")
-        self.message.clear()
+        self.run_box.reset_run_state()
 
     def show_failure(self, message: str) -> None:
-        self.message.setText(message)
-        self.status.setText("The run did not complete.")
+        self.run_box.show_failure(message)

@@ -64,9 +64,9 @@ def test_new_project_clears_the_views_and_the_training_panel(window) -> None:
     views = window.training.views
     views.boundary.set_points(np.array([[0.0, 0.0], [1.0, 1.0]]), np.array([0, 1]))  # left by a run
     views.confusion.set_results(np.array([0, 1]), np.array([0, 0]), None, ["0", "1"], "test")
-    window.training.panel.status.setText("Finished: loss 0.0322")
+    window.training.panel.run_box.status.setText("Finished: loss 0.0322")
     window.act_new.trigger()
-    assert window.training.panel.status.text() == "Ready."
+    assert window.training.panel.run_box.status.text() == "Ready."
     assert views.boundary.points.size == 0 and views.confusion.table.rowCount() == 0
     assert views.confusion.caption.text() == views.confusion.empty_hint
 

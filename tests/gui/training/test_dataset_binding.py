@@ -112,7 +112,7 @@ def test_train_without_a_dataset_asks_for_one(make_window, resnet18_file, qtbot)
     window = make_window(resnet18_file)
     window.training.start()
     assert window.training.controller.state not in ("running", "paused")
-    assert "Choose a dataset source" in window.training.panel.message.text()
+    assert "Choose a dataset source" in window.training.panel.run_box.message.text()
     assert window.training.panel.forms.currentIndex() == 0
     assert window.document.undo_stack.count() == 0 and infer_shapes(window.document.network).total_params \
         == RESNET18_PARAMS

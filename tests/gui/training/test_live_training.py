@@ -92,7 +92,7 @@ def test_a_diverging_run_shows_the_error_and_the_app_stays_usable(qtbot, make_wi
     window.training.start()
     wait_state(qtbot, window, "failed", "stopped", "finished")
     assert window.training.controller.state == "failed"
-    assert "loss" in window.training.panel.message.text().lower()
+    assert "loss" in window.training.panel.run_box.message.text().lower()
     assert window.document.locked_reason is None
     window.document.project.training["lr"] = 0.01
     window.training.start()

@@ -1,0 +1,115 @@
+"""The run controls of the Training panel: Train / Pause / Step / Stop, the learning rate of the
+run in progress, the progress bar, and the run's state and outcome in words."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout,
+                               QWidget)
+
+from gui.param_editors import ScientificSpinBox
+from gui.training.progress import Progress
+
+
+class RunBox(QWidget):
+    train_clicked = Signal()
+    pause_clicked = Signal()
+    resume_clicked = Signal()
+    step_clicked = Signal()
+    stop_clicked = Signal()
+    lr_changed = Signal(float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.train_button = QPushButton("Train")
+        self.pause_button = QPushButton("Pause")
+        self.step_button = QPushButton("Step")
+        self.step_button.setToolTip("While paused: train on one more batch.")
+        self.stop_button = QPushButton("Stop")
+        self.live_lr = ScientificSpinBox()
+        self.live_lr.setRange(1e-8, 100.0)
+        self.live_lr.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
+        self.live_lr.setToolTip("Change the learning rate of the run in progress (from its next step).")
+        self.live_lr.setKeyboardTracking(False)
+        buttons = QHBoxLayout()
+        for widget in (self.train_button, self.pause_button, self.step_button, self.stop_button):
+            buttons.addWidget(widget)
+        live = QHBoxLayout()
+        live.addWidget(QLabel("Learning rate of the run in progress:"))
+        live.addWidget(self.live_lr, 1)
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setRange(0, 1000)
+        self.status = QLabel("Ready.")
+        self.status.setWordWrap(True)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #c62828")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(buttons)
+        layout.addLayout(live)
+        layout.addWidget(self.progress_bar)
+        layout.addWidget(self.status)
+        layout.addWidget(self.message)
+        self.progress = Progress()
+        self.train_button.clicked.connect(self.train_clicked)
+        self.pause_button.clicked.connect(self._pause_or_resume)
+        self.step_button.clicked.connect(self.step_clicked)
+        self.stop_button.clicked.connect(self.stop_clicked)
+        self.live_lr.valueChanged.connect(self.lr_changed)
+        self.set_state("idle")
+
+    def _pause_or_resume(self) -> None:
+        (self.resume_clicked if self.pause_button.text() == "Resume" else self.pause_clicked).emit()
+
+    def set_state(self, state: str) -> None:
+        self.state = state
+        active = state in ("running", "paused")
+        self.train_button.setEnabled(not active)
+        self.pause_button.setEnabled(active)
+        self.pause_button.setText("Resume" if state == "paused" else "Pause")
+        self.step_button.setEnabled(state == "paused")
+        self.stop_button.setEnabled(active)
+        self.live_lr.setEnabled(active)
+        if state == "running" and self.status.text() == "Ready.":
+            self.status.setText("Starting…")
+        if state in ("finished", "stopped"):
+            self.status.setText(f"{state.capitalize()}: {self.progress.text()}")
+            if state == "finished":
+                self.progress_bar.setValue(1000)
+
+    def begin_run(self, lr: float) -> None:
+        self.progress = Progress()
+        self.message.clear()
+        self.live_lr.blockSignals(True)
+        self.live_lr.setValue(lr)
+        self.live_lr.blockSignals(False)
+        self.progress_bar.setValue(0)
+
+    def show_records(self, batch: list) -> None:
+        """Take the records in; the text and bar are redrawn by `refresh` at the views' rate."""
+        for record in batch:
+            self.progress.update(record)
+        if self.state not in ("running", "paused"):
+            self.refresh()
+
+    def refresh(self) -> None:
+        value = 1000 if self.state == "finished" else int(1000 * self.progress.fraction)
+        if value != self.progress_bar.value():
+            self.progress_bar.setValue(value)
+        if self.progress.total_steps:
+            done = self.state in ("finished", "stopped")
+            text = f"{self.state.capitalize()}: " * done + self.progress.text()
+            if text != self.status.text():
+                self.status.setText(text)
+
+    def reset_run_state(self) -> None:
+        """Another project: no trace of the last run's progress or outcome."""
+        self.progress = Progress()
+        self.progress_bar.setValue(0)
+        self.status.setText("Ready.")
+        self.message.clear()
+
+    def show_failure(self, message: str) -> None:
+        self.message.setText(message)
+        self.status.setText("The run did not complete.")
