@@ -32,6 +32,7 @@ from gui.summary_table import SummaryTable
 from gui.welcome import WelcomeBanner
 
 Area = Qt.DockWidgetArea
+TRAINING_VIEWS_SHARE = 0.56  # of the window's height, for the Views dock while a run is shown
 
 
 class MainWindow(QMainWindow):
@@ -39,6 +40,10 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setObjectName("LayerLabMainWindow")
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
+        # The right column (Inspector, Training) runs the full height; the bottom panels (Summary,
+        # Views) span from the left edge to it, so the views can grow without squeezing the forms.
+        self.setCorner(Qt.Corner.BottomRightCorner, Area.RightDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomLeftCorner, Area.BottomDockWidgetArea)
         self.document = Document(parent=self)
         self.scene = CanvasScene(self.document)
         self.view = CanvasView(self.scene)
@@ -55,6 +60,7 @@ class MainWindow(QMainWindow):
         self.training = None
         self._pending_run: str | None = None  # a Run action pressed before training was attached
         self._docks_before_start = None
+        self._editing_state = None  # the panels as they were before the training layout
         self.files = FileController(self)
         self.edits = EditController(self.document, self.scene, self.view, self.show_status, self)
         self._create_menus()
@@ -170,8 +176,12 @@ class MainWindow(QMainWindow):
         self.act_zoom_reset = self._action("&Actual Size", self._actual_size, "Ctrl+0")
         self.act_start_page = self._action("&Start Page", self.show_start_page,
                                            tip="Samples, a blank network, recent projects")
+        self.act_training_layout = self._action("&Training Layout", self._toggle_training_layout,
+                                                tip="Give the training views at least half the window "
+                                                    "(on while a run is shown; editing the network ends it)")
+        self.act_training_layout.setCheckable(True)
         for item in (self.act_fit, self.act_zoom_in, self.act_zoom_out, self.act_zoom_reset, None,
-                     self.act_start_page, None):
+                     self.act_start_page, self.act_training_layout, None):
             self._add_to(self.view_menu, item)
         self.panels_menu = self.view_menu.addMenu("&Panels")
 
@@ -297,6 +307,7 @@ class MainWindow(QMainWindow):
         doc.lock_changed.connect(self._on_lock)
         doc.undo_stack.cleanChanged.connect(lambda _: self._update_title())
         doc.changed.connect(lambda _: self.show_canvas())
+        doc.changed.connect(self._edited_network)
         doc.reset.connect(self.show_canvas)  # a project was opened or imported
         self.scene.selectionChanged.connect(self._on_selection)
         self.palette.add_requested.connect(self._add_from_palette)
@@ -358,6 +369,34 @@ class MainWindow(QMainWindow):
                 self.restoreState(self._docks_before_start)
                 self._docks_before_start = None
             self.view.setFocus()
+
+    # -- editing and training layouts ------------------------------------------------------
+    def enter_training_layout(self) -> None:
+        """The views get at least half the window (a run started, or the user asked)."""
+        if self._editing_state is None:
+            self._editing_state = self.saveState()
+        self.show_dock("Views")
+        self.show_dock("Training")
+        self.resizeDocks([self.docks["Views"]], [int(self.height() * TRAINING_VIEWS_SHARE)], Qt.Orientation.Vertical)
+        self.act_training_layout.setChecked(True)
+
+    def leave_training_layout(self) -> None:
+        """Back to the panels as they were before the run (the user edits the network again)."""
+        if self._editing_state is not None:
+            self.restoreState(self._editing_state)
+            self._editing_state = None
+        self.act_training_layout.setChecked(False)
+
+    def _toggle_training_layout(self) -> None:
+        if self.act_training_layout.isChecked() and "Views" in self.docks:
+            self.enter_training_layout()
+        else:
+            self.leave_training_layout()
+
+    def _edited_network(self, change) -> None:
+        """Editing the network (not just moving cards) after a run: the editing layout returns."""
+        if change.kind != "moved" and self._editing_state is not None and self.document.locked_reason is None:
+            self.leave_training_layout()
 
     def _actual_size(self) -> None:
         self.view.resetTransform()

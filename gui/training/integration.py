@@ -138,12 +138,8 @@ class TrainingFeature(QObject):
         self._run_project = project
         reason = self.controller.start(project, probe_every=self.probe_every)
         if reason is None:
-            QTimer.singleShot(0, self._show_views)  # after the dock tabs exist (a run started at attach)
-
-    def _show_views(self) -> None:
-        self.window.show_dock("Views")
-        views_height = max(self.window.docks["Views"].height(), int(self.window.height() * 0.42))
-        self.window.resizeDocks([self.window.docks["Views"]], [views_height], Qt.Orientation.Vertical)
+            # after the dock tabs exist (a run pressed while PyTorch loaded starts as they are made)
+            QTimer.singleShot(0, self.window.enter_training_layout)
 
     def toggle_pause(self) -> None:
         (self.controller.resume if self.controller.state == "paused" else self.controller.pause)()
