@@ -85,3 +85,11 @@ def test_long_names_are_shortened_in_the_middle() -> None:
     font, text = fitted_title("⊞", "layer2.0.downsample.0", room)
     assert (font, text) == ("title_small", "layer2…downsample.0")  # whole parts kept at both ends
     assert fitted_title("▦", "c1", W - 18) == ("title", "▦ c1")
+
+
+def test_compact_cards_break_long_names_in_two() -> None:
+    from gui.canvas.items.node import _compact_font, compact_name
+
+    font, metrics = _compact_font(20.0, True)  # the compact name font at the readable zoom
+    assert compact_name("block1_conv1", metrics, 152, 84) == "block1_\nconv1"
+    assert compact_name("stem", metrics, 152, 84) == "stem"

@@ -81,6 +81,18 @@ def middle_elided(text: str, metrics: QFontMetricsF, width: float) -> str:
     return best or metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, width)
 
 
+def compact_name(name: str, metrics: QFontMetricsF, width: float, height: float) -> str:
+    """The name on one line, or broken in two at a '.' or '_' near its middle when that fits
+    better (and there is room for two lines), each line shortened in the middle if need be."""
+    if metrics.horizontalAdvance(name) <= width or height < 2 * metrics.height():
+        return middle_elided(name, metrics, width)
+    cuts = [i + 1 for i, c in enumerate(name[:-1]) if c in "._"]
+    if not cuts:
+        return middle_elided(name, metrics, width)
+    cut = min(cuts, key=lambda i: abs(i - len(name) / 2))
+    return "\n".join(middle_elided(part, metrics, width) for part in (name[:cut], name[cut:]))
+
+
 def fitted_title(glyph: str, name: str, width: float) -> tuple[str, str]:
     """(font key, text) for a card's title: glyph and name in the title font if they fit, else in
     a smaller one, else the name alone (the colour still tells the kind), shortened if need be."""
@@ -277,19 +289,30 @@ class NodeItem(QGraphicsItem):
                                  | Qt.AlignmentFlag.AlignVCenter, port.name)
 
     def _paint_compact(self, painter: QPainter, lod: float) -> None:
-        """Zoomed out: a coloured band with the name, the shape below, both readable on screen."""
-        self._paint_header(painter, H * 0.55)
-        name_font, name_metrics = _compact_font(round(COMPACT_POINTS / max(lod, 0.05), 1), True)
-        shape_font, _ = _compact_font(round(COMPACT_POINTS * 0.9 / max(lod, 0.05), 1), False)
+        """Zoomed out: the whole card in its colour, with the name (on two lines if it is long)
+        and the output shape, at a constant, readable size on screen."""
+        scale = 1 / max(lod, 0.05)
+        name_font, name_metrics = _compact_font(round(COMPACT_POINTS * scale, 1), True)
+        shape_font, shape_metrics = _compact_font(round(COMPACT_POINTS * 0.92 * scale, 1), False)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(style.ERROR if self.error else self.color)
+        painter.drawRoundedRect(QRectF(0.6, 0.6, W - 1.2, H - 1.2), 7.5, 7.5)
+        shape = self.info.output_shape if self.info else None
+        shape_text = "error" if self.error and shape is None else fmt.shape_text(shape)
+        name = compact_name(self.name, name_metrics, W - 8, H - 4)
+        lines = name.count("\n") + 1
+        if lines * name_metrics.height() + shape_metrics.height() > H - 2:
+            shape_text = ""  # a long name on two lines wins the room; the shape is in the tooltip
+        block = name_metrics.height() * lines + (shape_metrics.height() if shape_text else 0)
+        top = max(2.0, (H - block) / 2)
         painter.setPen(QColor("white"))
         painter.setFont(name_font)
-        painter.drawText(QRectF(4, 0, W - 8, H * 0.55), Qt.AlignmentFlag.AlignCenter,
-                         middle_elided(self.name, name_metrics, W - 8))
-        shape = self.info.output_shape if self.info else None
-        painter.setPen(style.ERROR if self.error else style.CARD_TEXT)
+        name_height = name_metrics.height() * (name.count("\n") + 1)
+        painter.drawText(QRectF(4, top, W - 8, name_height), Qt.AlignmentFlag.AlignCenter, name)
+        painter.setPen(QColor(255, 255, 255, 225))
         painter.setFont(shape_font)
-        painter.drawText(QRectF(2, H * 0.55, W - 4, H * 0.45), Qt.AlignmentFlag.AlignCenter,
-                         "error" if self.error and shape is None else fmt.shape_text(shape))
+        painter.drawText(QRectF(2, top + name_height, W - 4, shape_metrics.height()), Qt.AlignmentFlag.AlignCenter,
+                         shape_metrics.elidedText(shape_text, Qt.TextElideMode.ElideRight, W - 4))
 
     def set_live_note(self, note: str | None) -> None:
         if note != self.live_note:
