@@ -11,7 +11,9 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Started:
-    """Training is about to take its first step."""
+    """Training is about to take its first step. `start_epoch` epochs and `start_step` steps were done
+before (a resumed run); the run ends after `epochs` epochs, or after `max_steps` steps when that is
+not 0."""
 
     device: str
     world_size: int
@@ -25,11 +27,21 @@ class Started:
     start_epoch: int = 0
     start_step: int = 0
     notes: tuple[str, ...] = ()
+    max_steps: int = 0
+
+    @property
+    def total_steps(self) -> int:
+        """Where the run ends if nothing stops it earlier (the steps of all epochs, or max_steps)."""
+        planned = self.epochs * self.steps_per_epoch
+        return min(planned, self.max_steps) if self.max_steps else planned
 
 
 @dataclass(frozen=True)
 class StepRecord:
-    """The running loss, every `log_every` steps (and after each single step taken while paused)."""
+    """The running loss: after the run's first step, every `log_every` steps, whenever a growing
+    interval of training time has passed (dense at the start, sparse later: see trainer.LOG_SECONDS),
+    and after each single step taken while paused. `epoch` is 1-based (the epoch in progress),
+    `batch` of `batches` the position in it; `loss` is the mean since the previous StepRecord."""
 
     step: int
     epoch: int
@@ -100,12 +112,27 @@ class Paused:
 
 @dataclass(frozen=True)
 class _RunEnd:
+    """How a run ended. `step` and `epochs_run` are where it ended (a partly done epoch counts);
+    `reason` is summary.json's stopped_reason; `summary` is summary.json's dict (with `final`, the
+    train / val / test figures after the run, None for an empty split).
+
+    The best evaluation: `best_step` / `best_epoch` (the end itself when nothing was evaluated),
+    `monitor` ('val_loss' or 'val_accuracy'; '' when no validation ran), its value `best_value`,
+    `restored_best` (the weights at the end are the best evaluation's), `evaluations_since_best`
+    (for early stopping: the evaluations without improvement that ended the run), `eval_every`
+    (0: an evaluation per epoch, else every that many steps)."""
+
     reason: str
     step: int
     epochs_run: int
     best_step: int | None
     best_epoch: int | None
     summary: dict[str, Any] = field(default_factory=dict)
+    monitor: str = ""
+    best_value: float | None = None
+    restored_best: bool = False
+    evaluations_since_best: int = 0
+    eval_every: int = 0
 
 
 @dataclass(frozen=True)
@@ -120,7 +147,8 @@ class Stopped(_RunEnd):
 
 @dataclass(frozen=True)
 class Failed:
-    """The run could not start or go on; `message` says why and what to change."""
+    """The run could not start or go on; `message` says why and what to change. The other fields
+    are as in Finished (`summary` is empty when the run never started)."""
 
     message: str
     step: int = 0
@@ -128,6 +156,15 @@ class Failed:
     best_step: int | None = None
     best_epoch: int | None = None
     summary: dict[str, Any] = field(default_factory=dict)
+    monitor: str = ""
+    best_value: float | None = None
+    restored_best: bool = False
+    evaluations_since_best: int = 0
+    eval_every: int = 0
+
+    @property
+    def reason(self) -> str:
+        return self.summary.get("stopped_reason") or "failed"
 
 
 Record = Started | StepRecord | EpochRecord | EvalRecord | ProbeRecord | Paused | Finished | Stopped | Failed

@@ -38,6 +38,13 @@ CHECKPOINT_MIN_SECONDS = 5.0
 """Periodic checkpoints are skipped when the last one is more recent (tiny epochs); the final
 checkpoint is always written."""
 
+LOG_SECONDS, LOG_FRACTION = 0.25, 0.1
+"""Besides every `log_every` steps, a StepRecord comes after the run's first step and whenever
+max(LOG_SECONDS, LOG_FRACTION x the training time so far) has passed since the last one: four a
+second for the first 2.5 s of training (a chart has points within the first second), then ever
+sparser (about 10 more per e-fold of training time), so `log_every` sets the pace of a long run.
+Checking the time reads no device value; each record costs one `.item()`, as before."""
+
 
 class _Clock:
     """Counts optimization time only: paused around evaluations, probes, checkpoints and yields."""
@@ -54,6 +61,10 @@ class _Clock:
                 torch.cuda.synchronize()
             self.total += time.perf_counter() - self.started
             self.started = None
+
+    def now(self) -> float:
+        """Training time so far, read without waiting for the device (the host's view)."""
+        return self.total + (time.perf_counter() - self.started if self.started is not None else 0.0)
 
 
 class Trainer:
@@ -132,7 +143,8 @@ class Trainer:
         self._clock = _Clock(p.device)
         yield R.Started(describe_device(p.device), p.ctx.world_size, sum(t.numel() for t in p.gm.parameters()),
                         len(p.dataset.train), len(p.dataset.val), len(p.dataset.test), p.steps_per_epoch,
-                        p.batch_size, self.settings.epochs, self.epoch, self.step, tuple(p.notes))
+                        p.batch_size, self.settings.epochs, self.epoch, self.step, tuple(p.notes),
+                        self.settings.max_steps)
         failure = None
         try:
             yield from self._epochs()
@@ -144,9 +156,12 @@ class Trainer:
             self.stopped_reason = "aborted"
         self._clock.pause()
         self.train_seconds = self._train_seconds_before + self._clock.total
+        restored = False
         if self.stopped_reason != "out_of_memory":
             if self.settings.restore_best or self.stopped_reason == "non_finite_loss":
-                self.tracker.restore(p.gm) or self._restore_last_good()
+                restored = self.tracker.restore(p.gm)
+                if not restored:
+                    self._restore_last_good()
             try:
                 if self.stopped_reason != "aborted":
                     yield from self._final_evaluation()
@@ -156,12 +171,17 @@ class Trainer:
         self.wall_seconds = time.perf_counter() - wall
         summary = self.summary()
         end = (self.step, self.epochs_run, summary["best_step"], summary["best_epoch"])
+        evaluated = self.tracker.best is not None
+        details = {"summary": summary, "monitor": self.settings.monitor if evaluated else "",
+                   "best_value": self.tracker.best, "restored_best": restored,
+                   "evaluations_since_best": self.tracker.bad_evaluations if evaluated else 0,
+                   "eval_every": self.settings.eval_every}
         if failure:
-            yield R.Failed(failure, *end, summary=summary)
+            yield R.Failed(failure, *end, **details)
         elif self.stopped_reason in ("stopped", "aborted"):
-            yield R.Stopped(self.stopped_reason, *end, summary=summary)
+            yield R.Stopped(self.stopped_reason, *end, **details)
         else:
-            yield R.Finished(self.stopped_reason, *end, summary=summary)
+            yield R.Finished(self.stopped_reason, *end, **details)
 
     def _build(self, p: Prepared) -> None:
         s = self.settings
@@ -190,6 +210,7 @@ class Trainer:
         correct = torch.zeros((), dtype=torch.long, device=p.device)
         has_val = len(p.dataset.val) > 0
         max_steps = s.max_steps or float("inf")
+        first_step, clock, next_log = self.step + 1, self._clock, LOG_SECONDS
         self.stopped_reason = "completed"
         while self.epoch < s.epochs:
             epoch = self.epoch + 1
@@ -221,7 +242,7 @@ class Trainer:
                     raise FloatingPointError(self._nan_message(epoch))
                 if self.schedule.per_step:
                     self.schedule.after_step()
-                if single or self.step % self.log_every == 0:
+                if single or self.step % self.log_every == 0 or self.step == first_step or clock.now() >= next_log:
                     total = loss_sum.item()
                     self._clock.pause()
                     steps_done = index + 1 - skip
@@ -231,6 +252,7 @@ class Trainer:
                     elapsed = self._train_seconds_before + self._clock.total
                     yield R.StepRecord(self.step, epoch, index + 1, p.steps_per_epoch, mean, self.schedule.lr, seen,
                                        seen / max(elapsed, 1e-9), elapsed)
+                    next_log = clock.total + max(LOG_SECONDS, LOG_FRACTION * clock.total)
                     self._clock.start()
                 if self.probe_every and self.step % self.probe_every == 0:
                     self._clock.pause()

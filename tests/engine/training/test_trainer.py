@@ -26,7 +26,7 @@ def test_a_run_yields_started_steps_epochs_evaluations_and_finished():
     assert [e.epoch for e in epochs] == [1, 2] and epochs[-1].step == 8
     assert all(0 <= e.train_accuracy <= 1 and e.val_loss is not None for e in epochs)
     steps = [r.step for r in records if isinstance(r, StepRecord)]
-    assert steps == [2, 4, 6, 8]
+    assert steps[0] == 1 and {2, 4, 6, 8} <= set(steps) and steps == sorted(set(steps))  # step 1, every log_every
     final = {r.split for r in records if isinstance(r, EvalRecord) and r.final}
     assert final == {"train", "val", "test"}
     summary = records[-1].summary
