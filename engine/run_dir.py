@@ -1,4 +1,5 @@
-"""Run directories: what a training run leaves behind, and how to read it back.
+"""Run directories: what a training run leaves behind, and how to read it back. The CLI
+(`layerlab train --out`) and the app write them with the same code, `RunRecorder`.
 
     RUN_DIR/summary.json         epochs_run, best_epoch, train/wall seconds, samples/s, device,
                                  stopped_reason, final {train,val,test}_{loss,accuracy}, ...
@@ -6,6 +7,8 @@
     RUN_DIR/weights.safetensors  the best weights; keys = the compiled GraphModule's state_dict keys
     RUN_DIR/checkpoint.pt        model + optimizer + schedule + position (resumable)
     RUN_DIR/project.layerlab     the project as trained (Input shape bound to the dataset)
+    RUN_DIR/INCOMPLETE           only while the run is going, or if it never ended properly
+                                 (aborted, the process killed): its text says which
 """
 
 from __future__ import annotations
@@ -25,6 +28,12 @@ from engine.project import Project, load_project
 
 SUMMARY, METRICS, WEIGHTS, CHECKPOINT, PROJECT = ("summary.json", "metrics.jsonl", "weights.safetensors",
                                                   "checkpoint.pt", "project.layerlab")
+INCOMPLETE = "INCOMPLETE"
+RUNNING_NOTE = ("This run directory was still being written when training stopped (the run was going, or "
+                "the process ended on the way); its files may be missing or stale.\n")
+ABORTED_NOTE = ("This run was aborted before its end (LayerLab was closed or another project opened): "
+                "weights.safetensors holds the weights at step {step}, without a final evaluation or a "
+                "final checkpoint.\n")
 
 
 class RunDirError(LayerLabError):
@@ -52,6 +61,12 @@ class RunWriter:
     def checkpoint_path(self) -> Path:
         return self.path / CHECKPOINT
 
+    def mark_incomplete(self, note: str = RUNNING_NOTE) -> None:
+        atomic_write_text(self.path / INCOMPLETE, note)
+
+    def mark_complete(self) -> None:
+        (self.path / INCOMPLETE).unlink(missing_ok=True)
+
     def write_project(self, project: Project) -> None:
         atomic_write_text(self.path / PROJECT, project.to_json())
 
@@ -68,12 +83,91 @@ class RunWriter:
         atomic_write_text(self.path / SUMMARY, json.dumps(_jsonable(summary), indent=2) + "\n")
 
 
+class RunRecorder:
+    """Writes a run directory from a trainer's records, one record at a time, as the run goes:
+
+        recorder = RunRecorder(trainer, "runs/lenet5")   # before trainer.run(); sets its checkpoint_path
+        for record in trainer.run():
+            recorder(record)
+
+    Started: the directory, INCOMPLETE and project.layerlab; each EpochRecord: metrics.jsonl (and the
+    trainer writes checkpoint.pt); the end: metrics, weights (the best ones when restored) and
+    summary.json, then INCOMPLETE goes, except after an abort, which stays marked. Nothing is
+    written for a run that fails before it starts, nor on ranks other than 0."""
+
+    def __init__(self, trainer, path: str | os.PathLike) -> None:
+        self.trainer, self.path = trainer, Path(path)
+        self.writer: RunWriter | None = None
+        self.complete = False
+        if trainer.checkpoint_path is None:
+            trainer.checkpoint_path = self.path / CHECKPOINT
+
+    def __call__(self, record) -> None:
+        from engine.training import records as R
+
+        prepared = self.trainer.prepared
+        if prepared is None or not prepared.ctx.is_main:
+            return
+        if isinstance(record, R.Started):
+            self.writer = RunWriter(self.path)
+            self.writer.mark_incomplete()
+            self.writer.write_project(trained_project(self.trainer))
+        elif self.writer is None:
+            return
+        elif isinstance(record, R.EpochRecord):
+            self.writer.write_metrics(self.trainer.history)
+        elif isinstance(record, R.END_RECORDS):
+            aborted = record.reason == "aborted"
+            if aborted:
+                self.writer.mark_incomplete(ABORTED_NOTE.format(step=record.step))
+            self.writer.write_metrics(self.trainer.history)
+            self.writer.write_weights(prepared.gm.state_dict())
+            summary = record.summary or {"stopped_reason": "failed"}
+            if isinstance(record, R.Failed):
+                summary = {**summary, "message": record.message}
+            self.writer.write_summary(summary)
+            if not aborted:
+                self.writer.mark_complete()
+                self.complete = True
+
+
+def trained_project(trainer) -> Project:
+    """The project as trained: the network with its Input bound to the dataset, and the settings
+    that differ from the defaults."""
+    p = trainer.project
+    return Project(trainer.prepared.network, p.name, p.description, trainer.data_settings.to_dict(only_changed=True),
+                   trainer.settings.to_dict(only_changed=True))
+
+
+def train_to_directory(trainer, out_dir: str | os.PathLike | None, on_record=None):
+    """Consume `trainer.run()`, calling `on_record(record)` on rank 0, and write the run directory
+    `out_dir` (None: none). Returns the end record (Finished, Stopped or Failed)."""
+    from engine.training import records as R
+
+    recorder = RunRecorder(trainer, out_dir) if out_dir is not None else None
+    end = None
+    for record in trainer.run():
+        if on_record is not None and (trainer.prepared is None or trainer.prepared.ctx.is_main):
+            on_record(record)
+        if recorder is not None:
+            recorder(record)
+        if isinstance(record, R.END_RECORDS):
+            end = record
+    assert end is not None
+    return end
+
+
 @dataclass
 class Run:
     path: Path
     project: Project
     summary: dict[str, Any]
     metrics: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """False while the run is being written, or when it was aborted or cut short (INCOMPLETE)."""
+        return not (self.path / INCOMPLETE).exists()
 
     def weights(self) -> dict[str, torch.Tensor]:
         return load_weights(self.path / WEIGHTS)

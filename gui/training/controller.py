@@ -1,8 +1,14 @@
-"""Starts, steers and stops a training run on the compute thread; the GUI side of the worker."""
+"""Starts, steers and stops a training run on the compute thread; the GUI side of the worker.
+Each run writes a run directory under `runs_folder()`, the same kind as `layerlab train --out`."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+import os
+import re
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QStandardPaths, Signal
 
 from engine.project import Project
 from engine.training import records as R
@@ -12,6 +18,27 @@ from gui.compute import run_on_compute_thread
 from gui.training.worker import TrainingWorker
 
 SHUTDOWN_SECONDS = 1.0
+
+
+def runs_folder() -> Path:
+    """Where the app's runs go: $LAYERLAB_RUNS, else the app's data folder."""
+    if os.environ.get("LAYERLAB_RUNS"):
+        return Path(os.environ["LAYERLAB_RUNS"])
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)
+    return Path(base or Path.home()) / "LayerLab" / "runs"
+
+
+def new_run_dir(project: Project, folder: Path | None = None) -> Path:
+    """A directory name for a new run of `project`: '<project file stem>-<date>-<time>' under
+    `folder` (default `runs_folder()`), with '-2', '-3'... when that is taken."""
+    stem = Path(project.path).stem if project.path else project.name
+    stem = re.sub(r"[^\w.-]+", "_", stem).strip("._") or "run"
+    base = (folder or runs_folder()) / f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+    path, number = base, 1
+    while path.exists():
+        number += 1
+        path = base.with_name(f"{base.name}-{number}")
+    return path
 
 
 class TrainingController(QObject):
@@ -27,14 +54,16 @@ class TrainingController(QObject):
         self.worker: TrainingWorker | None = None
         self.state = "idle"
         self.control = Control()  # one per run; steering works even before the trainer exists
+        self.run_dir: Path | None = None  # the run directory of the last run started
 
     @property
     def active(self) -> bool:
         return self.state in ("running", "paused")
 
-    def start(self, project: Project, probe_every: int | None = None) -> str | None:
+    def start(self, project: Project, probe_every: int | None = None, run_dir: str | Path | None = None) -> str | None:
         """Start training a snapshot of `project`; returns a reason if a run is already going.
-        A graph or settings problem arrives as a Failed record (state 'failed')."""
+        A graph or settings problem arrives as a Failed record (state 'failed'). The run directory
+        is `run_dir`, or a new one under `runs_folder()` (written only once the run starts)."""
         if self.active:
             return "A run is already in progress; stop it first."
         snapshot = Project(network=project.network.copy(), name=project.name, description=project.description,
@@ -42,7 +71,8 @@ class TrainingController(QObject):
         self.trainer, self.control = None, Control()
         if probe_every is not None:
             self.control.set_probe_every(probe_every)
-        self.worker = TrainingWorker(snapshot, self._trainer_ready, self._on_records)
+        self.run_dir = Path(run_dir) if run_dir is not None else new_run_dir(project)
+        self.worker = TrainingWorker(snapshot, self._trainer_ready, self._on_records, self.run_dir)
         self._set_state("running")
         run_on_compute_thread(self.worker.run)
         return None
@@ -80,6 +110,14 @@ class TrainingController(QObject):
         True if it ended in time."""
         self.control.abort()
         return self.worker is None or self.worker.finished.wait(timeout)
+
+    def saved_run_dir(self) -> Path | None:
+        """The last run's directory once it is complete (not while running, nor after an abort)."""
+        return self.run_dir if self.worker is not None and self.worker.run_dir_complete else None
+
+    @property
+    def run_dir_error(self) -> str | None:
+        return self.worker.save_error if self.worker is not None else None
 
     # -- records ------------------------------------------------------------------------
     def _on_records(self, batch: list) -> None:

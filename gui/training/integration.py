@@ -3,14 +3,11 @@ edit lock while a run is in progress, clean shutdown, and the post-run evaluatio
 
 from __future__ import annotations
 
-import os
-import time
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QStandardPaths, Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 
 from engine.errors import LayerLabError
-from engine.export.source import save_run_dir
 from engine.predictions import predict_split
 from engine.project import Project
 from engine.training import records as R
@@ -20,7 +17,7 @@ from gui.compute import run_in_background
 from gui.commands import SetParamCommand
 from gui.training import canvas_overlay
 from gui.training.autoencoder_decoder import code_decoder
-from gui.training.controller import TrainingController
+from gui.training.controller import TrainingController, runs_folder  # noqa: F401 - runs_folder: where runs go
 from gui.training.extras import FlowRecord
 from gui.training.panel import LOCK_NOTE, TrainingPanel, data_name, shape_words
 from gui.training.section_command import SetSectionCommand
@@ -36,14 +33,6 @@ class BindInputCommand(SetParamCommand):
 
     def id(self) -> int:  # noqa: A003 - Qt's name
         return -1  # never merged with a hand edit of the shape
-
-
-def runs_folder() -> Path:
-    """Where GUI runs keep their weights: $LAYERLAB_RUNS, else the app's data folder."""
-    if os.environ.get("LAYERLAB_RUNS"):
-        return Path(os.environ["LAYERLAB_RUNS"])
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)
-    return Path(base or Path.home()) / "LayerLab" / "runs"
 
 
 class TrainingFeature(QObject):
@@ -226,11 +215,11 @@ class TrainingFeature(QObject):
             run_in_background(lambda: predict_split(model, dataset, split), self._show_predictions,
                               lambda message: self.window.statusBar().showMessage(message, 10000), self.views)
             run_in_background(lambda: code_decoder(trainer), self._decoder_ready, lambda _: None, self.views)
-        folder = runs_folder() / f"{Path(self.document.display_name).stem}-{time.strftime('%Y%m%d-%H%M%S')}"
-        snapshot, weights = trainer.project, {k: v.detach().cpu() for k, v in model.state_dict().items()}
-        run_in_background(lambda: save_run_dir(snapshot, weights, folder), self._run_saved,
-                          lambda message: self.window.statusBar().showMessage(f"Run not saved: {message}", 10000),
-                          self.window)
+        folder = self.controller.saved_run_dir()  # written on the compute thread as the run went
+        if folder is not None:
+            self._run_saved(folder)
+        elif self.controller.run_dir_error:
+            self.window.statusBar().showMessage(f"Run not saved: {self.controller.run_dir_error}", 10000)
 
     def _decoder_ready(self, found) -> None:
         if found is None:
@@ -249,10 +238,11 @@ class TrainingFeature(QObject):
 
     def _run_saved(self, folder: Path) -> None:
         self.last_run_dir = Path(folder)
-        self.window.statusBar().showMessage(f"Trained weights saved in {folder}", 8000)
+        self.window.statusBar().showMessage(f"Run saved in {folder}", 8000)
 
     def trained_run_dir(self) -> Path | None:
-        """The last run's directory while the network is still the one it trained."""
+        """The last complete run's directory (summary.json, metrics.jsonl, weights.safetensors,
+        checkpoint.pt, project.layerlab) while the network is still the one it trained."""
         if self.last_run_dir is None or self.run_graph != self.document.project.to_dict()["graph"]:
             return None
         return self.last_run_dir

@@ -49,9 +49,9 @@ def apply_overrides(project, args) -> None:
 
 
 def run(args) -> int:
+    from engine.run_dir import train_to_directory
     from engine.training import records as R
     from engine.training.distributed import finish
-    from engine.training.headless import train_to_directory
     from engine.training.trainer import Trainer
 
     started = time.strftime("%Y%m%d-%H%M%S")
