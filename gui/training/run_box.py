@@ -1,14 +1,18 @@
 """The run controls of the Training panel: Train / Pause / Step / Stop, the learning rate of the
-run in progress, the progress bar, and the run's state and outcome in words."""
+run in progress, the progress bar, and the run's state and outcome in words: while it goes, epoch,
+step and ETA; after, how and why it ended, its best evaluation and the final figures per split."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout,
                                QWidget)
 
 from gui.param_editors import ScientificSpinBox
 from gui.training.progress import Progress
+
+
+ENDED = ("finished", "stopped", "failed")
 
 
 class RunBox(QWidget):
@@ -41,6 +45,9 @@ class RunBox(QWidget):
         self.progress_bar.setRange(0, 1000)
         self.status = QLabel("Ready.")
         self.status.setWordWrap(True)
+        self.results = QLabel()  # the final figures per split, after a run
+        self.results.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.results.hide()
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #c62828")
@@ -50,6 +57,7 @@ class RunBox(QWidget):
         layout.addLayout(live)
         layout.addWidget(self.progress_bar)
         layout.addWidget(self.status)
+        layout.addWidget(self.results)
         layout.addWidget(self.message)
         self.progress = Progress()
         self.train_button.clicked.connect(self.train_clicked)
@@ -73,43 +81,58 @@ class RunBox(QWidget):
         self.live_lr.setEnabled(active)
         if state == "running" and self.status.text() == "Ready.":
             self.status.setText("Starting…")
-        if state in ("finished", "stopped"):
-            self.status.setText(f"{state.capitalize()}: {self.progress.text()}")
-            if state == "finished":
-                self.progress_bar.setValue(1000)
+        if state in ENDED:
+            self.refresh()
 
     def begin_run(self, lr: float) -> None:
         self.progress = Progress()
         self.message.clear()
+        self._show_results("")
+        self.status.setText("Starting…")
         self.live_lr.blockSignals(True)
         self.live_lr.setValue(lr)
         self.live_lr.blockSignals(False)
         self.progress_bar.setValue(0)
 
     def show_records(self, batch: list) -> None:
-        """Take the records in; the text and bar are redrawn by `refresh` at the views' rate."""
+        """Take the records in; the text and bar are redrawn by `refresh` at the views' rate, and at
+        once when the run has ended."""
         for record in batch:
             self.progress.update(record)
-        if self.state not in ("running", "paused"):
+        if self.state not in ("running", "paused") or self.progress.end is not None:
             self.refresh()
 
     def refresh(self) -> None:
-        value = 1000 if self.state == "finished" else int(1000 * self.progress.fraction)
+        progress = self.progress
+        value = int(round(1000 * progress.fraction))
         if value != self.progress_bar.value():
             self.progress_bar.setValue(value)
-        if self.progress.total_steps:
-            done = self.state in ("finished", "stopped")
-            text = f"{self.state.capitalize()}: " * done + self.progress.text()
-            if text != self.status.text():
-                self.status.setText(text)
+        if progress.end is not None:
+            text = progress.end_text()
+        elif self.state in ENDED:
+            text = f"{self.state.capitalize()}."  # the end record is on its way
+        elif progress.total_steps:
+            text = ("Paused: " if self.state == "paused" else "") + progress.text()
+        else:
+            return
+        if text != self.status.text():
+            self.status.setText(text)
+        self._show_results(progress.results_text() if progress.end is not None else "")
+
+    def _show_results(self, text: str) -> None:
+        if text != self.results.text():
+            self.results.setText(text)
+        self.results.setVisible(bool(text))
 
     def reset_run_state(self) -> None:
         """Another project: no trace of the last run's progress or outcome."""
         self.progress = Progress()
         self.progress_bar.setValue(0)
         self.status.setText("Ready.")
+        self._show_results("")
         self.message.clear()
 
     def show_failure(self, message: str) -> None:
         self.message.setText(message)
-        self.status.setText("The run did not complete.")
+        if self.progress.end is None:
+            self.status.setText("The run did not complete.")
