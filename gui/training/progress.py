@@ -144,6 +144,25 @@ class Progress:
             words += " (weights restored)" if end.restored_best else " (the last weights kept)"
         return words
 
+    def short_text(self, paused: bool = False) -> str:
+        """A few words for the toolbar: 'epoch 2/5 · 34%' while running; after, how it ended
+        ('stopped early · best epoch 4') and the test (else validation) accuracy."""
+        end = self.end
+        if end is None:
+            if not self.total_steps:
+                return ""
+            return f"epoch {self.current_epoch}/{self.epochs} · {100 * self.fraction:.0f}%" + " · paused" * paused
+        words = {"completed": "finished", "max_steps": "finished (max steps)", "early_stopping": "stopped early",
+                 "stopped": "stopped", "aborted": "aborted"}.get(end.reason, "failed")
+        if end.reason == "early_stopping" and end.best_epoch is not None:
+            words += f" · best epoch {end.best_epoch}"
+        figures = self.final_figures()
+        for split, label in (("test", "test"), ("val", "validation")):
+            accuracy = figures.get(split, (None, None))[1]
+            if accuracy is not None:
+                return f"{words} · {label} accuracy {100 * accuracy:.1f}%"
+        return words
+
     def final_figures(self) -> dict[str, tuple[float, float | None]]:
         """split -> (loss, accuracy or None) after the run, for the splits that exist."""
         final = dict(self.final)

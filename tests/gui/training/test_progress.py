@@ -137,3 +137,17 @@ def test_a_real_early_stopped_run_in_the_window_says_so(qtbot, make_window, tmp_
     lines = box.results.text().splitlines()
     assert [line.split(":")[0] for line in lines] == ["Train", "Validation", "Test"], lines
     assert all("accuracy" in line for line in lines)
+
+
+def test_the_toolbar_words_say_how_a_run_ended() -> None:
+    from engine.training import records as R
+    from gui.training.progress import Progress
+
+    progress = Progress()
+    progress.update(R.Started("cpu", 1, 10, 100, 20, 20, 10, 10, 30))
+    progress.update(R.StepRecord(15, 2, 5, 10, 0.5, 0.01, 150, 1000.0, 0.2))
+    assert progress.short_text() == "epoch 2/30 · 5%"
+    assert progress.short_text(paused=True).endswith("· paused")
+    progress.update(R.EvalRecord(70, 7, "test", 0.3, 0.91, final=True))
+    progress.update(R.Finished("early_stopping", 70, 7, 40, 4, monitor="val_loss", best_value=0.2))
+    assert progress.short_text() == "stopped early · best epoch 4 · test accuracy 91.0%"
