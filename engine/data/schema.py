@@ -20,17 +20,49 @@ from engine.errors import LayerLabError
 
 
 class SettingsError(LayerLabError):
-    """A dataset or training setting is unknown, of the wrong type, or out of range."""
+    """A dataset or training setting is unknown, of the wrong type, or out of range.
+
+    `str(error)` is the command line's wording (`'training.lr' must be greater than 0; got -0.1;
+    for example training.lr=0.01.`). The parts are also kept apart, so that each front end can
+    phrase them in its own words: `key` ('training.lr', 'dataset.augment.rotate'), `problem` (what
+    is wrong, to follow the setting's name: 'must be greater than 0'), `fix` (advice in plain words,
+    or ''), `value` (what was given, or MISSING), `kind` ('range', 'type', 'choice', 'unknown',
+    'missing' (a required value is empty) or 'combination' (settings that do not go together)).
+    Errors raised without a key (free text) have `key` None."""
+
+    def __init__(self, message: str, *, key: str | None = None, problem: str = "", fix: str = "",
+                 value: Any = None, kind: str = "") -> None:
+        super().__init__(message)
+        self.key, self.problem, self.fix, self.value, self.kind = key, problem, fix, value, kind
+
+    @property
+    def section(self) -> str | None:
+        """'training' or 'dataset' (None without a key)."""
+        return self.key.split(".", 1)[0] if self.key else None
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        """The key inside its section: ('lr',), ('augment', 'rotate'); list items lose their index."""
+        if not self.key:
+            return ()
+        return tuple(part.split("[", 1)[0] for part in self.key.split(".")[1:])
 
 
 T = TypeVar("T", bound="SettingsBase")
 
 
 def setting(default: Any, help: str, *, choices: tuple = (), minimum: float | None = None,
-            maximum: float | None = None, exclusive_minimum: bool = False, example: Any = None) -> Any:
-    """A dataclass field with its documentation and checks in `metadata`."""
+            maximum: float | None = None, exclusive_minimum: bool = False, example: Any = None,
+            label: str = "", special: dict | None = None, meaning: str = "") -> Any:
+    """A dataclass field with its documentation and checks in `metadata`.
+
+    `label` names the setting for people ('Learning rate'; default: the key in words); `special`
+    maps values with a meaning of their own to it ({0: 'the whole training set'}; None stands for
+    the empty value of optional settings); `meaning` says what kind of number it is ('a share of
+    the training data'), for range messages."""
     meta = {"help": help, "choices": tuple(choices), "minimum": minimum, "maximum": maximum,
-            "exclusive_minimum": exclusive_minimum, "example": example}
+            "exclusive_minimum": exclusive_minimum, "example": example, "label": label,
+            "special": dict(special or {}), "meaning": meaning}
     if isinstance(default, (list, dict)) or dataclasses.is_dataclass(default):
         return dataclasses.field(default_factory=lambda: _copy(default), metadata=meta)
     return dataclasses.field(default=default, metadata=meta)
@@ -56,7 +88,8 @@ class SettingsBase:
             raw = {}
         if not isinstance(raw, dict):
             raise SettingsError(f"The '{section}' section must be an object (a dict of settings), "
-                                f"not {type(raw).__name__}.")
+                                f"not {type(raw).__name__}.", key=section if "." in section else None,
+                                problem="must be a group of settings", value=raw, kind="type")
         fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
         hints = typing.get_type_hints(cls)
         values: dict[str, Any] = {}
@@ -66,7 +99,9 @@ class SettingsBase:
                 close = difflib.get_close_matches(str(key), list(fields) + list(cls.ALIASES), n=1)
                 hint = f" Did you mean '{close[0]}'?" if close else ""
                 raise SettingsError(f"Unknown setting '{section}.{key}'.{hint} Known settings: "
-                                    f"{', '.join(sorted(fields))}.")
+                                    f"{', '.join(sorted(fields))}.", key=f"{section}.{key}",
+                                    problem="is not a known setting", fix=f"did you mean {close[0]}?" if close
+                                    else "", value=value, kind="unknown")
             values[name] = _check(f"{section}.{key}", value, hints[name], fields[name].metadata)
         instance = cls(**values)  # type: ignore[call-arg]
         instance.validate()
@@ -95,13 +130,31 @@ class SettingsBase:
         return type(self).from_dict(merged)
 
     @classmethod
+    def metadata(cls, path: str | tuple[str, ...]) -> dict[str, Any]:
+        """The metadata of one setting, by its key inside the section ('lr', 'augment.rotate');
+        {} for an unknown key. `label` is always filled in."""
+        parts = path.split(".") if isinstance(path, str) else tuple(path)
+        owner: Any = cls
+        meta: dict[str, Any] = {}
+        for part in parts:
+            fields = {f.name: f for f in dataclasses.fields(owner)} if dataclasses.is_dataclass(owner) else {}
+            part = getattr(owner, "ALIASES", {}).get(part, part)
+            if part not in fields:
+                return {}
+            meta = dict(fields[part].metadata)
+            meta["label"] = meta.get("label") or part.replace("_", " ").capitalize()
+            hint, _ = _unwrap(typing.get_type_hints(owner)[part])
+            owner = hint
+        return meta
+
+    @classmethod
     def describe(cls) -> list[dict[str, Any]]:
         """One entry per setting (name, type, default, help, choices, range) for docs and GUIs."""
         hints = typing.get_type_hints(cls)
         rows = []
         for f in dataclasses.fields(cls):  # type: ignore[arg-type]
             rows.append({"name": f.name, "type": _type_name(hints[f.name]), "default": _default_of(f),
-                         **{k: v for k, v in f.metadata.items() if v not in (None, (), False)}})
+                         **{k: v for k, v in f.metadata.items() if v not in (None, (), False, "", {})}})
         return rows
 
 
@@ -121,6 +174,14 @@ def _type_name(hint: Any) -> str:
 
 def _is_union(hint: Any) -> bool:
     return typing.get_origin(hint) in (typing.Union, types.UnionType)
+
+
+def _unwrap(hint: Any) -> tuple[Any, bool]:
+    """(the type inside Optional[...], whether it was optional)."""
+    if _is_union(hint):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        return args[0], True
+    return hint, False
 
 
 def _check(key: str, value: Any, hint: Any, meta: Any) -> Any:
@@ -143,41 +204,68 @@ def _check_scalar(key: str, value: Any, hint: Any, meta: Any) -> Any:
     fix = f"; for example {key}={example}" if example is not None else ""
     if hint is bool:
         if not isinstance(value, bool):
-            raise SettingsError(f"'{key}' must be true or false, not {value!r}.")
+            raise SettingsError(f"'{key}' must be true or false, not {value!r}.", key=key,
+                                problem="must be on or off (true or false)", value=value, kind="type")
         return value
     if hint is int:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
-            raise SettingsError(f"'{key}' must be a whole number, not {value!r}{fix}.")
+            raise SettingsError(f"'{key}' must be a whole number, not {value!r}{fix}.", key=key,
+                                problem="must be a whole number", value=value, kind="type")
         value = int(value)
     elif hint is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise SettingsError(f"'{key}' must be a finite number, not {value!r}{fix}.")
+            raise SettingsError(f"'{key}' must be a finite number, not {value!r}{fix}.", key=key,
+                                problem="must be a number", value=value, kind="type")
         value = float(value)
     elif hint is str:
         if not isinstance(value, str):
-            raise SettingsError(f"'{key}' must be text, not {value!r}{fix}.")
+            raise SettingsError(f"'{key}' must be text, not {value!r}{fix}.", key=key, problem="must be text",
+                                value=value, kind="type")
         choices = meta.get("choices") or ()
         if choices and value not in choices:
             close = difflib.get_close_matches(value, choices, n=1)
             hint_text = f" Did you mean '{close[0]}'?" if close else ""
-            raise SettingsError(f"'{key}' must be one of {', '.join(choices)}; got '{value}'.{hint_text}")
+            raise SettingsError(f"'{key}' must be one of {', '.join(choices)}; got '{value}'.{hint_text}", key=key,
+                                problem=f"must be one of {', '.join(choices)}",
+                                fix=f"did you mean {close[0]}?" if close else "", value=value, kind="choice")
         return value
     return _check_range(key, value, meta, fix)
 
 
 def _check_range(key: str, value: float, meta: Any, fix: str) -> float:
     low, high = meta.get("minimum"), meta.get("maximum")
+    problem = range_words(meta)
     if low is not None:
         if meta.get("exclusive_minimum") and value <= low:
-            raise SettingsError(f"'{key}' must be greater than {low:g}; got {value:g}{fix}.")
+            raise SettingsError(f"'{key}' must be greater than {low:g}; got {value:g}{fix}.", key=key,
+                                problem=problem, value=value, kind="range")
         if value < low:
-            raise SettingsError(f"'{key}' must be at least {low:g}; got {value:g}{fix}.")
+            raise SettingsError(f"'{key}' must be at least {low:g}; got {value:g}{fix}.", key=key,
+                                problem=problem, value=value, kind="range")
     if high is not None and value > high:
-        raise SettingsError(f"'{key}' must be at most {high:g}; got {value:g}{fix}.")
+        raise SettingsError(f"'{key}' must be at most {high:g}; got {value:g}{fix}.", key=key, problem=problem,
+                            value=value, kind="range")
     return value
+
+
+def range_words(meta: Any) -> str:
+    """The allowed range in words, to follow a setting's name: 'must be greater than 0', 'must be
+    between 0 and 1', 'cannot be negative' ('' without a range)."""
+    low, high = meta.get("minimum"), meta.get("maximum")
+    exclusive = meta.get("exclusive_minimum")
+    if low is not None and high is not None:
+        return f"must be greater than {low:g} and at most {high:g}" if exclusive else \
+            f"must be between {low:g} and {high:g}"
+    if low is not None:
+        return f"must be greater than {low:g}" if exclusive else "cannot be negative" if low == 0 else \
+            f"must be at least {low:g}"
+    if high is not None:
+        return f"must be at most {high:g}"
+    return ""
 
 
 def _check_list(key: str, value: Any, item: Any, meta: Any) -> list:
     if not isinstance(value, (list, tuple)):
-        raise SettingsError(f"'{key}' must be a list such as [28, 28], not {value!r}.")
+        raise SettingsError(f"'{key}' must be a list such as [28, 28], not {value!r}.", key=key,
+                            problem="must be a list of numbers", value=value, kind="type")
     return [_check_scalar(f"{key}[{i}]", v, item, meta) for i, v in enumerate(value)]

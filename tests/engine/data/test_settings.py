@@ -40,7 +40,7 @@ def test_bad_training_values_are_refused(raw, message):
     ({"source": "csv"}, r"needs a file: set dataset.path"),
     ({"source": "torchvision"}, r"set dataset.name"),
     ({"source": "mnist", "task": "regression"}, r"has class labels"),
-    ({"validation_split": 1.5}, r"at most 0.9"),
+    ({"validation_split": 1.5}, r"at most 1"),
     ({"image_size": [3]}, r"\[height, width\]"),
 ])
 def test_bad_dataset_values_are_refused(raw, message):
