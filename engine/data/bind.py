@@ -3,6 +3,9 @@ match the task (class count, target shape)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from engine.data.idx import DatasetError
 from engine.graph import Network
 from engine.shapes import Analysis, infer_shapes
@@ -17,36 +20,87 @@ def bind_input_shape(network: Network, sample_shape: tuple[int, ...]) -> bool:
     return tuple(old) != tuple(sample_shape)
 
 
-def check_output(network: Network, analysis: Analysis | None, task: str, num_classes: int | None,
-                 target_shape: tuple[int, ...] | None) -> None:
-    """Refuse a network whose Output cannot be trained on this data, saying what to change."""
+@dataclass(frozen=True)
+class OutputProblem:
+    """Why an Output cannot be trained on some data, and the change that fixes it when it is one
+    parameter (`node`'s `param` to `value`, e.g. the units of the Dense layer feeding the Output)."""
+
+    message: str
+    node: str | None = None
+    param: str | None = None
+    value: Any = None
+
+
+def output_problem(network: Network, analysis: Analysis | None, task: str, num_classes: int | None,
+                   target_shape: tuple[int, ...] | None, data: str = "the dataset") -> OutputProblem | None:
+    """How the network's single Output does not fit the data (None when it fits, or when its shape
+    is not known). `data` names the data in the message ('the dataset', 'iris.csv')."""
     analysis = analysis or infer_shapes(network)
     (output_id,) = network.nodes_of_type("Output")
     loss = network.node(output_id).params["loss"]
-    shape = analysis.nodes[output_id].output_shape
+    info = analysis.nodes.get(output_id)
+    shape = info.output_shape if info is not None else None
     if shape is None:
-        return
+        return None
     last = _feeding_layer(network, output_id)
+    units = units_layer(network, analysis, output_id)
     if task == "classification":
-        if loss in ("cross_entropy", "mse_onehot") and shape != (num_classes,):
-            raise DatasetError(f"The network's Output gets shape {list(shape)}, but the dataset has {num_classes} "
-                               f"classes: set the units of '{last}' to {num_classes}.")
-        if loss == "bce" and shape not in ((1,), (num_classes,)):
-            raise DatasetError(f"With the bce loss the Output needs 1 unit (two classes) or one per class "
-                               f"({num_classes}); it gets {list(shape)} from '{last}'.")
+        if num_classes is None:
+            return None
+        if loss in ("cross_entropy", "mse_onehot") and tuple(shape) != (num_classes,):
+            fix = (f"set the units of '{network.name_of(units)}' to {num_classes}" if units else
+                   f"change '{last}' so that it gives {num_classes} values")
+            return OutputProblem(f"The network's Output gets {_values(shape)}, but {data} has {num_classes} "
+                                 f"classes: {fix}.", units, "units" if units else None, num_classes)
+        if loss == "bce" and tuple(shape) not in ((1,), (num_classes,)):
+            return OutputProblem(f"With the bce loss the Output needs 1 unit (two classes) or one per class "
+                                 f"({num_classes}); it gets {list(shape)} from '{last}'.", units,
+                                 "units" if units else None, 1 if num_classes == 2 else num_classes)
         if loss == "mse":
-            raise DatasetError("The Output's loss is mse, which needs numeric targets; for class labels choose "
-                               "cross_entropy (or mse_onehot for the squared loss on one-hot labels).")
-    else:
-        if loss in ("cross_entropy", "mse_onehot"):
-            raise DatasetError(f"The Output's loss is {loss}, which needs class labels; for {task} choose mse "
-                               "(or bce for targets in [0, 1]).")
-        if target_shape is not None and tuple(shape) != tuple(target_shape) and not (
-                tuple(target_shape) == (1,) and shape == (1,)):
-            raise DatasetError(f"The network's Output gets shape {list(shape)} but each target has shape "
-                               f"{list(target_shape)}; change '{last}' so the shapes match.")
+            return OutputProblem("The Output's loss is mse, which needs numeric targets; for class labels choose "
+                                 "cross_entropy (or mse_onehot for the squared loss on one-hot labels).")
+        return None
+    if loss in ("cross_entropy", "mse_onehot"):
+        return OutputProblem(f"The Output's loss is {loss}, which needs class labels; for {task} choose mse "
+                             "(or bce for targets in [0, 1]).")
+    if target_shape is not None and tuple(shape) != tuple(target_shape) and not (
+            tuple(target_shape) == (1,) and tuple(shape) == (1,)):
+        one = units is not None and len(target_shape) == 1
+        return OutputProblem(f"The network's Output gets shape {list(shape)} but each target has shape "
+                             f"{list(target_shape)}; change '{last}' so the shapes match.",
+                             units if one else None, "units" if one else None, target_shape[0] if one else None)
+    return None
 
 
+def check_output(network: Network, analysis: Analysis | None, task: str, num_classes: int | None,
+                 target_shape: tuple[int, ...] | None) -> None:
+    """Refuse a network whose Output cannot be trained on this data, saying what to change."""
+    problem = output_problem(network, analysis, task, num_classes, target_shape)
+    if problem is not None:
+        raise DatasetError(problem.message)
+
+
+def units_layer(network: Network, analysis: Analysis, output_id: str) -> str | None:
+    """The Dense layer whose units are the Output's values: the layer feeding the Output, or the
+    Dense found by walking up through single-input layers that keep the shape (activations,
+    dropout, normalization). None when there is no such layer."""
+    node = output_id
+    for _ in range(len(network)):
+        edges = network.in_edges(node)
+        if len(edges) != 1:
+            return None
+        node = edges[0].source
+        if network.node(node).type == "Dense":
+            return node
+        info = analysis.nodes.get(node)
+        before = network.in_edges(node)
+        if info is None or len(before) != 1 or info.output_shape != analysis.edge_shape(before[0]):
+            return None
+    return None
+
+
+def _values(shape: tuple[int, ...]) -> str:
+    return f"{shape[0]} value{'s' if shape[0] != 1 else ''}" if len(shape) == 1 else f"shape {list(shape)}"
 def _feeding_layer(network: Network, output_id: str) -> str:
     edges = network.in_edges(output_id)
     return network.name_of(edges[0].source) if edges else "the last layer"

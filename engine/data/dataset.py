@@ -71,7 +71,11 @@ def load_dataset(settings: DatasetSettings | dict) -> Dataset:
     """Load and prepare a dataset; DatasetError or SettingsError says what is wrong."""
     if isinstance(settings, dict):
         settings = DatasetSettings.from_dict(settings)
-    raw = load_raw(settings)
+    return prepare_dataset(settings, load_raw(settings))
+
+
+def prepare_dataset(settings: DatasetSettings, raw: RawData) -> Dataset:
+    """Split and normalize loaded samples (`raw` is not changed)."""
     if raw.stream is not None:
         return _streamed(settings, raw)
     assert raw.x is not None

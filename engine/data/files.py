@@ -44,7 +44,8 @@ def load_csv(settings: DatasetSettings) -> RawData:
                 raise DatasetError(f"'{path}' line {r + 1 + (header is rows[0])}, column '{header[index]}': "
                                    f"'{row[index]}' is not a number (features must be numeric).") from None
     labels = [row[label] for row in body]
-    raw = RawData("table", x=torch.from_numpy(x), sample_shape=(len(features),))
+    raw = RawData("table", x=torch.from_numpy(x), sample_shape=(len(features),),
+                  feature_names=[header[i] for i in features], target_name=header[label])
     if settings.task == "regression":
         try:
             raw.y = torch.tensor([float(v) for v in labels], dtype=torch.float32)

@@ -27,6 +27,8 @@ class RawData:
     sample_shape: tuple[int, ...] = ()
     class_names: list[str] | None = None
     notes: list[str] = field(default_factory=list)
+    feature_names: list[str] | None = None  # tables: the name of each feature column
+    target_name: str | None = None  # tables: the label or target column
 
     @property
     def has_test(self) -> bool:
