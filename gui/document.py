@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from engine.data.fit import with_fit_issues
 from engine.errors import GraphError
 from engine.graph import Change, Network
 from engine.project import Project
@@ -34,6 +35,7 @@ class Document(QObject):
         self._analysis: Analysis | None = None
         self._pending = False
         self.locked_reason: str | None = None
+        self._data_facts = None  # what the chosen data needs (engine.data.fit.DataFacts), once known
         self._project.network.subscribe(self._on_change)
         self.set_project(project or Project())
 
@@ -74,6 +76,7 @@ class Document(QObject):
         project.network.subscribe(self._on_change)
         self.undo_stack.clear()
         self.undo_stack.setClean()
+        self._data_facts = None
         self._analysis = None
         self._pending = True
         self.reset.emit()
@@ -88,6 +91,15 @@ class Document(QObject):
         """Replace the project's 'dataset' or 'training' section (called by undoable commands)."""
         setattr(self._project, name, dict(values))
         self.section_changed.emit(name)
+
+    def set_data_facts(self, facts) -> None:
+        """What the project's data needs of the network (engine.data.fit.DataFacts; None when not
+        known): what does not fit joins the analysis as errors on the cards (the Output's size, its
+        loss), before anyone presses Train."""
+        if facts != self._data_facts:
+            self._data_facts = facts
+            self._pending = True
+            self.refresh_analysis()
 
     # -- edits ---------------------------------------------------------------------------
     def set_locked(self, reason: str | None) -> None:
@@ -127,13 +139,13 @@ class Document(QObject):
             return
         self._pending = False
         old = self._analysis
-        new = infer_shapes(self.network)
+        new = with_fit_issues(self.network, infer_shapes(self.network), self._data_facts)
         self._analysis = new
         if old is None:
             changed = set(new.nodes)
         else:
             changed = {n for n, info in new.nodes.items() if _differs(old.nodes.get(n), info)}
-            changed |= _issue_nodes(old) ^ _issue_nodes(new)
+            changed |= {node for node, _ in _issue_nodes(old) ^ _issue_nodes(new)}
         self.analysis_changed.emit(new, changed)
 
 
@@ -141,6 +153,6 @@ def _differs(old: NodeInfo | None, new: NodeInfo) -> bool:
     return old is None or old != new
 
 
-def _issue_nodes(analysis: Analysis) -> set[str]:
-    """Nodes named by an error or warning (whole-network issues and per-node ones)."""
-    return {issue.node for issue in analysis.errors + analysis.warnings if issue.node is not None}
+def _issue_nodes(analysis: Analysis) -> set[tuple[str, str]]:
+    """(node, message) of each error or warning on a node (a node whose message changes counts)."""
+    return {(issue.node, issue.message) for issue in analysis.errors + analysis.warnings if issue.node is not None}

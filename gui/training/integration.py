@@ -14,25 +14,14 @@ from engine.training import records as R
 from engine.training.gradcheck import gradient_check
 from engine.training.settings import DEFAULT_PROBE_EVERY
 from gui.compute import run_in_background
-from gui.commands import SetParamCommand
 from gui.training import canvas_overlay
 from gui.training.autoencoder_decoder import code_decoder
+from gui.training.binding import bind_command
 from gui.training.controller import TrainingController, runs_folder  # noqa: F401 - runs_folder: where runs go
 from gui.training.extras import FlowRecord
-from gui.training.panel import LOCK_NOTE, TrainingPanel, data_name, shape_words
+from gui.training.panel import LOCK_NOTE, TrainingPanel
 from gui.training.section_command import SetSectionCommand
 from gui.training.views import TrainingViews
-
-
-class BindInputCommand(SetParamCommand):
-    """The Input takes the chosen data's sample shape: its own undo step, named after the data."""
-
-    def __init__(self, network, node_id: str, shape: tuple[int, ...], data: str) -> None:
-        super().__init__(network, node_id, "shape", list(shape))
-        self.setText(f"Bind input to {data} ({shape_words(shape)})")
-
-    def id(self) -> int:  # noqa: A003 - Qt's name
-        return -1  # never merged with a hand edit of the shape
 
 
 class TrainingFeature(QObject):
@@ -97,6 +86,7 @@ class TrainingFeature(QObject):
         panel.lr_changed.connect(ctl.set_lr)
         panel.settings_edited.connect(lambda name, values: doc.execute(SetSectionCommand(doc, name, values)))
         panel.dataset_chosen.connect(self._bind_input_shape)  # only the user's choice binds the Input
+        panel.data_facts_changed.connect(doc.set_data_facts)  # what does not fit shows on the cards
         doc.analysis_changed.connect(lambda analysis, _: panel.set_network(doc.network, analysis))
         ctl.state_changed.connect(self._on_state)
         ctl.records.connect(panel.show_records)
@@ -249,15 +239,14 @@ class TrainingFeature(QObject):
 
     # -- dataset binding and gradient check ----------------------------------------------------
     def _bind_input_shape(self, dataset) -> None:
-        """The user chose `dataset`: the Input takes its sample shape, as one undo step that says so."""
-        network = self.document.network
-        inputs = network.nodes_of_type("Input")
-        if self.controller.active or len(inputs) != 1:
+        """The user chose `dataset`: the Input takes its sample shape and the last layer one unit per
+        class, as one undo step that says so (gui.training.binding)."""
+        if self.controller.active:
             return
-        if tuple(network.node(inputs[0]).params["shape"]) != tuple(dataset.sample_shape):
-            command = BindInputCommand(network, inputs[0], tuple(dataset.sample_shape), data_name(dataset.settings))
-            if self.document.execute(command) is None:
-                self.window.statusBar().showMessage(f"{command.text()} (Ctrl+Z undoes it).", 8000)
+        command = bind_command(self.document.network, self.document.analysis, dataset)
+        if command is not None and self.document.execute(command) is None:
+            self.window.statusBar().showMessage(f"{command.text()} (Ctrl+Z undoes it).", 8000)
+            self.panel.show_bound(command.text())
 
     def run_gradcheck(self) -> None:
         project = self.document.project

@@ -1,52 +1,72 @@
-"""The training panel: data and training settings as forms, a data preview, Train / Pause /
-Resume / Step / Stop, progress with samples per second and ETA, and a live learning rate."""
+"""The training panel: the run controls (RunBox), then the data and training settings as forms.
+
+The Data tab: buttons to open your own data (a CSV or NPZ file, an image folder), the dataset
+form (a Browse… button beside the path), what the data needs of the network (and a button that
+binds it), and a preview of the data before training (size, splits, samples per class, pictures,
+first rows or points). The Training tab: the training settings, only those the chosen optimizer,
+schedule and stopping rule use.
+
+Every value is checked where it is typed: a refused one is explained under its field in the
+window's words and the project keeps its value; nothing is clamped."""
 
 from __future__ import annotations
 
-import numpy as np
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import (QLabel, QPushButton, QScrollArea,
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy,
                                QTabWidget, QVBoxLayout, QWidget)
 
-from engine.data.bind import check_output
-from engine.data.dataset import load_dataset
-from engine.data.idx import DatasetError
+from engine.data.fit import DataIssue, data_name
 from engine.data.schema import SettingsError
-from engine.data.settings import SOURCES, DatasetSettings
+from engine.data.settings import FILE_SOURCES, SOURCES, DatasetSettings
 from engine.errors import LayerLabError
 from engine.graph import Network
 from engine.shapes import Analysis
 from engine.training.settings import TrainingSettings
 from gui.compute import run_in_background
-from gui.plots.image_grid import ImageGridPanel
+from gui.training.binding import plan_binding, shape_words
+from gui.training.data_preview import DataPreviewBox
 from gui.training.run_box import RunBox
-from gui.training.settings_form import SettingsForm
+from gui.training.settings_form import SettingsForm, window_message, window_words
 
 SYNTHETIC = ("spiral", "circles", "xor", "blobs", "moons")
 RELEVANT_FIELDS = {  # dataset fields that only some sources use
     "samples": SYNTHETIC, "noise": SYNTHETIC, "classes": SYNTHETIC,
     "path": ("csv", "npz", "image_folder", "torchvision"), "name": ("torchvision",), "download": ("torchvision",),
-    "label_column": ("csv",), "test_split": SYNTHETIC + ("csv", "npz", "image_folder"), "image_size": ("image_folder", "torchvision"), "grayscale": ("image_folder",),
+    "label_column": ("csv",), "test_split": SYNTHETIC + ("csv", "npz", "image_folder"),
+    "image_size": ("image_folder", "torchvision"), "grayscale": ("image_folder",),
 }
+TRAINING_RELEVANT = {  # training fields that only some optimizers, schedules or options use
+    "momentum": lambda v: v["optimizer"] in ("sgd", "rmsprop"),
+    "nesterov": lambda v: v["optimizer"] == "sgd",
+    "beta1": lambda v: v["optimizer"] in ("adam", "adamw"),
+    "beta2": lambda v: v["optimizer"] in ("adam", "adamw"),
+    "eps": lambda v: v["optimizer"] in ("adam", "adamw", "rmsprop", "adagrad"),
+    "rms_alpha": lambda v: v["optimizer"] == "rmsprop",
+    "lbfgs_max_iter": lambda v: v["optimizer"] == "lbfgs",
+    "lbfgs_history": lambda v: v["optimizer"] == "lbfgs",
+    "lbfgs_line_search": lambda v: v["optimizer"] == "lbfgs",
+    "step_size": lambda v: v["schedule"] == "step",
+    "gamma": lambda v: v["schedule"] == "step",
+    "power_t": lambda v: v["schedule"] == "invscaling",
+    "min_lr": lambda v: v["schedule"] in ("cosine", "plateau", "adaptive"),
+    "plateau_factor": lambda v: v["schedule"] in ("plateau", "adaptive"),
+    "plateau_patience": lambda v: v["schedule"] in ("plateau", "adaptive"),
+    "plateau_threshold": lambda v: v["schedule"] in ("plateau", "adaptive"),
+    "patience": lambda v: v["early_stopping"],
+    "min_delta": lambda v: v["early_stopping"],
+}
+WINDOW_SKIPS = ("probe_every",)  # the window probes at its own rate for its live views
 LOCK_NOTE = "The network and its settings are locked while a run is in progress; stop it to edit."
 # Sources whose sample shape is known without loading them (to suggest one that fits the Input).
 KNOWN_SHAPES = {"mnist": (1, 28, 28), "one_hot_8": (8,), **{name: (2,) for name in SYNTHETIC}}
 CLASSIFYING_LOSSES = ("cross_entropy", "mse_onehot", "bce")
-
-
-def shape_words(shape) -> str:
-    return "×".join(str(v) for v in shape)
-
-
-def data_name(settings: DatasetSettings) -> str:
-    """How a person calls the chosen data: MNIST, FashionMNIST, spiral, iris.csv, ..."""
-    if settings.source == "mnist":
-        return "MNIST"
-    if settings.source == "torchvision" and settings.name:
-        return settings.name
-    if settings.path and settings.source in ("csv", "npz", "image_folder"):
-        return settings.path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
-    return settings.source
+WHAT_TO_CHOOSE = {"csv": "a CSV file", "npz": "an NPZ file", "image_folder": "an image folder"}
+NOTE_STYLE = ("QLabel#dataFitNote { background: #fff7e0; border: 1px solid #ecd9a4; border-radius: 4px; "
+              "padding: 6px; }")
+DONE_STYLE = ("QLabel#dataFitNote { background: #eef7f1; border: 1px solid #b5dcc4; border-radius: 4px; "
+              "padding: 6px; }")
 
 
 def network_needs(network: Network | None, analysis: Analysis | None) -> str | None:
@@ -67,6 +87,43 @@ def network_needs(network: Network | None, analysis: Analysis | None) -> str | N
     return words
 
 
+class WrapButton(QPushButton):
+    """A push button whose text wraps to the width it is given (long "Bind …" sentences)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 5, 10, 5)
+        layout.addWidget(self.label)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        self._text = ""
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        self._text = text
+        self.label.setText(text)
+        self.updateGeometry()
+
+    def text(self) -> str:
+        return self._text
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return self.layout().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(120, self.layout().minimumSize().height())
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt's name
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
+        return self.layout().totalHeightForWidth(width)
+
+
 def _scrolled(widget: QWidget) -> QScrollArea:
     area = QScrollArea()
     area.setWidget(widget)
@@ -85,38 +142,81 @@ class TrainingPanel(QWidget):
     stop_clicked = Signal()
     lr_changed = Signal(float)
     settings_edited = Signal(str, dict)  # section name, values (only those changed from defaults)
-    preview_loaded = Signal(object)  # engine Dataset of the preview
-    # The user chose this data (a source or settings in the Data form, or the bind button): the
-    # Input may take its sample shape. Never emitted for data that was only loaded (open, undo, ...).
+    preview_loaded = Signal(object)  # engine.data.preview.DataPreview of the project's data
+    # The user chose this data (a source or settings in the Data form, own data, or the bind
+    # button): the Input may take its sample shape and the Output its number of classes. Never
+    # emitted for data that was only loaded (open, undo, ...).
     dataset_chosen = Signal(object)
+    # What the project's data needs of the network (engine.data.fit.DataFacts), None when unknown:
+    # the document shows what does not fit as errors on the network's cards.
+    data_facts_changed = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.data_form = SettingsForm(DatasetSettings)
-        self.training_form = SettingsForm(TrainingSettings)
-        self.preview = ImageGridPanel()
-        self.preview.title_label.setText("<b>Preview</b>")
-        self.preview.save_csv_button.hide()
-        self.preview.show_message("Samples of the chosen data appear here.")
+        self.training_form = SettingsForm(TrainingSettings, skip=WINDOW_SKIPS)
+        self.preview = DataPreviewBox()
         self.fit_note = QLabel()  # "No dataset chosen: ..." or how the data and the network differ
         self.fit_note.setObjectName("dataFitNote")
         self.fit_note.setWordWrap(True)
-        self.fit_note.setStyleSheet("QLabel#dataFitNote { background: #fff7e0; border: 1px solid #ecd9a4; "
-                                    "border-radius: 4px; padding: 6px; }")
+        self.fit_note.setStyleSheet(NOTE_STYLE)
         self.fit_note.hide()
-        self.bind_button = QPushButton()
-        self.bind_button.setToolTip("Give the Input layer the shape of this data's samples (one undoable step).")
+        self.bind_button = WrapButton()
+        self.bind_button.setToolTip("Give the network what this data needs: the Input its sample shape, the "
+                                    "last layer one unit per class (one undoable step).")
         self.bind_button.hide()
         self.bind_button.clicked.connect(self._bind_clicked)
+
+        self.open_file_button = QPushButton("CSV or NPZ file…")
+        self.open_file_button.setToolTip("Train on your own table: a CSV file (numeric feature columns and one "
+                                         "label column) or a NumPy .npz archive (arrays X and y).")
+        self.open_file_button.clicked.connect(self.open_data_file)
+        self.open_folder_button = QPushButton("Image folder…")
+        self.open_folder_button.setToolTip("Train on your own images: a folder with one sub-folder of images "
+                                           "per class.")
+        self.open_folder_button.clicked.connect(self.open_image_folder)
+        own = QVBoxLayout()
+        own.setContentsMargins(0, 0, 0, 4)
+        own.setSpacing(2)
+        own.addWidget(QLabel("<b>Your own data</b>"))
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.open_file_button)
+        buttons.addWidget(self.open_folder_button)
+        buttons.addStretch(1)
+        own.addLayout(buttons)
+        self.browse_button = QPushButton("Browse…")
+        self.browse_button.setToolTip("Choose the file or folder")
+        self.browse_button.clicked.connect(self._browse_path)
+        self.data_form.add_button("path", self.browse_button)
+
         data_page = QWidget()
         data_layout = QVBoxLayout(data_page)
+        data_layout.addLayout(own)
+        data_layout.addWidget(self.data_form)
         data_layout.addWidget(self.fit_note)
         data_layout.addWidget(self.bind_button)
-        data_layout.addWidget(self.data_form)
         data_layout.addWidget(self.preview, 1)
+        self.training_note = QLabel()  # a problem with the project's training settings as loaded
+        self.training_note.setObjectName("dataFitNote")
+        self.training_note.setWordWrap(True)
+        self.training_note.setStyleSheet(NOTE_STYLE)
+        self.training_note.hide()
+        training_page = QWidget()
+        training_layout = QVBoxLayout(training_page)
+        training_layout.addWidget(self.training_note)
+        training_layout.addWidget(self.training_form)
+        training_layout.addStretch(1)
         self.forms = QTabWidget()
         self.forms.addTab(_scrolled(data_page), "Data")
-        self.forms.addTab(_scrolled(self.training_form), "Training")
+        self.forms.addTab(_scrolled(training_page), "Training")
+        # Said beside the tabs while a run is in progress, drawn over them: nothing moves or widens.
+        self.lock_note = QLabel("Locked during the run", self.forms)
+        self.lock_note.setObjectName("lockNote")
+        self.lock_note.setStyleSheet("color: #8a5a00;")
+        self.lock_note.setToolTip(LOCK_NOTE)
+        self.lock_note.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.lock_note.hide()
+        self.forms.installEventFilter(self)
 
         self.run_box = RunBox()
         self.run_box.train_clicked.connect(self.train_clicked)
@@ -131,75 +231,226 @@ class TrainingPanel(QWidget):
 
         self._loading = False
         self.no_dataset = False  # the project's dataset section is empty: nothing chosen yet
+        self._sections: tuple[dict, dict] | None = None  # the project's sections as last loaded
         self._network: Network | None = None
         self._analysis: Analysis | None = None
-        self._generation = 0  # counts section loads and edits; a preview of an older one is dropped
+        self._generation = 0  # counts loads of other data; a preview of an older one is dropped
         self._chosen = False  # the next preview follows the user's choice in the Data form
-        self._shown = None  # the Dataset whose preview is shown
+        self._shown = None  # the DataPreview of the project's data
+        self._bound = ""  # what the last binding of chosen data changed, in words
+        self._data_problem = ""  # what is wrong with the project's dataset settings as loaded
         source = self.data_form.editors["source"][0]
         source.setPlaceholderText("choose a source")
         self._preview_timer = QTimer(self, singleShot=True, interval=400)
         self._preview_timer.timeout.connect(self.load_preview)
-        self.data_form.changed.connect(lambda: self._edited("dataset", self.data_form))
+        self.data_form.edited.connect(lambda name: self._edited("dataset", self.data_form, name))
         self.data_form.changed.connect(self._show_relevant_fields)
-        self.training_form.changed.connect(lambda: self._edited("training", self.training_form))
+        self.training_form.edited.connect(lambda name: self._edited("training", self.training_form, name))
+        self.training_form.changed.connect(self._show_relevant_fields)
         self.set_state("idle")
 
     # -- settings ----------------------------------------------------------------------------
     def load_sections(self, dataset: dict, training: dict) -> None:
         """Show a project's settings (without emitting edits). An empty dataset section shows
-        that no dataset is chosen yet; nothing here changes the network."""
+        that no dataset is chosen yet; nothing here changes the network. A form whose section is
+        unchanged is left as it is (a file still to be chosen stays chosen)."""
+        old = self._sections
+        self._sections = (dict(dataset), dict(training))
+        new_data = old is None or old[0] != self._sections[0]
         self._loading = True
-        self._generation += 1
-        self._chosen = False
-        self._shown = None
-        self.no_dataset = not dataset
         try:
-            self.data_form.set_settings(DatasetSettings.from_dict(dataset))
-            if self.no_dataset:
-                source = self.data_form.editors["source"][0]
-                source.blockSignals(True)
-                source.setCurrentIndex(-1)  # the placeholder: "choose a source"
-                source.blockSignals(False)
-            self.training_form.set_settings(TrainingSettings.from_dict(training))
-            self.message.clear()
-        except SettingsError as error:
-            self.message.setText(f"The project's settings have a problem: {error}")
+            if new_data:
+                self._generation += 1
+                self._chosen = False
+                self._shown = None
+                self._bound = ""
+                self.no_dataset = not dataset
+                self.data_form.clear_problem()
+                self._data_problem = self._load_form(self.data_form, DatasetSettings, dataset)
+                self.data_form.editors["path"][0].setPlaceholderText("")
+                if self.no_dataset:
+                    source = self.data_form.editors["source"][0]
+                    source.blockSignals(True)
+                    source.setCurrentIndex(-1)  # the placeholder: "choose a source"
+                    source.blockSignals(False)
+            if old is None or old[1] != self._sections[1]:
+                self.training_form.clear_problem()
+                problem = self._load_form(self.training_form, TrainingSettings, training)
+                self.training_note.setText(problem)
+                self.training_note.setVisible(bool(problem))
         finally:
             self._loading = False
         self._show_relevant_fields()
-        self._update_fit()
-        if self.no_dataset:
-            self._preview_timer.stop()
-            self.preview.show_message("Samples appear here once a source is chosen.")
-        else:
-            self._preview_timer.start()
+        if new_data:
+            self._update_fit()
+            if self.no_dataset:
+                self._preview_timer.stop()
+                self.preview.show_message("Samples appear here once a source is chosen.")
+                self.data_facts_changed.emit(None)
+            else:
+                self._preview_timer.start()
 
-    def _edited(self, section: str, form: SettingsForm) -> None:
+    def _load_form(self, form: SettingsForm, cls, values: dict) -> str:
+        """Fill a form with a section's values; '' or the problem of a section that is not valid."""
+        try:
+            form.set_settings(cls.from_dict(values))
+            return ""
+        except SettingsError as error:
+            form.set_settings(cls())
+            return f"The project's {cls.SECTION} settings have a problem: {window_message(error, cls)} " \
+                   "The form shows the defaults until you change a setting."
+
+    def _project_settings(self, section: str):
+        cls = DatasetSettings if section == "dataset" else TrainingSettings
+        values = self._sections[0 if section == "dataset" else 1] if self._sections else {}
+        try:
+            return cls.from_dict(values)
+        except SettingsError:
+            return cls()
+
+    def _edited(self, section: str, form: SettingsForm, name: str) -> None:
         if self._loading:
             return
+        if section == "dataset" and name == "source":
+            self._forget_unsuitable_path()
         try:
             settings = form.settings()
         except (SettingsError, LayerLabError) as error:
-            self.message.setText(str(error))
+            if section == "dataset" and isinstance(error, SettingsError) and error.kind == "missing":
+                self._ask_for_missing(error)
+                return
+            self._refuse(section, form, name, error)
             return
+        form.clear_problem()
         values = settings.to_dict(only_changed=True)
         if section == "dataset":  # a choice is written down, even of the default source
             values = {"source": settings.source, **values}
-        self.message.clear()
+        current = self._sections[0 if section == "dataset" else 1] if self._sections else None
+        if values == current:
+            return
         self.settings_edited.emit(section, values)  # the project reloads the sections (load_sections)
         if section == "dataset":
             self._chosen = True
             self._preview_timer.start()
 
+    def _refuse(self, section: str, form: SettingsForm, name: str, error: Exception) -> None:
+        """Say why the value is refused, under its field, and show the project's value again."""
+        message = window_message(error, form.cls)
+        typed = form.shown_text(name)
+        form.set_settings(self._project_settings(section))
+        if section == "dataset" and self.no_dataset:
+            source = self.data_form.editors["source"][0]
+            source.blockSignals(True)
+            source.setCurrentIndex(-1)
+            source.blockSignals(False)
+        self._show_relevant_fields()
+        kept = form.shown_text(name)
+        detail = f"{typed or 'Empty'} was not applied: it stays {kept or 'empty'}." if typed != kept else \
+            "Not applied."
+        form.show_problem(name, message, detail)
+
+    def _forget_unsuitable_path(self) -> None:
+        """Another kind of source: a path of the last kind (a CSV file for npz, a file for an image
+        folder) means nothing to it, and is cleared so that the form asks for one."""
+        source = self.data_form.editors["source"][0].currentText()
+        editor = self.data_form.editors["path"][0]
+        path = editor.text().strip()
+        if not path or source not in FILE_SOURCES + ("torchvision",):
+            return
+        is_npz = path.lower().endswith(".npz")
+        suits = {"csv": not is_npz and not Path(path).is_dir(), "npz": is_npz,
+                 "image_folder": Path(path).is_dir() or not Path(path).suffix,
+                 "torchvision": Path(path).is_dir() or not Path(path).suffix}[source]
+        if not suits:
+            editor.blockSignals(True)
+            editor.setText("")
+            editor.blockSignals(False)
+
+    def _ask_for_missing(self, error: SettingsError) -> None:
+        """A source that reads a file (or names a class) was chosen without one: ask for it, in
+        words; the project keeps its data until then."""
+        source = self.data_form.editors["source"][0].currentText()
+        path = self.data_form.editors["path"][0]
+        if error.key == "dataset.path":
+            what = WHAT_TO_CHOOSE.get(source, "a file")
+            ask = f"Choose {what} with Browse… (or type its path)."
+            path.setPlaceholderText("Browse… or type a path")
+            self._show_relevant_fields()
+            self.data_form.show_problem("path", ask, self._keeps(), tone="ask")
+        else:
+            self._show_relevant_fields()
+            self.data_form.show_problem(error.path[0], window_message(error, DatasetSettings), self._keeps(),
+                                        tone="ask")
+
+    def _keeps(self) -> str:
+        if self.no_dataset or self._shown is None:
+            return "Until then the project has no data." if self.no_dataset else ""
+        return f"Until then the project keeps {self._shown.name}."
+
     def _show_relevant_fields(self) -> None:
         source = self.data_form.editors["source"][0].currentText()
-        layout = self.data_form.layout()
         for name in self.data_form.editors:
             if name != "source":
                 self.data_form.set_row_visible(name, bool(source) and source in RELEVANT_FIELDS.get(name, SOURCES))
-        for sub in self.data_form.subforms.values():
-            layout.setRowVisible(sub.parentWidget(), bool(source))
+        for name in self.data_form.sections:
+            self.data_form.set_row_visible(name, bool(source))
+        try:
+            values = {name: self.training_form.raw_value(name) for name in ("optimizer", "schedule",
+                                                                              "early_stopping")}
+        except SettingsError:
+            return
+        for name, relevant in TRAINING_RELEVANT.items():
+            self.training_form.set_row_visible(name, relevant(values))
+
+    # -- own data ----------------------------------------------------------------------------
+    def _start_folder(self) -> str:
+        path = self.data_form.editors["path"][0].text().strip()
+        if path:
+            folder = Path(path).expanduser()
+            return str(folder if folder.is_dir() else folder.parent)
+        return str(Path.home())
+
+    def open_data_file(self) -> None:
+        """Choose a CSV or NPZ file of your own: it becomes the project's data (and is bound)."""
+        path, _ = QFileDialog.getOpenFileName(self, "Choose a data file", self._start_folder(),
+                                              "Data files (*.csv *.npz);;CSV files (*.csv);;"
+                                              "NumPy archives (*.npz);;All files (*)")
+        if path:
+            self.use_data("npz" if path.lower().endswith(".npz") else "csv", path)
+
+    def open_image_folder(self) -> None:
+        """Choose a folder with one sub-folder of images per class."""
+        path = QFileDialog.getExistingDirectory(self, "Choose an image folder (one sub-folder per class)",
+                                                self._start_folder())
+        if path:
+            self.use_data("image_folder", path)
+
+    def _browse_path(self) -> None:
+        source = self.data_form.editors["source"][0].currentText()
+        if source in ("image_folder", "torchvision"):
+            title = "Choose an image folder (one sub-folder per class)" if source == "image_folder" else \
+                "Choose the folder of the torchvision data sets"
+            path = QFileDialog.getExistingDirectory(self, title, self._start_folder())
+        else:
+            kind = "CSV files (*.csv)" if source == "csv" else "NumPy archives (*.npz)"
+            path, _ = QFileDialog.getOpenFileName(self, "Choose a data file", self._start_folder(),
+                                                  f"{kind};;All files (*)")
+        if path:
+            self.use_data(source, path)
+
+    def use_data(self, source: str, path: str) -> None:
+        """The user chose this file or folder: one edit of the dataset section, then the preview
+        and the binding (as for any choice in the form)."""
+        editors = self.data_form.editors
+        for editor in (editors["source"][0], editors["path"][0], editors["label_column"][0]):
+            editor.blockSignals(True)
+        editors["source"][0].setCurrentText(source)
+        editors["path"][0].setText(path)
+        editors["label_column"][0].setText("")  # a column of the last file means nothing in this one
+        for editor in (editors["source"][0], editors["path"][0], editors["label_column"][0]):
+            editor.blockSignals(False)
+        self._show_relevant_fields()
+        self._edited("dataset", self.data_form, "path")
 
     # -- does the data fit the network? -------------------------------------------------------
     def set_network(self, network: Network, analysis: Analysis) -> None:
@@ -209,8 +460,10 @@ class TrainingPanel(QWidget):
 
     def _update_fit(self) -> None:
         needs = network_needs(self._network, self._analysis)
-        note, bind = "", None
-        if self.no_dataset:
+        note, bind, done = "", None, False
+        if self._data_problem:
+            note = self._data_problem
+        elif self.no_dataset:
             fits = [data_name(DatasetSettings(source=name)) for name, shape in KNOWN_SHAPES.items()
                     if self._input_shape() == shape]
             note = (f"<b>No dataset chosen</b>: this network {needs}; choose a source." if needs else
@@ -219,14 +472,17 @@ class TrainingPanel(QWidget):
                 note += f" {fits[0]} fits its Input."
             elif fits:
                 note += f" {', '.join(fits[:-1])} and {fits[-1]} fit its Input."
-        elif self._shown is not None:
+        elif self._shown is not None and self._network is not None and self._analysis is not None:
             problem = self._fit_problem(self._shown)
+            binding = plan_binding(self._network, self._analysis, self._shown) if problem else None
             if problem:
                 note = problem
-                shape = tuple(self._shown.sample_shape)
-                if self._input_shape() not in (None, shape):
-                    bind = f"Bind input to {data_name(self._shown.settings)} ({shape_words(shape)})"
+                if binding is not None:
+                    bind = binding.text(self._network)
+            elif self._bound:
+                note, done = f"{self._bound} (Ctrl+Z undoes it).", True
         self.fit_note.setText(note)
+        self.fit_note.setStyleSheet(DONE_STYLE if done else NOTE_STYLE)
         self.fit_note.setVisible(bool(note))
         self.bind_button.setText(bind or "")
         self.bind_button.setVisible(bind is not None)
@@ -235,30 +491,32 @@ class TrainingPanel(QWidget):
         inputs = self._network.nodes_of_type("Input") if self._network is not None else []
         return tuple(self._network.node(inputs[0]).params["shape"]) if len(inputs) == 1 else None
 
-    def _fit_problem(self, dataset) -> str | None:
-        """How the loaded data and the network differ, in words (None when the data fits)."""
+    def _fit_problem(self, preview) -> str | None:
+        """How the data and the network differ, in words (None when the data fits)."""
         network = self._network
         if network is None or len(network.nodes_of_type("Input")) != 1:
             return None
-        name, shape = data_name(dataset.settings), tuple(dataset.sample_shape)
-        classes = f" in {dataset.num_classes} classes" if dataset.num_classes else ""
+        name, shape = preview.name, tuple(preview.sample_shape)
+        classes = f" in {preview.num_classes} classes" if preview.num_classes else ""
         if self._input_shape() != shape:
             return (f"{name} has samples of shape {shape_words(shape)}{classes}, but this network "
                     f"{network_needs(network, self._analysis)}: bind the Input to the data, or choose another "
                     "source.")
-        if len(network.nodes_of_type("Output")) != 1 or self._analysis is None or self._analysis.errors:
-            return None
-        try:
-            check_output(network, self._analysis, dataset.settings.task, dataset.num_classes,
-                         dataset.target_shape())
-        except DatasetError as error:
-            return f"{name} has samples of shape {shape_words(shape)}{classes}. {error}"
-        return None
+        issue = next((e for e in self._analysis.errors if isinstance(e, DataIssue)), None)
+        return issue.message if issue is not None else None
+
+    def show_bound(self, text: str) -> None:
+        """The user's choice of data changed the network: say what, until other data is chosen."""
+        self._bound = text
+        self._update_fit()
 
     def ask_for_dataset(self) -> None:
         """Train was asked for with no dataset chosen: say so where the choice is made."""
         self.forms.setCurrentIndex(0)
-        self.message.setText("Choose a dataset source in the Data tab first: this project has none yet.")
+        self.fit_note.setText("<b>Choose a dataset before training</b>: pick a source above, or use your own data "
+                              "(a data file or an image folder). This project has none yet.")
+        self.fit_note.setStyleSheet(NOTE_STYLE)
+        self.fit_note.show()
 
     def _bind_clicked(self) -> None:
         if self._shown is not None:
@@ -266,56 +524,65 @@ class TrainingPanel(QWidget):
 
     # -- preview -----------------------------------------------------------------------------
     def load_preview(self) -> None:
-        if self.no_dataset:
+        """Load the project's data (in the background) for the preview and the checks."""
+        if self.no_dataset or self._sections is None:
             return
+        from engine.data.preview import preview_dataset  # torch: only once the data is wanted
+
         try:
-            settings = self.data_form.settings().with_changes(subset=64, test_subset=16, augment={})
-        except (SettingsError, LayerLabError) as error:
-            self.message.setText(str(error))
+            settings = DatasetSettings.from_dict(self._sections[0])
+        except SettingsError as error:
+            self._preview_failed(window_message(error, DatasetSettings), self._generation)
             return
-        self.preview.show_message("Loading…")
+        self.preview.show_message(f"Loading {data_name(settings)}…")
         generation, chosen = self._generation, self._chosen
         self._chosen = False
-        run_in_background(lambda: load_dataset(settings),
-                          lambda dataset: self._show_preview(dataset, generation, chosen),
+        run_in_background(lambda: preview_dataset(settings),
+                          lambda preview: self._show_preview(preview, generation, chosen),
                           lambda message: self._preview_failed(message, generation), self)
 
     def _preview_failed(self, message: str, generation: int) -> None:
         if generation == self._generation:
-            self.preview.show_message(f"Cannot load the data: {message}")
+            self._shown = None
+            self.preview.show_message(f"Cannot load the data: {window_words(message)}")
+            self.data_facts_changed.emit(None)
+            self._update_fit()
 
-    def _show_preview(self, dataset, generation: int | None = None, chosen: bool = False) -> None:
+    def _show_preview(self, preview, generation: int | None = None, chosen: bool = False) -> None:
         if generation is not None and generation != self._generation:
             return  # other settings (or another project) since this load began
-        self._shown = dataset
-        x = dataset.train.x
-        labels = dataset.train.y
-        summary = (f"{dataset.settings.source}: samples of shape {list(dataset.sample_shape)}"
-                   f"{f', {dataset.num_classes} classes' if dataset.num_classes else ''}")
-        if x is not None and x.ndim == 4:
-            shown = x[:16].numpy()
-            names = dataset.class_names or []
-            tags = [names[int(v)] if names and labels is not None and labels.ndim == 1 else
-                    str(int(v)) for v in (labels[:16] if labels is not None and labels.ndim == 1 else [])]
-            images = shown[:, 0] if shown.shape[1] != 3 else np.transpose(shown, (0, 2, 3, 1))
-            self.preview.set_data(f"{summary}. First samples, labels: {' '.join(tags)}", images)
-            self.preview.refresh()
-        else:
-            self.preview.show_message(f"{summary}. (Points and tables have no picture; the Boundary tab "
-                                      "shows 2-D data while training.)")
-        self.preview_loaded.emit(dataset)
+        self._shown = preview
+        self.preview.show_preview(preview)
+        self.preview_loaded.emit(preview)
         if chosen:
-            self.dataset_chosen.emit(dataset)
+            self.dataset_chosen.emit(preview)
+        self.data_facts_changed.emit(preview.facts)
         self._update_fit()
 
     # -- run state (RunBox) ------------------------------------------------------------------
     def set_state(self, state: str) -> None:
-        """A run's state: the settings are locked while it is running or paused."""
+        """A run's state: the settings are locked while it is running or paused (said in the
+        corner of the tabs, only then)."""
         self.state = state
         self.run_box.set_state(state)
         active = state in ("running", "paused")
         self.forms.setEnabled(not active)
-        self.forms.setToolTip(LOCK_NOTE if active else "")
+        self._place_lock_note()
+        self.lock_note.setVisible(active)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.forms and event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest):
+            self._place_lock_note()
+        return super().eventFilter(watched, event)
+
+    def _place_lock_note(self) -> None:
+        bar = self.forms.tabBar()
+        left = bar.geometry().right() + 8
+        width = max(self.forms.width() - left - 6, 0)
+        text = self.lock_note.fontMetrics().elidedText("Locked during the run", Qt.TextElideMode.ElideRight, width)
+        self.lock_note.setText(text)
+        self.lock_note.setGeometry(left, bar.geometry().top(), width, bar.geometry().height())
+        self.lock_note.raise_()
 
     @property
     def progress(self):
@@ -323,7 +590,7 @@ class TrainingPanel(QWidget):
 
     @property
     def message(self):
-        """Where settings problems are said (for now the run box's message line)."""
+        """The run box's message line (run failures)."""
         return self.run_box.message
 
     def begin_run(self, lr: float) -> None:
@@ -336,7 +603,9 @@ class TrainingPanel(QWidget):
         self.run_box.refresh()
 
     def reset_run_state(self) -> None:
+        """Another project: no trace of the last run, and its forms are loaded afresh."""
         self.run_box.reset_run_state()
+        self._sections = None
 
     def show_failure(self, message: str) -> None:
         self.run_box.show_failure(message)

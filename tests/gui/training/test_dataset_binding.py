@@ -71,21 +71,24 @@ def test_import_in_the_window_then_choosing_mnist_binds_in_one_visible_step(make
     assert input_shape(window) == (3, 224, 224) and document.analysis.total_params == RESNET18_PARAMS
     assert document.undo_stack.count() == 0 and document.project.dataset == {}
 
-    choose_source(window, "mnist")  # the user's choice: now, and only now, the Input is bound
+    choose_source(window, "mnist")  # the user's choice: now, and only now, the network is bound
     qtbot.waitUntil(lambda: input_shape(window) == (1, 28, 28), timeout=15_000)
     settle(qtbot, window)
     stack = document.undo_stack
-    assert [stack.text(i) for i in range(stack.count())] == ["Change dataset settings",
-                                                             "Bind input to MNIST (1×28×28)"]
+    bound = "Bind input to MNIST (1×28×28) and 'fc' to 10 units for its 10 classes"
+    assert [stack.text(i) for i in range(stack.count())] == ["Change dataset settings", bound]
     assert document.project.dataset == {"source": "mnist"}
+    fc = document.network.find("fc")
+    assert document.network.node(fc).params["units"] == 10  # 1000 ImageNet classes became MNIST's 10
     panel = window.training.panel
     assert not panel.no_dataset and not panel.bind_button.isVisible()
-    assert "10 classes" in panel.fit_note.text()  # resnet18 still predicts 1000: said, not changed
+    assert panel.fit_note.text() == f"{bound} (Ctrl+Z undoes it)."  # the user sees what changed
+    assert not document.analysis.errors
     stack.undo()  # one step undoes the binding, and nothing binds it again
     settle(qtbot, window)
     assert input_shape(window) == (3, 224, 224) and document.analysis.total_params == RESNET18_PARAMS
-    assert stack.index() == 1
-    assert panel.bind_button.isVisible() and panel.bind_button.text() == "Bind input to MNIST (1×28×28)"
+    assert stack.index() == 1 and document.network.node(fc).params["units"] == 1000
+    assert panel.bind_button.isVisible() and panel.bind_button.text() == bound
     stack.undo()  # and the choice of data: back to no dataset
     settle(qtbot, window)
     assert document.project.dataset == {} and panel.no_dataset and stack.index() == 0
@@ -105,14 +108,16 @@ def test_the_bind_button_binds_a_chosen_dataset_that_does_not_fit(make_window, q
     settle(qtbot, window)
     assert input_shape(window) == (1, 28, 28)
     assert window.document.undo_stack.text(1) == "Bind input to MNIST (1×28×28)"
-    assert not panel.bind_button.isVisible() and panel.fit_note.isHidden()
+    assert not panel.bind_button.isVisible()
+    assert panel.fit_note.text() == "Bind input to MNIST (1×28×28) (Ctrl+Z undoes it)."  # what changed, said
 
 
 def test_train_without_a_dataset_asks_for_one(make_window, resnet18_file, qtbot) -> None:
     window = make_window(resnet18_file)
     window.training.start()
     assert window.training.controller.state not in ("running", "paused")
-    assert "Choose a dataset source" in window.training.panel.run_box.message.text()
-    assert window.training.panel.forms.currentIndex() == 0
+    panel = window.training.panel
+    assert "Choose a dataset before training" in panel.fit_note.text() and not panel.fit_note.isHidden()
+    assert panel.forms.currentIndex() == 0
     assert window.document.undo_stack.count() == 0 and infer_shapes(window.document.network).total_params \
         == RESNET18_PARAMS
