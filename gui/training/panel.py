@@ -278,6 +278,7 @@ class TrainingPanel(QWidget):
                 problem = self._load_form(self.training_form, TrainingSettings, training)
                 self.training_note.setText(problem)
                 self.training_note.setVisible(bool(problem))
+                self.run_box.show_planned_lr(float(training.get("lr", TrainingSettings().lr)))
         finally:
             self._loading = False
         self._show_relevant_fields()

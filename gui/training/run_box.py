@@ -5,14 +5,15 @@ step and ETA; after, how and why it ended, its best evaluation and the final fig
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QScrollArea,
+                               QVBoxLayout, QWidget)
 
 from gui.param_editors import ScientificSpinBox
 from gui.training.progress import Progress
 
 
 ENDED = ("finished", "stopped", "failed")
+REPORT_LINES = 6  # the report's height never changes, so the forms below never move
 
 
 class RunBox(QWidget):
@@ -51,14 +52,24 @@ class RunBox(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #c62828")
+        report = QWidget()  # state, final figures and failure in one place of fixed height
+        report_layout = QVBoxLayout(report)
+        report_layout.setContentsMargins(0, 0, 4, 0)
+        for label in (self.status, self.results, self.message):
+            report_layout.addWidget(label)
+        report_layout.addStretch(1)
+        self.report = QScrollArea()
+        self.report.setWidget(report)
+        self.report.setWidgetResizable(True)
+        self.report.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.report.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.report.setFixedHeight(self.fontMetrics().lineSpacing() * REPORT_LINES + 6)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(buttons)
         layout.addLayout(live)
         layout.addWidget(self.progress_bar)
-        layout.addWidget(self.status)
-        layout.addWidget(self.results)
-        layout.addWidget(self.message)
+        layout.addWidget(self.report)
         self.progress = Progress()
         self.train_button.clicked.connect(self.train_clicked)
         self.pause_button.clicked.connect(self._pause_or_resume)
@@ -83,6 +94,13 @@ class RunBox(QWidget):
             self.status.setText("Starting…")
         if state in ENDED:
             self.refresh()
+
+    def show_planned_lr(self, lr: float) -> None:
+        """Between runs, the box shows the learning rate the next run starts with."""
+        if self.state not in ("running", "paused"):
+            self.live_lr.blockSignals(True)
+            self.live_lr.setValue(lr)
+            self.live_lr.blockSignals(False)
 
     def begin_run(self, lr: float) -> None:
         self.progress = Progress()
