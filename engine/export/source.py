@@ -13,13 +13,14 @@ from torch import fx
 from engine.compiler import compile_network
 from engine.errors import LayerLabError
 from engine.graph import python_name
+from engine.run_dir import INCOMPLETE
 from engine.importers.weights import load_weights_file
 from engine.project import EXTENSION, Project, load_project
 from engine.shapes import infer_shapes
 
 RUN_PROJECT = "project.layerlab"
 RUN_WEIGHTS = "weights.safetensors"
-RUN_INCOMPLETE = "INCOMPLETE"
+RUN_INCOMPLETE = INCOMPLETE  # one name for the marker, whoever writes the run directory
 """Present while a run directory is being written; left behind only if the writing was cut short."""
 
 
