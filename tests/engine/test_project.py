@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import gzip
 import json
+import signal
+import subprocess
+import sys
 
 import pytest
 
 from engine import project as project_module
 from engine.errors import ProjectError
 from engine.project import FORMAT_VERSION, Project, load_project
-from tests.conftest import SAMPLES
+from tests.conftest import ROOT, SAMPLES
 
 
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.stem)
@@ -103,21 +106,37 @@ def test_older_versions_are_migrated(tmp_path, monkeypatch):
     assert len(project.network) == len(valid_document()["graph"]["nodes"])
 
 
-def test_save_is_atomic_and_keeps_the_old_file_on_failure(tmp_path, monkeypatch):
+KILLED_BETWEEN_WRITE_AND_RENAME = """
+import os, signal, sys
+from engine.project import load_project
+project = load_project(sys.argv[1])
+project.name = "changed"
+os.replace = lambda *args: os.kill(os.getpid(), signal.SIGKILL)  # die with the new file written, not moved
+project.save(sys.argv[2])
+"""
+
+
+def test_a_save_killed_between_write_and_rename_leaves_the_old_file(tmp_path):
     path = tmp_path / "p.layerlab"
-    project = load_project(SAMPLES[0])
-    project.save(path)
-    before = path.read_text()
+    load_project(SAMPLES[0]).save(path)
+    before = path.read_bytes()
+    result = subprocess.run([sys.executable, "-c", KILLED_BETWEEN_WRITE_AND_RENAME, str(SAMPLES[0]), str(path)],
+                            cwd=ROOT, capture_output=True, timeout=120)
+    assert result.returncode == -signal.SIGKILL  # it really died mid-save
+    assert path.read_bytes() == before  # the old file, whole
+    leftovers = [p for p in tmp_path.iterdir() if p != path]
+    assert leftovers and json.loads(leftovers[0].read_text())["name"] == "changed"  # the new one was written
+    assert load_project(path).name == load_project(SAMPLES[0]).name
 
-    def explode(*args, **kwargs):
-        raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(project_module, "atomic_write_text", explode)
-    project.name = "changed"
-    with pytest.raises(ProjectError, match="No space left"):
-        project.save(path)
-    assert path.read_text() == before
-    assert [p.name for p in tmp_path.iterdir()] == ["p.layerlab"]
+def test_a_failed_save_says_why_and_leaves_no_temporary_file(tmp_path):
+    target = tmp_path / "p.layerlab"
+    target.mkdir()  # the name is taken by a folder: the final move fails after the write
+    (target / "keep.txt").write_text("mine")
+    with pytest.raises(ProjectError, match="p.layerlab"):
+        load_project(SAMPLES[0]).save(target)
+    assert [p.name for p in tmp_path.iterdir()] == ["p.layerlab"]  # no temporary file left behind
+    assert (target / "keep.txt").read_text() == "mine"
 
 
 def test_atomic_write_leaves_no_temporary_file_when_writing_fails(tmp_path):

@@ -94,11 +94,18 @@ def test_merge_shape_mismatch_is_reported_on_the_merge():
     assert error.node == add and "4x8x8, 4x6x6" in error.message
 
 
-def test_totals_add_up_every_node():
+def test_lenet5_totals_match_the_known_figures():
+    """LeNet-5 (ReLU, max-pool, 'same' first conv): parameters, MACs and activations worked out by
+    hand from its layers, not from the code under test."""
     project = load_project(ROOT / "sample_projects" / "lenet5.layerlab")
     analysis = infer_shapes(project.network)
-    assert analysis.total_params == sum(i.params for i in analysis.nodes.values()) == 61_706
-    assert analysis.total_macs > 0 and analysis.total_activations > 0
+    conv1, conv2 = 6 * (5 * 5 * 1 + 1), 16 * (5 * 5 * 6 + 1)
+    dense = (400 * 120 + 120) + (120 * 84 + 84) + (84 * 10 + 10)
+    assert analysis.total_params == conv1 + conv2 + dense == 61_706
+    macs = 28 * 28 * 6 * 25 + 10 * 10 * 16 * 150 + 400 * 120 + 120 * 84 + 84 * 10
+    assert analysis.total_macs == macs == 416_520
+    outputs = [784, 4704, 4704, 1176, 1600, 1600, 400, 400, 120, 120, 84, 84, 10, 10]  # the table's column
+    assert analysis.total_activations == sum(outputs) == 15_796
 
 
 def test_an_empty_network_is_not_wrong_only_empty():

@@ -97,6 +97,9 @@ def test_a_diverging_run_shows_the_error_and_the_app_stays_usable(qtbot, make_wi
     window.document.project.training["lr"] = 0.01
     window.training.start()
     wait_state(qtbot, window, "finished", "failed", "stopped")
+    assert window.training.controller.state == "finished"  # the same window trains again, to the end
+    progress = window.training.panel.progress
+    assert progress.end is not None and progress.end.reason == "completed" and np.isfinite(progress.loss)
 
 
 def test_gradient_check_button(qtbot, make_window):
