@@ -4,7 +4,8 @@ cost with probes off is nil."""
 
 from __future__ import annotations
 
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 import numpy as np
 import torch
@@ -27,6 +28,22 @@ def layer_modules(gm: fx.GraphModule) -> dict[str, str]:
             found[node_id] = str(node.target)
             claimed.add(str(node.target))
     return found
+
+
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """Run a few tiny ops (8 probe samples) on one CPU thread. Split over the training's OpenMP
+    threads each op waits for a partner thread; on a busy machine (other processes on the cores)
+    that wait made a LeNet-5 probe take 180 ms instead of 3 ms."""
+    threads = torch.get_num_threads()
+    if threads == 1:
+        yield
+        return
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 class _Recorder(fx.Interpreter):
@@ -81,8 +98,11 @@ class ProbeCollector:
                 dense_seen = True
         return chosen
 
-    @torch.no_grad()
     def collect(self, step: int, epoch: int) -> ProbeRecord:
+        with one_thread(), torch.no_grad():
+            return self._collect(step, epoch)
+
+    def _collect(self, step: int, epoch: int) -> ProbeRecord:
         was_training = self.gm.training
         self.gm.eval()
         try:
@@ -106,3 +126,17 @@ class ProbeCollector:
         weights = {nid: _numpy(self.layers[nid][0][1]) for nid in self.filter_layers if nid in self.layers}
         return ProbeRecord(step, epoch, _numpy(self.x), None if self.y is None else _numpy(self.y),
                            _numpy(output), activations, grad_norm, grad_mean, weights, weight_hist, grad_hist)
+
+
+def probe_batch(dataset, count: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """The fixed probe samples: the first `count` of the validation split (in memory), else of the
+    training split, on `device` (the trainer's choice, for probes taken outside the trainer)."""
+    source = dataset.val if len(dataset.val) and dataset.val.in_memory else dataset.train
+    if source.in_memory:
+        x = source.x[:count].to(device)
+        y = None if source.y is None else source.y[:count].to(device)
+    else:
+        pairs = [source.stream[i] for i in range(min(count, len(source)))]
+        x = torch.stack([a for a, _ in pairs]).to(device)
+        y = torch.tensor([b for _, b in pairs], device=device)
+    return x, y
