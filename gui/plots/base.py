@@ -1,4 +1,6 @@
-"""PlotPanel: a titled view with 'Save PNG' and 'Save CSV' actions shared by every plot."""
+"""PlotPanel: a titled view with one 'Save PNG' and one 'Save CSV' action (and, for image views,
+'Reset view'), shared by every plot. Parts inside a panel are plain widgets, never panels, so a
+view has exactly one pair of save buttons."""
 
 from __future__ import annotations
 
@@ -24,18 +26,32 @@ class PlotPanel(QWidget):
         self.title_label = QLabel(f"<b>{self.title}</b>")
         self.header.addWidget(self.title_label)
         self.header.addStretch(1)
+        self.reset_view_button = QPushButton("Reset view")
+        self.reset_view_button.setToolTip("Fit the pictures to the panel again (Ctrl+wheel zooms, the wheel scrolls)")
+        self.reset_view_button.hide()
         self.save_png_button = QPushButton("Save PNG")
         self.save_csv_button = QPushButton("Save CSV")
-        for button in (self.save_png_button, self.save_csv_button):
-            button.setFocusPolicy(Qt.NoFocus)
+        for button in (self.reset_view_button, self.save_png_button, self.save_csv_button):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             self.header.addWidget(button)
         self.save_png_button.clicked.connect(lambda: self._ask_and_save("png"))
         self.save_csv_button.clicked.connect(lambda: self._ask_and_save("csv"))
-        self.body = QVBoxLayout()
+        self.content = QWidget()  # what Save PNG pictures: the view without its buttons
+        self.body = QVBoxLayout(self.content)
+        self.body.setContentsMargins(0, 0, 0, 0)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(self.header)
-        layout.addLayout(self.body, 1)
+        layout.addWidget(self.content, 1)
+
+    def add_header_widget(self, widget: QWidget) -> None:
+        """Put a control in the header, after the title and before the buttons."""
+        self.header.insertWidget(self.header.indexOf(self.reset_view_button), widget)
+
+    def use_reset_view(self, *canvases) -> None:
+        """Show 'Reset view', which fits each of `canvases` to the panel again."""
+        self.reset_view_button.show()
+        self.reset_view_button.clicked.connect(lambda: [canvas.reset_view() for canvas in canvases])
 
     # -- subclasses provide the data --------------------------------------------------
     def csv_table(self) -> tuple[Sequence[str], Iterable[Sequence]]:
@@ -48,7 +64,7 @@ class PlotPanel(QWidget):
     # -- saving -----------------------------------------------------------------------
     def save_png(self, path: str | Path) -> Path:
         path = Path(path)
-        if not self.grab().save(str(path), "PNG"):
+        if not self.content.grab().save(str(path), "PNG"):
             raise OSError(f"could not write {path}")
         return path
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel, QPushButton, QTableWidget, QTableWidgetItem
+from PySide6.QtWidgets import QHeaderView, QLabel, QPushButton, QTableWidget, QTableWidgetItem
 
 from gui.plots.base import PlotPanel
 
@@ -27,7 +27,10 @@ class GradcheckPanel(PlotPanel):
         self.caption.setWordWrap(True)
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["tensor", "shape", "max relative error", "result"])
-        self.table.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # no clipped header, before a run too
+        header.setStretchLastSection(True)
         self.body.addWidget(self.caption)
         self.body.addWidget(self.table, 1)
         self.results: list = []
@@ -63,7 +66,6 @@ class GradcheckPanel(PlotPanel):
                 if column == 3:
                     item.setForeground(QColor("#2e7d32" if ok else "#c62828"))
                 self.table.setItem(row, column, item)
-        self.table.resizeColumnsToContents()
 
     def csv_table(self):
         return (("tensor", "shape", "entries", "max_relative_error", "max_abs_error"),

@@ -1,12 +1,37 @@
-"""Weight and gradient histograms of one layer over time (latest as curves, history as a heatmap)."""
+"""Weight and gradient histograms of one layer: the latest as curves, and over training time as
+heatmaps whose y axis is the value itself (each probe's histogram is redistributed onto one
+common value grid, so a row means the same value at every time), with colour bars."""
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QComboBox, QLabel
 
 from gui.plots.base import PlotPanel
+from gui.plots.heatmap import TimeHeatmap, steady
+
+COMMON_BINS = 60
+KINDS = ("weights", "gradients")
+
+
+def value_span(entries: list[tuple[int, np.ndarray, np.ndarray]]) -> tuple[float, float]:
+    return min(float(e[0]) for _, e, _ in entries), max(float(e[-1]) for _, e, _ in entries)
+
+
+def on_common_grid(entries: list[tuple[int, np.ndarray, np.ndarray]], bins: int = COMMON_BINS,
+                   span: tuple[float, float] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(edges, counts [bins, probes]): every histogram moved onto one grid spanning all of them
+    (or `span`), counts spread evenly within their own bins."""
+    low, high = span or value_span(entries)
+    if high <= low:
+        low, high = low - 0.5, high + 0.5
+    edges = np.linspace(low, high, bins + 1)
+    columns = []
+    for _, own_edges, counts in entries:
+        cumulative = np.concatenate([[0.0], np.cumsum(counts, dtype=np.float64)])
+        columns.append(np.diff(np.interp(edges, own_edges, cumulative)))
+    return edges, np.stack(columns, axis=1)
 
 
 class HistogramsPanel(PlotPanel):
@@ -15,37 +40,71 @@ class HistogramsPanel(PlotPanel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.layer_box = QComboBox()
+        self.layer_box.setToolTip("The layer whose first parameter (its weights) is shown")
         self.header.insertWidget(1, self.layer_box)
         self.layer_box.currentTextChanged.connect(lambda _: self.refresh(force=True))
         # layer -> kind ('weights' | 'gradients') -> list of (step, bin edges, counts)
         self.history: dict[str, dict[str, list[tuple[int, np.ndarray, np.ndarray]]]] = {}
         self._version = self._drawn = 0
+        self.caption = QLabel("A layer's weight and gradient distributions appear here after the first probe of a run.")
+        self.caption.setWordWrap(True)
         layout = pg.GraphicsLayoutWidget()
-        layout.setMinimumHeight(120)
-        self.latest = {kind: layout.addPlot(row=0, col=col, title=f"{kind} (latest)")
-                       for col, kind in enumerate(("weights", "gradients"))}
-        self.curves = {kind: plot.plot(stepMode="center", fillLevel=0, brush="#1f77b460", pen="#1f77b4")
-                       for kind, plot in self.latest.items()}
+        layout.setMinimumHeight(130)
+        self.latest = {kind: layout.addPlot(row=0, col=col, title=f"{kind}: latest distribution")
+                       for col, kind in enumerate(KINDS)}
+        self.curves = {}
+        for kind, plot in self.latest.items():
+            plot.disableAutoRange()
+            plot.setMenuEnabled(False)
+            plot.hideButtons()
+            plot.vb.setMouseEnabled(x=False, y=False)
+            plot.setLabel("bottom", "value")
+            plot.setLabel("left", "count")
+            plot.getAxis("bottom").enableAutoSIPrefix(False)
+            self.curves[kind] = plot.plot(stepMode="center", fillLevel=0, brush="#1f77b460", pen="#1f77b4")
         self.over_time = {kind: layout.addPlot(row=1, col=col, title=f"{kind} over time")
-                          for col, kind in enumerate(("weights", "gradients"))}
-        self.heats = {}
+                          for col, kind in enumerate(KINDS)}
+        self.heatmaps = {}
         for kind, plot in self.over_time.items():
-            image = pg.ImageItem(axisOrder="row-major")
-            image.setColorMap(pg.colormap.get("magma"))
-            plot.addItem(image)
-            self.heats[kind] = image
-        self.body.addWidget(layout)
+            plot.setLabel("left", "value")
+            plot.getAxis("left").enableAutoSIPrefix(False)
+            self.heatmaps[kind] = TimeHeatmap(plot, "magma", "log(1 + count)")
+        self.heats = {kind: heatmap.image for kind, heatmap in self.heatmaps.items()}
+        self._ranges: dict[tuple[str, str], tuple[float, float]] = {}  # steady axis ranges (layer shown)
+        layout.ci.layout.setRowStretchFactor(0, 2)
+        layout.ci.layout.setRowStretchFactor(1, 3)
+        self.body.addWidget(self.caption)
+        self.body.addWidget(layout, 1)
+
+    def set_time_unit(self, steps_per_epoch: int, planned_steps: int | None = None) -> None:
+        for heatmap in self.heatmaps.values():
+            heatmap.set_time_unit(steps_per_epoch, planned_steps)
+        self._version += 1
+
+    def set_end(self, step: int) -> None:
+        for heatmap in self.heatmaps.values():
+            heatmap.set_end(step)
 
     def clear(self) -> None:
         self.history.clear()
         self.layer_box.clear()
+        self._ranges.clear()
         self._version += 1
+        for kind in KINDS:
+            self.curves[kind].setData([], [])
+            self.heatmaps[kind].clear()
 
     def add(self, step: int, layer: str, kind: str, edges: np.ndarray, counts: np.ndarray) -> None:
+        """One probe's histogram; a second one at the same step (Pause, the end) replaces the first."""
         if layer not in self.history:
             self.history[layer] = {"weights": [], "gradients": []}
             self.layer_box.addItem(layer)
-        self.history[layer][kind].append((step, np.asarray(edges), np.asarray(counts)))
+        entries = self.history[layer][kind]
+        entry = (step, np.asarray(edges, np.float64), np.asarray(counts, np.float64))
+        if entries and entries[-1][0] == step:
+            entries[-1] = entry
+        else:
+            entries.append(entry)
         self._version += 1
 
     def refresh(self, force: bool = False) -> None:
@@ -53,15 +112,34 @@ class HistogramsPanel(PlotPanel):
             return
         self._drawn = self._version
         layer = self.layer_box.currentText()
-        for kind in ("weights", "gradients"):
+        if force:
+            self._ranges.clear()
+        for kind in KINDS:
             entries = self.history.get(layer, {}).get(kind, [])
             if not entries:
                 self.curves[kind].setData([], [])
-                self.heats[kind].clear()
+                self.heatmaps[kind].clear()
                 continue
             _, edges, counts = entries[-1]
             self.curves[kind].setData(edges, counts)
-            self.heats[kind].setImage(np.stack([np.log1p(c) for _, _, c in entries], axis=1), autoLevels=True)
+            self._steady_range(self.latest[kind], (layer, kind + " x"), float(edges[0]), float(edges[-1]), "x")
+            self._steady_range(self.latest[kind], (layer, kind + " y"), 0.0, float(np.max(counts)) or 1.0, "y")
+            span = steady(self._ranges.get((layer, kind)), *value_span(entries))
+            self._ranges[(layer, kind)] = span
+            common_edges, matrix = on_common_grid(entries, span=span)
+            self.heatmaps[kind].show([s for s, _, _ in entries], np.log1p(matrix),
+                                     (float(common_edges[0]), float(common_edges[-1])))
+        if layer:
+            self.caption.setText(f"{layer}: how its weights and their gradients are spread (brighter: more values "
+                                 "there). Weights that barely move or gradients squeezed to zero mean the layer "
+                                 "has stopped learning.")
+
+    def _steady_range(self, plot, key, low: float, high: float, axis: str) -> None:
+        current = self._ranges.get(key)
+        wanted = steady(current, low, high)
+        if wanted != current:
+            self._ranges[key] = wanted
+            (plot.setXRange if axis == "x" else plot.setYRange)(*wanted, padding=0)
 
     def csv_table(self):
         header = ("layer", "kind", "step", "bin_left", "bin_right", "count")

@@ -1,37 +1,55 @@
-"""A tiled image grid (feature maps, learned filters, weight pictures) with pan and zoom."""
+"""Pictures in a grid (data previews, the samples of a confusion-matrix cell): a caption above a
+page that scrolls with the wheel and zooms with Ctrl+wheel."""
 
 from __future__ import annotations
 
 import numpy as np
-import pyqtgraph as pg
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from gui.plots.base import PlotPanel
-from gui.plots.tiling import as_image_stack, tile
+from gui.plots.image_canvas import ImageCanvas
+from gui.plots.tiling import image_grid, pictures
+
+
+class ImageView(QWidget):
+    """A caption and a page of pictures: a part of a panel (no save buttons of its own)."""
+
+    def __init__(self, hint: str = "", fit: str = "page", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.caption = QLabel(hint)
+        self.caption.setWordWrap(True)
+        self.canvas = ImageCanvas(fit=fit)
+        self.array: np.ndarray | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.canvas, 1)
+
+    def show_pictures(self, caption: str, array: np.ndarray, names: list[str] | None = None,
+                      columns: int | None = None, keys: list | None = None, frames: dict | None = None) -> None:
+        self.caption.setText(caption)
+        self.array = np.asarray(array)
+        self.canvas.set_page(*image_grid(pictures(array), names, columns, keys=keys, frames=frames))
+
+    def show_message(self, text: str) -> None:
+        self.caption.setText(text)
+        self.array = None
+        self.canvas.show_message("")
 
 
 class ImageGridPanel(PlotPanel):
-    """Shows one layer's data as a grid of small images; `set_data(label, array)` replaces it."""
+    """Shows a stack of pictures; `set_data(label, array)` replaces them at the next refresh."""
 
     title = "Images"
-    empty_hint = "Select a layer on the canvas."
-    colormap = ""  # grey unless a subclass names a pyqtgraph colour map
+    empty_hint = ""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.caption = QLabel(self.empty_hint)
-        self.caption.setWordWrap(True)
-        self.view = pg.GraphicsLayoutWidget()
-        self.view.setMinimumHeight(60)
-        self.box = self.view.addViewBox(lockAspect=True, invertY=True)
-        self.image = pg.ImageItem(axisOrder="row-major")
-        if self.colormap:
-            self.image.setColorMap(pg.colormap.get(self.colormap))
-        self.box.addItem(self.image)
-        self.body.addWidget(self.caption)
+        self.view = ImageView(self.empty_hint)
+        self.caption, self.canvas = self.view.caption, self.view.canvas
         self.body.addWidget(self.view, 1)
+        self.use_reset_view(self.canvas)
         self.array: np.ndarray | None = None
-        self.grid: np.ndarray | None = None
         self._pending: tuple[str, np.ndarray] | None = None
 
     def set_data(self, label: str, array: np.ndarray) -> None:
@@ -40,25 +58,15 @@ class ImageGridPanel(PlotPanel):
 
     def show_message(self, text: str) -> None:
         self._pending = None
-        self.array = self.grid = None
-        self.caption.setText(text)
-        self.image.clear()
+        self.array = None
+        self.view.show_message(text)
 
     def refresh(self) -> None:
         if self._pending is None:
             return
-        label, array = self._pending
+        label, self.array = self._pending
         self._pending = None
-        self.array = array
-        self.grid = tile(self.images_for(array))
-        first = self.grid is not None and self.image.image is None
-        self.image.setImage(self.grid, levels=(0.0, 1.0))
-        self.caption.setText(label)
-        if first:
-            self.box.autoRange(padding=0.02)
-
-    def images_for(self, array: np.ndarray) -> np.ndarray:
-        return as_image_stack(array)
+        self.view.show_pictures(label, self.array)
 
     def csv_table(self):
         if self.array is None:
@@ -66,32 +74,3 @@ class ImageGridPanel(PlotPanel):
         flat = self.array.reshape(self.array.shape[0], -1) if self.array.ndim > 1 else self.array[None]
         header = ("index",) + tuple(f"v{i}" for i in range(flat.shape[1]))
         return header, ((i, *row) for i, row in enumerate(flat.tolist()))
-
-
-class ActivationsPanel(ImageGridPanel):
-    """A layer's output for one probe sample: feature maps as a grid, dense units as a strip."""
-
-    title = "Activations"
-    empty_hint = "Select a layer on the canvas to see its output for the probe samples."
-
-
-class FiltersPanel(ImageGridPanel):
-    """Learned filters of a convolution, or each unit's input weights reshaped to the image."""
-
-    title = "Learned filters"
-    empty_hint = "Select a convolution or a dense layer fed by an image."
-    colormap = "CET-D1"  # diverging: blue negative, white zero, red positive weights
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.image_shape: tuple[int, ...] | None = None
-
-    def images_for(self, array: np.ndarray) -> np.ndarray:
-        if array.ndim == 2 and self.image_shape is not None and len(self.image_shape) >= 2:  # dense on an image
-            height, width = self.image_shape[-2:]
-            if array.shape[1] == height * width * (self.image_shape[0] if len(self.image_shape) == 3 else 1):
-                pictures = array.reshape(array.shape[0], -1, height, width)[:, 0]
-                return as_image_stack(pictures, symmetric=True)
-        if array.ndim == 4 and array.shape[1] == 3:
-            self.image.setLookupTable(None)  # RGB filters of a colour input are shown in colour
-        return as_image_stack(array, symmetric=True)

@@ -1,19 +1,39 @@
-"""Loss and accuracy curves: training per step (optionally smoothed), validation per epoch,
-log-scale toggle, and earlier runs of the project overlaid for comparison."""
+"""Loss and accuracy over the run, in epochs (the step under the mouse is read out): training
+loss per step (smoothed, the raw values faint behind), validation per evaluation, the best
+epoch and an early stop marked, the final train/validation/test figures at the end, and
+earlier runs of the project overlaid. The axes span the planned run while it goes on and end
+where it ended. Legends sit above the plots, listing only series that have data."""
 
 from __future__ import annotations
 
-from itertools import zip_longest
-
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QCheckBox, QLabel, QSlider
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QLabel, QSlider, QStackedWidget, QVBoxLayout, QWidget
 
 from gui.plots.base import PlotPanel
 from gui.plots.series import Series, Smoother
 
-TRAIN, VAL, OVERLAY = "#1f77b4", "#d62728", "#999999"
+TRAIN, VAL, TEST, BEST, END = "#1f77b4", "#d62728", "#2ca02c", "#2ca02c", "#7f7f7f"
+OVERLAYS = ("#8c8c8c", "#b07aa1", "#9c755f", "#bab0ac", "#76b7b2")
+SPLIT_WORDS = {"train": "training", "val": "validation", "test": "test"}
+EMPTY_TEXT = "No run yet. Press Train (F5): the training loss appears here after the first steps."
+WAITING_TEXT = "Training has started; the first losses appear after a few steps."
+
+
+def padded_range(low: float, high: float, log: bool = False) -> tuple[float, float]:
+    """A y range around [low, high] that never collapses: near-constant values get a span of at
+    least 5 % of their size (no 1.19999047984250 / 1.19999047984245 ticks)."""
+    span = high - low
+    floor = max(0.05 * max(abs(low), abs(high)), 1e-3) if not log else 0.02
+    if span < floor:
+        middle = 0.5 * (low + high)
+        low, high, span = middle - floor / 2, middle + floor / 2, floor
+    return low - 0.08 * span, high + 0.08 * span
+
+
+def _swatch(color: str, mark: str) -> str:
+    return f"<span style='color:{color}; font-weight:bold'>{mark}</span>"
 
 
 class LossPlot(PlotPanel):
@@ -21,102 +41,310 @@ class LossPlot(PlotPanel):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.train_loss, self.val_loss = Series(), Series()
+        self.train_loss, self.val_loss = Series(), Series()  # x: steps (drawn in epochs)
         self.train_accuracy, self.val_accuracy = Series(), Series()
+        self.steps_per_epoch = 0
+        self.planned_steps = 0
+        self.end: tuple[int, str] | None = None  # (step, reason) once the run ended
+        self.best_step: int | None = None
+        self.finals: dict[str, tuple[float, float | None]] = {}
+        self.restored_best = True
+        self.overlays: dict[str, pg.PlotDataItem] = {}
         self._drawn: tuple = ()
         self._smooth_loss = Smoother()
-        self._y_ranges: dict | None = None  # None: pyqtgraph's auto range (until a run says its length)
+        self._y_ranges: dict[int, tuple[float, float]] = {}
+        self.readout = QLabel("")
+        self.readout.setMinimumWidth(40)
         self.log_box = QCheckBox("log scale")
-        self.smooth_slider = QSlider(Qt.Horizontal)
+        self.smooth_slider = QSlider(Qt.Orientation.Horizontal)
         self.smooth_slider.setRange(0, 99)
         self.smooth_slider.setValue(60)
         self.smooth_slider.setMaximumWidth(100)
+        self.smooth_slider.setToolTip("Smoothing of the training loss (exponential moving average)")
+        self.header.insertWidget(1, self.readout, 1)
         for widget in (QLabel("smoothing"), self.smooth_slider, self.log_box):
-            self.header.insertWidget(self.header.count() - 2, widget)
-        self.log_box.toggled.connect(lambda on: self.loss_plot.setLogMode(y=on))
+            self.add_header_widget(widget)
+        self.log_box.toggled.connect(self._set_log)
         self.smooth_slider.valueChanged.connect(lambda _: self.refresh(force=True))
 
-        layout = pg.GraphicsLayoutWidget()
-        layout.setMinimumHeight(120)
-        self.loss_plot = layout.addPlot(row=0, col=0, title="loss")
-        self.accuracy_plot = layout.addPlot(row=1, col=0, title="accuracy")
+        self.legend = QLabel("")
+        self.legend.setWordWrap(True)
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.final_label = QLabel("")
+        self.final_label.setWordWrap(True)
+        self.final_label.hide()
+        self.loss_widget, self.accuracy_widget = pg.PlotWidget(), pg.PlotWidget()
+        self.loss_plot, self.accuracy_plot = self.loss_widget.getPlotItem(), self.accuracy_widget.getPlotItem()
         self.accuracy_plot.setXLink(self.loss_plot)
-        for plot in (self.loss_plot, self.accuracy_plot):
+        for widget, plot, name in ((self.loss_widget, self.loss_plot, "loss"),
+                                   (self.accuracy_widget, self.accuracy_plot, "accuracy (%)")):
+            widget.setMinimumHeight(70)
             plot.showGrid(x=True, y=True, alpha=0.2)
-            plot.addLegend(offset=(-10, 10))
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
-        self.loss_plot.setLabel("bottom", "step")
+            plot.setLabel("left", name)
+            plot.setLabel("bottom", "epoch")
+            plot.setMenuEnabled(False)
+            plot.getAxis("left").setWidth(56)
+            plot.getAxis("left").enableAutoSIPrefix(False)  # 0.65, not 650 (x0.001)
+            plot.hideButtons()
+            plot.vb.setMouseEnabled(x=False, y=False)  # the wheel belongs to the page, not the plot
         self.raw_curve = self.loss_plot.plot(pen=pg.mkPen(TRAIN + "40"), skipFiniteCheck=True)
-        self.smooth_curve = self.loss_plot.plot(pen=pg.mkPen(TRAIN, width=1), name="train", skipFiniteCheck=True)
+        self.smooth_curve = self.loss_plot.plot(pen=pg.mkPen(TRAIN, width=1), skipFiniteCheck=True)
         self.val_curve = self.loss_plot.plot(pen=pg.mkPen(VAL), symbol="o", symbolSize=6, symbolBrush=VAL,
-                                             name="validation")
+                                             symbolPen=None)
         self.train_acc_curve = self.accuracy_plot.plot(pen=pg.mkPen(TRAIN), symbol="s", symbolSize=5,
-                                                       symbolBrush=TRAIN, name="train (epoch mean)")
+                                                       symbolBrush=TRAIN, symbolPen=None)
         self.val_acc_curve = self.accuracy_plot.plot(pen=pg.mkPen(VAL), symbol="o", symbolSize=6,
-                                                     symbolBrush=VAL, name="validation")
-        self.overlays: dict[str, pg.PlotDataItem] = {}
-        self.body.addWidget(layout)
+                                                     symbolBrush=VAL, symbolPen=None)
+        self.final_points = {plot: plot.plot(pen=None, symbol="star", symbolSize=13, symbolBrush=TEST,
+                                             symbolPen=pg.mkPen("w")) for plot in (self.loss_plot, self.accuracy_plot)}
+        self.best_lines = [self._marker(plot, BEST, Qt.PenStyle.DashLine, 0.9) for plot in (self.loss_plot, self.accuracy_plot)]
+        self.end_lines = [self._marker(plot, END, Qt.PenStyle.DotLine, 0.7) for plot in (self.loss_plot, self.accuracy_plot)]
+        plots = QWidget()
+        column = QVBoxLayout(plots)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(self.loss_widget, 3)
+        column.addWidget(self.accuracy_widget, 2)
+        self.empty = QLabel(EMPTY_TEXT)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setStyleSheet("color: #555; font-size: 13px;")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(plots)
+        self.body.addWidget(self.legend)
+        self.body.addWidget(self.stack, 1)
+        self.body.addWidget(self.final_label)
+        for widget in (self.loss_widget, self.accuracy_widget):
+            widget.scene().sigMouseMoved.connect(lambda pos, w=widget: self._hover(w, pos))
+        self._show_legend()
 
-    def set_planned_steps(self, steps: int) -> None:
-        """Fix the step axis to the whole run, so it is not re-laid out on every redraw."""
-        for plot in (self.loss_plot, self.accuracy_plot):
-            plot.enableAutoRange(x=False, y=False)
-            plot.setXRange(0, max(1, steps), padding=0.01)
-        self._y_ranges = {}
+    @staticmethod
+    def _marker(plot, color: str, style, position: float) -> pg.InfiniteLine:
+        line = pg.InfiniteLine(angle=90, pen=pg.mkPen(color, width=1.5, style=style), movable=False, label="",
+                               labelOpts={"position": position, "color": color, "fill": (255, 255, 255, 200),
+                                          "anchors": [(0, 0.5), (0, 0.5)]})
+        line.setZValue(-5)
+        line.hide()
+        plot.addItem(line, ignoreBounds=True)
+        return line
 
-    def _fit_y(self, plot, values: list) -> None:
-        """Widen the y range when the data leaves it, narrow it when the data uses under half of it
-        (few range changes, so the axis is redrawn rarely)."""
-        finite = [v[np.isfinite(v)] for v in values if v.size]
-        finite = [v for v in finite if v.size]
-        if not finite:
-            return
-        low, high = min(float(v.min()) for v in finite), max(float(v.max()) for v in finite)
-        if self.log_box.isChecked():
-            return plot.enableAutoRange(y=True)
-        current = self._y_ranges.get(id(plot))
-        span = max(high - low, 1e-12)
-        if current is None or low < current[0] or high > current[1] or (current[1] - current[0]) > 2.5 * span:
-            current = (low - 0.08 * span, high + 0.08 * span)
-            self._y_ranges[id(plot)] = current
-            plot.setYRange(*current, padding=0)
+    # -- the run ----------------------------------------------------------------------------
+    def begin(self, steps_per_epoch: int, planned_steps: int) -> None:
+        """A run started: x in epochs of `steps_per_epoch` steps, the axis spanning `planned_steps`."""
+        self.steps_per_epoch = max(1, steps_per_epoch)
+        self.planned_steps = max(1, planned_steps)
+        self.end, self.best_step, self.finals = None, None, {}
+        self.empty.setText(WAITING_TEXT)
+        self._set_x_end(self.planned_steps)
+        self._drawn = ()
 
+    def set_best(self, step: int) -> None:
+        """The best evaluation so far (validation), marked on both plots."""
+        self.best_step = step
+        self._drawn = ()
+
+    def set_final(self, split: str, loss: float, accuracy: float | None) -> None:
+        self.finals[split] = (loss, accuracy)
+        self._drawn = ()
+
+    def set_end(self, step: int, reason: str, best_step: int | None, restored_best: bool = True) -> None:
+        """The run ended at `step` (reason: completed, early_stopping, max_steps, stopped, ...)."""
+        self.end = (step, reason)
+        self.restored_best = restored_best
+        if best_step is not None and self.best_step is not None:
+            self.best_step = best_step
+        self._set_x_end(max(step, 1))
+        self._drawn = ()
+
+    def epochs(self, steps) -> np.ndarray:
+        return np.asarray(steps, np.float64) / (self.steps_per_epoch or 1)
+
+    def _set_x_end(self, steps: int) -> None:
+        self.loss_plot.enableAutoRange(x=False)
+        self.loss_plot.setXRange(0, steps / (self.steps_per_epoch or 1), padding=0.01)
+
+    # -- data -------------------------------------------------------------------------------
     def clear(self) -> None:
         for series in (self.train_loss, self.val_loss, self.train_accuracy, self.val_accuracy):
             series.clear()
         self._smooth_loss = Smoother()
+        self.end, self.best_step, self.finals = None, None, {}
+        self._y_ranges.clear()
+        self.empty.setText(EMPTY_TEXT)
         self.refresh(force=True)
 
-    def add_overlay(self, label: str, steps, losses) -> None:
-        """Show an earlier run's training loss (dashed grey) for comparison."""
-        curve = self.loss_plot.plot(list(steps), list(losses), name=label,
-                                    pen=pg.mkPen(OVERLAY, style=Qt.DashLine))
+    def add_overlay(self, label: str, epochs, losses) -> None:
+        """Show an earlier run's training loss (x in epochs) for comparison."""
+        color = OVERLAYS[len(self.overlays) % len(OVERLAYS)]
+        curve = self.loss_plot.plot(list(epochs), list(losses), pen=pg.mkPen(color, style=Qt.PenStyle.DashLine))
+        curve.setZValue(-10)
         self.overlays[label] = curve
+        self._drawn = ()
+        self.refresh(force=True)
 
     def clear_overlays(self) -> None:
         for curve in self.overlays.values():
             self.loss_plot.removeItem(curve)
         self.overlays.clear()
+        self._drawn = ()
+
+    # -- drawing ----------------------------------------------------------------------------
+    def _set_log(self, on: bool) -> None:
+        self.loss_plot.setLogMode(y=on)
+        self._y_ranges.pop(id(self.loss_plot), None)
+        self.refresh(force=True)
 
     def refresh(self, force: bool = False) -> None:
-        state = tuple(s.version for s in (self.train_loss, self.val_loss, self.train_accuracy, self.val_accuracy))
+        """Redraw what changed since the last refresh (each setData repaints its plot)."""
+        series = (self.train_loss, self.val_loss, self.train_accuracy, self.val_accuracy)
+        versions = tuple(s.version for s in series)
+        markers = (self.end, self.best_step, tuple(self.finals), self.steps_per_epoch)
+        state = (versions, markers, len(self.overlays))
         if state == self._drawn and not force:
             return
+        drawn = self._drawn if self._drawn and not force else ((None,) * 4, None, None)
         self._drawn = state
-        weight = self.smooth_slider.value() / 100
-        self.raw_curve.setData(self.train_loss.x, self.train_loss.y)
-        self.smooth_curve.setData(self.train_loss.x, self._smooth_loss(self.train_loss.y, weight))
-        self.val_curve.setData(self.val_loss.x, self.val_loss.y)
-        self.train_acc_curve.setData(self.train_accuracy.x, self.train_accuracy.y)
-        self.val_acc_curve.setData(self.val_accuracy.x, self.val_accuracy.y)
-        if self._y_ranges is not None:
-            self._fit_y(self.loss_plot, [self.train_loss.y, self.val_loss.y])
-            self._fit_y(self.accuracy_plot, [self.train_accuracy.y, self.val_accuracy.y])
+        has_data = bool(self.train_loss.size or self.val_loss.size or self.overlays or self.finals)
+        self.stack.setCurrentIndex(1 if has_data else 0)
+        has_accuracy = bool(self.train_accuracy.size or self.val_accuracy.size or
+                            any(a is not None for _, a in self.finals.values()))
+        self.accuracy_widget.setVisible(has_accuracy)
+        changed = [old != new for old, new in zip(drawn[0], versions)]
+        if changed[0] or drawn[1] != markers:
+            x = self.epochs(self.train_loss.x)
+            self.raw_curve.setData(x, self.train_loss.y)
+            self.smooth_curve.setData(x, self._smooth_loss(self.train_loss.y, self.smooth_slider.value() / 100))
+        if changed[1] or drawn[1] != markers:
+            self.val_curve.setData(self.epochs(self.val_loss.x), self.val_loss.y)
+        if changed[2] or drawn[1] != markers:
+            self.train_acc_curve.setData(self.epochs(self.train_accuracy.x), 100 * self.train_accuracy.y)
+        if changed[3] or drawn[1] != markers:
+            self.val_acc_curve.setData(self.epochs(self.val_accuracy.x), 100 * self.val_accuracy.y)
+        if drawn[1] != markers:
+            self._draw_markers()
+        if changed[0] or changed[1] or drawn[1] != markers or drawn[2] != len(self.overlays):
+            self._fit_y(self.loss_plot, [self.train_loss.y, self.val_loss.y, self._final_values(0)]
+                        + [c.yData for c in self.overlays.values() if c.yData is not None])
+        if changed[2] or changed[3] or drawn[1] != markers:
+            self._fit_y(self.accuracy_plot, [100 * self.train_accuracy.y, 100 * self.val_accuracy.y,
+                                             100 * self._final_values(1)], accuracy=True)
+        self._show_legend()
+        self._show_finals()
+
+    def _final_values(self, index: int) -> np.ndarray:
+        values = [v[index] for split, v in self.finals.items() if split == "test" and v[index] is not None]
+        return np.array(values, np.float64)
+
+    def _draw_markers(self) -> None:
+        best = self.best_step is not None
+        for line in self.best_lines:
+            line.setVisible(best)
+            if best:
+                line.setValue(self.best_step / (self.steps_per_epoch or 1))
+        if best:
+            self.best_lines[0].label.setFormat(f"best: epoch {self.best_step / (self.steps_per_epoch or 1):.3g}")
+        ended = self.end is not None and self.end[1] != "completed"
+        for line in self.end_lines:
+            line.setVisible(ended)
+            if ended:
+                line.setValue(self.end[0] / (self.steps_per_epoch or 1))
+        if ended:
+            words = {"early_stopping": "early stop", "max_steps": "step limit", "stopped": "stopped",
+                     "aborted": "stopped"}.get(self.end[1], self.end[1])
+            self.end_lines[0].label.setFormat(f"{words}: epoch {self.end[0] / (self.steps_per_epoch or 1):.3g}")
+        at = self.end[0] / (self.steps_per_epoch or 1) if self.end else None
+        for index, plot in enumerate((self.loss_plot, self.accuracy_plot)):
+            values = self._final_values(index)
+            scale = 100 if index else 1
+            self.final_points[plot].setData([at] * len(values) if at is not None else [], list(scale * values))
+
+    def _fit_y(self, plot, values: list, accuracy: bool = False) -> None:
+        """Widen the y range when the data leaves it, narrow it when the data uses under 40 % of
+        it (few range changes, so the axis is redrawn rarely)."""
+        finite = [v[np.isfinite(v)] for v in values if v is not None and len(v)]
+        finite = [v for v in finite if v.size]
+        if not finite:
+            return
+        log = plot is self.loss_plot and self.log_box.isChecked()
+        if log:
+            finite = [np.log10(v[v > 0]) for v in finite]
+            finite = [v for v in finite if v.size]
+            if not finite:
+                return
+        low, high = min(float(v.min()) for v in finite), max(float(v.max()) for v in finite)
+        current = self._y_ranges.get(id(plot))
+        span = max(high - low, 1e-12)
+        if current is None or low < current[0] or high > current[1] or (current[1] - current[0]) > 2.5 * span:
+            current = padded_range(low, high, log)
+            if accuracy:
+                current = (max(current[0], -1.0), min(current[1], 101.0))
+            self._y_ranges[id(plot)] = current
+            plot.setYRange(*current, padding=0)
+
+    def _show_legend(self) -> None:
+        parts = []
+        if self.train_loss.size:
+            parts.append(f"{_swatch(TRAIN, '━━')} training loss (smoothed; raw faint)")
+        if self.train_accuracy.size:
+            parts.append(f"{_swatch(TRAIN, '■')} training accuracy (epoch mean)")
+        if self.val_loss.size:
+            parts.append(f"{_swatch(VAL, '●')} validation")
+        if "test" in self.finals:
+            parts.append(f"{_swatch(TEST, '★')} test (at the end)")
+        if self.best_step is not None:
+            parts.append(f"{_swatch(BEST, '┆')} best validation")
+        if self.end is not None and self.end[1] != "completed":
+            parts.append(f"{_swatch(END, '┆')} where the run stopped")
+        for label, curve in self.overlays.items():
+            parts.append(f"{_swatch(curve.opts['pen'].color().name(), '┅┅')} {label}")
+        text = "&nbsp;&nbsp;&nbsp;".join(parts)
+        if text != self.legend.text():  # a new text lays the panel out again
+            self.legend.setText(text)
+        self.legend.setVisible(bool(parts))
+
+    def _show_finals(self) -> None:
+        if not self.finals:
+            self.final_label.hide()
+            return
+        parts = []
+        for split in ("train", "val", "test"):
+            if split in self.finals:
+                loss, accuracy = self.finals[split]
+                parts.append(f"{SPLIT_WORDS[split]} loss {loss:.4g}" +
+                             (f", accuracy {100 * accuracy:.2f}%" if accuracy is not None else ""))
+        weights = f"the best weights, epoch {self.best_step / (self.steps_per_epoch or 1):.3g}" \
+            if self.restored_best and self.best_step is not None else "the weights at the end"
+        text = f"<b>At the end</b> ({weights}): " + " · ".join(parts)
+        if text != self.final_label.text():
+            self.final_label.setText(text)
+        self.final_label.show()
+
+    def _hover(self, widget, pos) -> None:
+        plot = widget.getPlotItem()
+        if not plot.sceneBoundingRect().contains(pos) or not self.train_loss.size:
+            return
+        epoch = plot.vb.mapSceneToView(pos).x()
+        step = epoch * (self.steps_per_epoch or 1)
+        x = self.train_loss.x
+        index = int(np.clip(np.searchsorted(x, step), 0, len(x) - 1))
+        if index > 0 and abs(x[index - 1] - step) < abs(x[index] - step):
+            index -= 1
+        smoothed = self._smooth_loss.out[index] if index < self._smooth_loss.done else self.train_loss.y[index]
+        self.readout.setText(f"epoch {x[index] / (self.steps_per_epoch or 1):.2f} · step {int(x[index]):,} · "
+                             f"loss {self.train_loss.y[index]:.4g} (smoothed {smoothed:.4g})")
 
     def csv_table(self):
-        header = ("step", "train_loss", "train_accuracy", "val_step", "val_loss", "val_accuracy")
-        columns = (self.train_loss.x, self.train_loss.y, self.train_accuracy.y,
-                   self.val_loss.x, self.val_loss.y, self.val_accuracy.y)
-        rows = zip_longest(*(c.tolist() for c in columns), fillvalue="")
+        header = ("series", "step", "epoch", "value")
+        rows = []
+        for name, series in (("train_loss", self.train_loss), ("val_loss", self.val_loss),
+                             ("train_accuracy", self.train_accuracy), ("val_accuracy", self.val_accuracy)):
+            rows += [(name, int(s), s / (self.steps_per_epoch or 1), v) for s, v in zip(series.x, series.y)]
+        for split, (loss, accuracy) in self.finals.items():
+            step = self.end[0] if self.end else ""
+            rows.append((f"final_{split}_loss", step, "", loss))
+            if accuracy is not None:
+                rows.append((f"final_{split}_accuracy", step, "", accuracy))
         return header, rows

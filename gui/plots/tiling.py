@@ -1,53 +1,74 @@
-"""Tile many small images (feature maps, filters, weight pictures) into one grid image."""
+"""Lay many small images (feature maps, filters, weight pictures, samples) out in a grid and turn
+arrays of any layer into pictures."""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
+from PySide6.QtCore import QRectF, Qt
+
+from gui.plots.colors import grey_rgb, qimage, unit_rgb
+from gui.plots.image_canvas import Label, Tile
+
+_CENTRE = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
 
 
-def normalize_each(images: np.ndarray, symmetric: bool = False) -> np.ndarray:
-    """Scale each image to [0, 1] on its own, so faint and strong maps are both visible.
-    With `symmetric`, zero maps to 0.5 (for signed weights drawn with a diverging colour map)."""
-    flat = images.reshape(images.shape[0], -1).astype(np.float32)
-    if symmetric:
-        peak = np.abs(flat).max(axis=1, keepdims=True)
-        peak[peak == 0] = 1.0
-        return (0.5 + 0.5 * flat / peak).reshape(images.shape)
-    low = flat.min(axis=1, keepdims=True)
-    span = flat.max(axis=1, keepdims=True) - low
-    span[span == 0] = 1.0
-    return ((flat - low) / span).reshape(images.shape)
+def grid_shape(count: int, columns: int | None = None, aspect: float = 1.0) -> tuple[int, int]:
+    """(rows, columns) for `count` cells, about `aspect` times as wide as tall unless `columns` is given."""
+    if count <= 0:
+        return 0, 0
+    columns = columns or max(1, min(count, round(math.sqrt(count * aspect))))
+    return math.ceil(count / columns), columns
 
 
-def tile(images: np.ndarray, columns: int | None = None, gap: int = 1) -> np.ndarray:
-    """(N, H, W) or (N, H, W, 3) -> one (rows*(H+gap), cols*(W+gap)[, 3]) image, background NaN-free 1.0."""
-    count, height, width = images.shape[:3]
-    columns = columns or max(1, math.ceil(math.sqrt(count)))
-    rows = max(1, math.ceil(count / columns))
-    channels = images.shape[3:]
-    grid = np.ones((rows * (height + gap) - gap, columns * (width + gap) - gap, *channels), np.float32)
-    for index in range(count):
-        r, c = divmod(index, columns)
-        top, left = r * (height + gap), c * (width + gap)
-        grid[top:top + height, left:left + width] = images[index]
-    return grid
+def cell_size(height: int, width: int, target: float = 56.0) -> tuple[float, float]:
+    """Display size (page units) of an image: small images are magnified to about `target` units."""
+    scale = max(1.0, target / max(height, width))
+    return width * scale, height * scale
 
 
-def as_image_stack(array: np.ndarray, symmetric: bool = False) -> np.ndarray:
-    """Turn one layer's data into images to tile.
+def grid_rects(count: int, size: tuple[float, float], columns: int, gap: float = 2.0, left: float = 0.0,
+               top: float = 0.0) -> list[QRectF]:
+    width, height = size
+    return [QRectF(left + (i % columns) * (width + gap), top + (i // columns) * (height + gap), width, height)
+            for i in range(count)]
 
-    (C, H, W) feature maps -> C grey images; (O, 3, kh, kw) colour filters -> O RGB images;
-    (O, I, kh, kw) filters -> O*I grey images (first input channel only when I > 3);
-    (U,) unit activations -> one row image.
-    """
-    if array.ndim == 4 and array.shape[1] == 3:
-        return normalize_each(np.transpose(array, (0, 2, 3, 1)))
+
+def pictures(array: np.ndarray) -> list[np.ndarray]:
+    """Samples as RGB pictures: (N, H, W) grey, (N, 1|3, H, W) channels first, (N, H, W, 3) colour,
+    (N, D) with a square D reshaped to a square."""
+    array = np.asarray(array, np.float32)
+    if array.ndim == 4 and array.shape[1] in (1, 3) and array.shape[-1] not in (3,):
+        array = array[:, 0] if array.shape[1] == 1 else np.transpose(array, (0, 2, 3, 1))
+    if array.ndim == 2:
+        side = math.isqrt(array.shape[1])
+        array = array.reshape(-1, side, side) if side * side == array.shape[1] else array[:, None, :]
     if array.ndim == 4:
-        return normalize_each(array[:, 0], symmetric)
-    if array.ndim == 3:
-        return normalize_each(array, symmetric)
-    if array.ndim == 1:
-        return normalize_each(array.reshape(1, 1, -1), symmetric)
-    return normalize_each(array.reshape(1, *array.shape[-2:]), symmetric)
+        return [unit_rgb(image) for image in array]
+    return [grey_rgb(image) for image in array]
+
+
+def image_grid(rgbs: list[np.ndarray], names: list[str] | None = None, columns: int | None = None,
+               target: float = 56.0, keys: list | None = None, frames: dict | None = None,
+               aspect: float = 1.6) -> tuple[list[Tile], list[Label], tuple[float, float]]:
+    """Tiles (and a name under each picture when `names` is given) for a page of pictures."""
+    if not rgbs:
+        return [], [], (0.0, 0.0)
+    height, width = rgbs[0].shape[:2]
+    size = cell_size(height, width, target)
+    rows, columns = grid_shape(len(rgbs), columns, aspect)
+    label_height = 16.0 if names else 0.0
+    gap = 6.0 if names else 3.0
+    cell = (size[0], size[1] + label_height)
+    rects = grid_rects(len(rgbs), cell, columns, gap)
+    tiles, labels = [], []
+    for index, (rgb, rect) in enumerate(zip(rgbs, rects)):
+        key = keys[index] if keys else None
+        frame = (frames or {}).get(key)
+        tiles.append(Tile(qimage(rgb), QRectF(rect.x(), rect.y(), size[0], size[1]), key, frame))
+        if names:
+            labels.append(Label(names[index], QRectF(rect.x() - gap / 2, rect.y() + size[1], size[0] + gap,
+                                                     label_height), align=_CENTRE))
+    page = (columns * (cell[0] + gap) - gap, rows * (cell[1] + gap) - gap)
+    return tiles, labels, page

@@ -1,19 +1,28 @@
-"""Derived live data computed in the training thread next to the trainer's own probes (while
-the trainer waits, so the model is never read mid-step): the gradient flowing back along each
-wire, and the decision boundary of a model with 2-D input."""
+"""Derived live data computed in the training thread next to the trainer's own probes (while the
+trainer waits, so the model is never read mid-step): the gradient flowing back along each wire,
+the decision boundary of a model with 2-D input, and, whenever the run pauses (Pause, each
+Step) or ends, a fresh probe of the current weights with everything derived from it (the
+autoencoder's walks between codes, the confusion matrix when its view is shown), so every view
+moves with the model. The derived records ride in the same batch as the Paused or end record,
+which the worker sends at once."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
 from engine.flow import activation_gradient_norms
+from engine.predictions import SplitPredictions, predict_split
 from engine.training import records as R
+from engine.training.probes import ProbeCollector, one_thread, probe_batch
 from engine.training.trainer import Trainer
+from gui.plots.decision_boundary import data_bounds, fit_aspect, grid_points, grid_shape
+from gui.training.autoencoder_decoder import CodeWalker
 
-RESOLUTION = 80
+BOUNDARY_POINTS = 2000
 
 
 @dataclass(frozen=True)
@@ -26,36 +35,114 @@ class FlowRecord:
 
 @dataclass(frozen=True)
 class BoundaryRecord:
-    """Class probabilities over a RESOLUTION x RESOLUTION grid spanning `bounds` (x0, x1, y0, y1)."""
+    """Class probabilities over a grid of `shape` (rows, columns) spanning `bounds` (x0, x1, y0, y1)."""
 
     step: int
     bounds: tuple[float, float, float, float]
-    resolution: int
+    shape: tuple[int, int]
     probabilities: np.ndarray
     points: np.ndarray
     labels: np.ndarray
 
 
-def grid(bounds: tuple[float, float, float, float], resolution: int) -> np.ndarray:
-    x0, x1, y0, y1 = bounds
-    gx, gy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
-    return np.stack([gx.ravel(), gy.ravel()], axis=1).astype(np.float32)
+@dataclass(frozen=True)
+class PredictionsRecord:
+    """Class predictions of the current weights on a split (for the confusion matrix)."""
+
+    step: int
+    epoch: int
+    result: SplitPredictions
+
+
+@dataclass(frozen=True)
+class WalksRecord:
+    """Autoencoder: decoded blends between the codes of every pair (a < b) of probe samples."""
+
+    step: int
+    frames: dict[tuple[int, int], np.ndarray]
+
+
+class ViewRequests:
+    """What the views ask of the derived records: set on the GUI thread, read on the compute thread
+    (one run at a time, so one object serves the app)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._predictions = False
+        self.confusion_shown = False  # the Confusion view is visible: refresh it at each pause
+        self.boundary_aspect = 1.0  # width / height of the boundary's plotting area
+
+    def ask_predictions(self) -> None:
+        with self._lock:
+            self._predictions = True
+
+    @property
+    def pending(self) -> bool:
+        return self._predictions
+
+    def take_predictions(self) -> bool:
+        with self._lock:
+            wanted, self._predictions = self._predictions, False
+            return wanted
+
+
+REQUESTS = ViewRequests()
+
+
+def prediction_split(dataset) -> str:
+    return "val" if len(dataset.val) else "test"
 
 
 class LiveExtras:
     """Called by the worker on every record (in the training thread); returns derived records."""
 
-    def __init__(self, trainer: Trainer) -> None:
+    def __init__(self, trainer: Trainer, requests: ViewRequests = REQUESTS) -> None:
         self.trainer = trainer
+        self.requests = requests
         self._points: tuple[np.ndarray, np.ndarray, tuple] | None = None
+        self._collector: ProbeCollector | None = None
+        self._walker = CodeWalker(trainer)
+        self._probed_step: int | None = None
+        self._epoch = 0
 
     def __call__(self, record: object) -> list:
-        derived = []
-        if isinstance(record, R.ProbeRecord):
-            derived.append(self._flow(record))
-        if isinstance(record, R.ProbeRecord | R.Finished | R.Stopped):
-            derived.append(self._boundary(getattr(record, "step", 0)))
+        if isinstance(record, (R.StepRecord, R.EpochRecord, R.EvalRecord, R.Paused)):
+            self._epoch = record.epoch
+        if not isinstance(record, (R.ProbeRecord, R.Paused, R.Finished, R.Stopped)) and not self.requests.pending:
+            return []
+        with one_thread():  # small batches: one thread is faster than two waiting for each other
+            derived = self._derive(record)
+        pause = isinstance(record, R.Paused) and self.requests.confusion_shown
+        if (pause or self.requests.take_predictions()) and not isinstance(record, R.END_RECORDS):
+            derived.append(self._predictions(getattr(record, "step", 0)))  # a whole split: every thread
         return [d for d in derived if d is not None]
+
+    def _derive(self, record: object) -> list:
+        derived: list = []
+        probe = None
+        if isinstance(record, R.ProbeRecord):
+            probe = record
+        elif isinstance(record, R.Paused) and record.step != self._probed_step or \
+                isinstance(record, (R.Finished, R.Stopped)) and record.reason != "aborted":
+            probe = self._probe_now(record)  # the current (at the end: restored best) weights
+            derived.append(probe)
+        if probe is not None:
+            self._probed_step = probe.step
+            derived += [self._flow(probe), self._boundary(probe.step)]
+            if not isinstance(record, R.ProbeRecord):
+                derived.append(self._walks(probe))
+        return derived
+
+    # -- a probe of the current weights --------------------------------------------------------
+    def _probe_now(self, record) -> R.ProbeRecord | None:
+        prepared, model = self.trainer.prepared, self.trainer.model
+        if prepared is None or model is None:
+            return None
+        if self._collector is None:
+            x, y = probe_batch(prepared.dataset, self.trainer.settings.probe_samples, prepared.device)
+            self._collector = ProbeCollector(model, x, y, self.trainer.settings.histogram_bins)
+        epoch = getattr(record, "epoch", None) or getattr(record, "epochs_run", self._epoch)
+        return self._collector.collect(record.step, epoch)
 
     def _flow(self, record: R.ProbeRecord) -> FlowRecord | None:
         prepared, model = self.trainer.prepared, self.trainer.model
@@ -78,21 +165,33 @@ class LiveExtras:
         if prepared.dataset.task != "classification" or not prepared.dataset.train.in_memory:
             return None
         if self._points is None:
-            x = prepared.dataset.train.x[:2000].cpu().numpy()
-            y = prepared.dataset.train.y[:2000].cpu().numpy()
-            low, high = x.min(axis=0), x.max(axis=0)
-            margin = 0.1 * (high - low + 1e-6)
-            bounds = (float(low[0] - margin[0]), float(high[0] + margin[0]),
-                      float(low[1] - margin[1]), float(high[1] + margin[1]))
-            self._points = (x, y, bounds)
+            x = prepared.dataset.train.x[:BOUNDARY_POINTS].cpu().numpy()
+            y = prepared.dataset.train.y[:BOUNDARY_POINTS].cpu().numpy()
+            self._points = (x, y, data_bounds(x))
         x, y, bounds = self._points
+        bounds = fit_aspect(bounds, min(4.0, max(0.25, self.requests.boundary_aspect)))
+        shape = grid_shape(bounds)
         was_training = model.training
         model.eval()
         try:
             with torch.no_grad():
-                inputs = torch.from_numpy(grid(bounds, RESOLUTION)).to(prepared.device)
+                inputs = torch.from_numpy(grid_points(bounds, shape)).to(prepared.device)
                 scores = model(inputs).float()
                 probabilities = torch.softmax(scores, dim=1) if scores.shape[1] > 1 else torch.sigmoid(scores)
         finally:
             model.train(was_training)
-        return BoundaryRecord(step, bounds, RESOLUTION, probabilities.cpu().numpy(), x, y)
+        return BoundaryRecord(step, bounds, shape, probabilities.cpu().numpy(), x, y)
+
+    def _walks(self, probe: R.ProbeRecord) -> WalksRecord | None:
+        prepared = self.trainer.prepared
+        if prepared is None or prepared.dataset.task != "reconstruction":
+            return None
+        frames = self._walker.walks(probe.inputs)
+        return None if frames is None else WalksRecord(probe.step, frames)
+
+    def _predictions(self, step: int) -> PredictionsRecord | None:
+        prepared, model = self.trainer.prepared, self.trainer.model
+        if prepared is None or model is None:
+            return None
+        result = predict_split(model, prepared.dataset, prediction_split(prepared.dataset))
+        return None if result is None else PredictionsRecord(step, self._epoch, result)

@@ -15,10 +15,9 @@ from engine.training.gradcheck import gradient_check
 from engine.training.settings import DEFAULT_PROBE_EVERY
 from gui.compute import run_in_background
 from gui.training import canvas_overlay
-from gui.training.autoencoder_decoder import code_decoder
 from gui.training.binding import bind_command
 from gui.training.controller import TrainingController, runs_folder  # noqa: F401 - runs_folder: where runs go
-from gui.training.extras import FlowRecord
+from gui.training.extras import REQUESTS, FlowRecord, prediction_split
 from gui.training.panel import LOCK_NOTE, TrainingPanel
 from gui.training.section_command import SetSectionCommand
 from gui.training.views import TrainingViews
@@ -101,6 +100,7 @@ class TrainingFeature(QObject):
         doc.about_to_replace.connect(lambda: self.shutdown())
         self.window.scene.selectionChanged.connect(self._on_selection)
         self.views.gradcheck.run_requested.connect(self.run_gradcheck)
+        self.views.evaluate_requested.connect(self.evaluate_confusion)
 
     # -- run control ------------------------------------------------------------------------
     def start(self) -> None:
@@ -204,22 +204,32 @@ class TrainingFeature(QObject):
             split = "val" if len(dataset.val) else "test"
             run_in_background(lambda: predict_split(model, dataset, split), self._show_predictions,
                               lambda message: self.window.statusBar().showMessage(message, 10000), self.views)
-            run_in_background(lambda: code_decoder(trainer), self._decoder_ready, lambda _: None, self.views)
         folder = self.controller.saved_run_dir()  # written on the compute thread as the run went
         if folder is not None:
             self._run_saved(folder)
         elif self.controller.run_dir_error:
             self.window.statusBar().showMessage(f"Run not saved: {self.controller.run_dir_error}", 10000)
 
-    def _decoder_ready(self, found) -> None:
-        if found is None:
-            return
-        code_a, code_b, decode = found
-
-        def decode_async(code, done) -> None:
-            run_in_background(lambda: decode(code), done, lambda _: None, self.views)
-
-        self.views.autoencoder.set_decoder(code_a, code_b, decode_async)
+    def evaluate_confusion(self) -> None:
+        """The confusion matrix's Evaluate button: predictions of the current weights. During a run
+        the training thread computes them with its next record (a paused run is woken by a probe
+        request); otherwise on the compute thread from the last run's model."""
+        trainer, confusion = self.controller.trainer, self.views.confusion
+        prepared = trainer.prepared if trainer is not None else None
+        if prepared is not None and prepared.dataset.task != "classification":
+            confusion.show_message("A confusion matrix needs a classification task; this run has none.")
+        elif self.controller.active:
+            REQUESTS.ask_predictions()
+            if trainer is not None:  # a paused run wakes for a probe; its records go out once 50 ms
+                QTimer.singleShot(60, trainer.request_probe)  # have passed since the Paused record's
+        elif prepared is None or trainer.model is None or self.document.project is not self._run_project:
+            confusion.show_message("Train the network first: the matrix shows a trained model's predictions.")
+        else:
+            model, dataset = trainer.model, prepared.dataset
+            run_in_background(lambda: predict_split(model, dataset, prediction_split(dataset)),
+                              lambda result: self.views.show_predictions(result, " (current weights)") if result
+                              else confusion.show_message("No in-memory split to evaluate."),
+                              confusion.show_message, self.views)
 
     def _show_predictions(self, result) -> None:
         if result is not None:

@@ -1,5 +1,7 @@
 """All training views in one tab widget, fed from batches of records and redrawn by a timer
-at a bounded rate (only the visible tab), so a fast trainer cannot flood the event loop."""
+at a bounded rate (only the visible tab), so a fast trainer cannot flood the event loop. Each
+tab is its panel itself: the panel decides what scrolls (a page of pictures, a table), so there
+are never scroll bars inside scroll bars."""
 
 from __future__ import annotations
 
@@ -7,29 +9,38 @@ import time
 
 import numpy as np
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QScrollArea, QTabWidget
+from PySide6.QtWidgets import QTabWidget
 
 from engine.graph import Network
 from engine.training import records as R
+from gui.plots.activations import ActivationsPanel, LayerOutput
 from gui.plots.autoencoder_view import AutoencoderPanel
 from gui.plots.confusion import ConfusionPanel
 from gui.plots.decision_boundary import DecisionBoundaryPanel
+from gui.plots.filters import FiltersPanel
 from gui.plots.gradcheck_view import GradcheckPanel
 from gui.plots.gradient_flow import GradientFlowPanel
 from gui.plots.histograms import HistogramsPanel
-from gui.plots.image_grid import ActivationsPanel, FiltersPanel
 from gui.plots.loss_plot import LossPlot
 from gui.training.canvas_overlay import dead_fraction
-from gui.training.extras import BoundaryRecord
+from gui.training.extras import REQUESTS, BoundaryRecord, PredictionsRecord, WalksRecord
 
 REFRESH_MS = 100  # 10 redraws a second: smooth to the eye, cheap for the training beside it
 REFRESH_BUDGET_S = 0.008
+CPU_SHARE = 0.04
+"""While a run goes on, the GUI thread may use this share of a core for drawing: a tick is skipped
+while the thread has used more (redrawing, painting, anything), so the trainer keeps the cores."""
+MAX_CREDIT_S = 0.05
+LONGEST_WAIT_S = 1.0  # however busy the thread, each visible view is redrawn at least this often
+SPLIT_WORDS = {"val": "validation", "test": "test", "train": "training"}
 
 
 class TrainingViews(QTabWidget):
-    """Routes records to the panels. `probe_updated(record)` lets the canvas show gradient flow."""
+    """Routes records to the panels. `probe_updated(record)` lets the canvas show gradient flow;
+    `evaluate_requested` relays the confusion matrix's Evaluate button."""
 
     probe_updated = Signal(object)
+    evaluate_requested = Signal()
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -48,79 +59,119 @@ class TrainingViews(QTabWidget):
                              (self.confusion, "Confusion"), (self.boundary, "Boundary"),
                              (self.autoencoder, "Reconstruction"), (self.gradcheck, "Gradient check")):
             self.panels.append(panel)
-            area = QScrollArea()  # the dock can shrink below a panel's natural size
-            area.setWidget(panel)
-            area.setWidgetResizable(True)
-            area.setFrameShape(QScrollArea.Shape.NoFrame)
-            self.addTab(area, label)
+            self.addTab(panel, label)
+        self.confusion.evaluate_requested.connect(self.evaluate_requested)
+        # The dock may be smaller than a panel wants (behind the Summary while editing): the panel is
+        # then cut, never wrapped in a second scroll area; during a run the window gives it room.
+        self.setMinimumSize(120, 60)
         self.network: Network | None = None
         self.selected: str | None = None
-        self.sample_index = 0
         self.last_probe: R.ProbeRecord | None = None
+        self.steps_per_epoch = 0
         self.runs: list[tuple[str, np.ndarray, np.ndarray]] = []
+        self.running = False  # steps are being taken: drawing yields to training
         self._next_panel = 0
+        self._credit = MAX_CREDIT_S
+        self._clock = (time.perf_counter(), time.thread_time())
+        self._last_drawn = 0.0
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
         self.timer.start()
-        self.currentChanged.connect(lambda _: self.refresh())
+        self.currentChanged.connect(lambda _: self.currentWidget() and self.currentWidget().refresh())  # at once
 
     def current_panel(self):
-        area = self.currentWidget()
-        return area.widget() if area is not None else None
+        return self.currentWidget()
 
     def show_panel(self, panel) -> None:
-        self.setCurrentIndex(next(i for i in range(self.count()) if self.widget(i).widget() is panel))
+        self.setCurrentWidget(panel)
 
     # -- a new run ------------------------------------------------------------------------
     def begin_run(self, network: Network, label: str) -> None:
-        """Keep the previous run's loss as an overlay and clear everything else."""
+        """Keep the previous run's loss as an overlay (in epochs) and clear everything else."""
         if self.loss.train_loss.size:
             previous = f"run {len(self.runs) + 1}"
-            self.runs.append((previous, self.loss.train_loss.x.copy(), self.loss.train_loss.y.copy()))
+            self.runs.append((previous, self.loss.epochs(self.loss.train_loss.x), self.loss.train_loss.y.copy()))
             self.loss.add_overlay(previous, *self.runs[-1][1:])
         self.network = network
-        self.last_probe = None
-        self.loss.clear()
-        self.gradients.clear()
-        self.histograms.clear()
-        self.activations.show_message(ActivationsPanel.empty_hint)
-        self.filters.show_message(FiltersPanel.empty_hint)
+        self._clear_run_views()
 
     def forget_runs(self) -> None:
         """Another project was opened: nothing of the old one's runs stays on screen."""
         self.runs.clear()
         self.loss.clear_overlays()
+        self.network = None
+        self._clear_run_views()
+        self.gradcheck.clear()
+
+    def _clear_run_views(self) -> None:
+        self.last_probe = None
+        self.steps_per_epoch = 0
         self.loss.clear()
-        self.network, self.last_probe = None, None
         self.gradients.clear()
         self.histograms.clear()
-        self.activations.show_message(ActivationsPanel.empty_hint)
+        self.activations.clear()
         self.filters.show_message(FiltersPanel.empty_hint)
-        for panel in (self.confusion, self.boundary, self.autoencoder, self.gradcheck):
+        for panel in (self.confusion, self.boundary, self.autoencoder):
             panel.clear()
 
     # -- records --------------------------------------------------------------------------
     def consume(self, batch: list) -> None:
         for record in batch:
-            if isinstance(record, R.Started):
-                self.loss.set_planned_steps(record.start_step + (record.epochs - record.start_epoch)
-                                            * record.steps_per_epoch)
-            elif isinstance(record, R.StepRecord):
+            if isinstance(record, R.StepRecord):
                 self.loss.train_loss.append(record.step, record.loss)
-            elif isinstance(record, R.EpochRecord) and record.train_accuracy is not None:
-                self.loss.train_accuracy.append(record.step, record.train_accuracy)
-            elif isinstance(record, R.EvalRecord) and record.split == "val":
-                self.loss.val_loss.append(record.step, record.loss)
-                if record.accuracy is not None:
-                    self.loss.val_accuracy.append(record.step, record.accuracy)
+                self.running = True
             elif isinstance(record, R.ProbeRecord):
                 self._probe(record)
+            elif isinstance(record, R.EvalRecord):
+                self._evaluation(record)
+            elif isinstance(record, R.EpochRecord) and record.train_accuracy is not None:
+                self.loss.train_accuracy.append(record.step, record.train_accuracy)
+            elif isinstance(record, R.Started):
+                self.running = True
+                self.steps_per_epoch = record.steps_per_epoch
+                planned = getattr(record, "total_steps", record.epochs * record.steps_per_epoch)
+                self.loss.begin(record.steps_per_epoch, planned)
+                self.gradients.set_time_unit(record.steps_per_epoch, planned)
+                self.histograms.set_time_unit(record.steps_per_epoch, planned)
             elif isinstance(record, BoundaryRecord):
                 if self.boundary.labels.size == 0:
                     self.boundary.set_points(record.points, record.labels)
-                self.boundary.bounds = record.bounds
-                self.boundary.set_probabilities(record.probabilities, record.resolution)
+                self.boundary.set_probabilities(record.probabilities, record.shape, record.bounds, record.step)
+            elif isinstance(record, PredictionsRecord):
+                self.show_predictions(record.result, f" after step {record.step:,} (epoch {record.epoch})")
+            elif isinstance(record, WalksRecord):
+                self.autoencoder.set_walks(record.frames, record.step)
+            elif isinstance(record, R.Paused):
+                self.running = False  # nothing to yield to: show the fresh probe at once
+            elif isinstance(record, (R.Finished, R.Stopped)):
+                restored = getattr(record, "restored_best", True)
+                self._ended(record.step, record.reason, record.best_step, restored)
+            elif isinstance(record, R.Failed):
+                self.running = False
+                if record.step:
+                    self._ended(record.step, "failed", None, True)
+
+    def _ended(self, step: int, reason: str, best_step: int | None, restored: bool) -> None:
+        """Every time axis ends where the run ended."""
+        self.running = False
+        self.loss.set_end(step, reason, best_step, restored)
+        self.gradients.set_end(step)
+        self.histograms.set_end(step)
+
+    def _evaluation(self, record: R.EvalRecord) -> None:
+        if record.final:
+            self.loss.set_final(record.split, record.loss, record.accuracy)
+        elif record.split == "val":
+            self.loss.val_loss.append(record.step, record.loss)
+            if record.accuracy is not None:
+                self.loss.val_accuracy.append(record.step, record.accuracy)
+            if record.is_best:
+                self.loss.set_best(record.step)
+
+    def show_predictions(self, result, when: str = "") -> None:
+        self.confusion.set_results(result.labels, result.predictions, result.images, result.class_names,
+                                   SPLIT_WORDS.get(result.split, result.split), when)
 
     def _probe(self, record: R.ProbeRecord) -> None:
         self.last_probe = record
@@ -133,6 +184,7 @@ class TrainingViews(QTabWidget):
         if record.outputs is not None and record.inputs is not None and \
                 record.outputs.shape == record.inputs.shape:
             self.autoencoder.set_pairs(record.inputs, record.outputs)
+        self._show_activations(record)
         self.show_node(self.selected)
         self.probe_updated.emit(record)
 
@@ -141,34 +193,58 @@ class TrainingViews(QTabWidget):
             return {}
         return {n: self.network.name_of(n) for n in self.network.node_ids}
 
-    def show_node(self, node_id: str | None) -> None:
-        """Show the selected layer's activations and weights from the latest probe."""
-        self.selected = node_id
-        probe = self.last_probe
-        if node_id is None or probe is None or self.network is None or node_id not in self.network:
+    def _show_activations(self, record: R.ProbeRecord) -> None:
+        if self.network is None:
             return
-        name = self.network.name_of(node_id)
-        activations = probe.activations.get(node_id)
-        if activations is not None:
-            sample = min(self.sample_index, len(activations) - 1)
-            extra = ""
-            if self.network.spec(node_id).type_id in ("ReLU",):
-                extra = f", {dead_fraction(activations):.0%} of units (channels) dead on every probe sample"
-            self.activations.set_data(f"{name}: output for probe sample {sample} "
-                                      f"({'x'.join(map(str, activations.shape[1:]))}){extra}", activations[sample])
-        weights = probe.weights.get(node_id)
-        if weights is not None:
-            self.filters.image_shape = tuple(probe.inputs.shape[1:]) if probe.inputs is not None else None
-            self.filters.set_data(f"{name}: weights {'x'.join(map(str, weights.shape))}", weights)
+        layers = []
+        for node_id, values in record.activations.items():
+            if node_id not in self.network or values.ndim < 2:
+                continue
+            kind = self.network.spec(node_id).type_id
+            if kind in ("Input", "Output"):
+                continue  # the input is the sample row; the output repeats the last layer
+            note = f"{dead_fraction(values):.0%} dead" if kind == "ReLU" else ""
+            layers.append(LayerOutput(node_id, self.network.name_of(node_id), kind, values, note))
+        labels = []
+        if record.targets is not None and record.targets.ndim == 1:
+            labels = [str(int(t)) if float(t).is_integer() else f"{t:.3g}" for t in record.targets.tolist()]
+        self.activations.set_probe(layers, record.inputs, labels, record.step, f" after step {record.step:,}")
+
+    def show_node(self, node_id: str | None) -> None:
+        """Follow the layer selected on the canvas: its activations in detail, its weights as filters
+        (the first layer with weights when it has none)."""
+        self.selected = node_id
+        self.activations.select_layer(node_id)
+        probe = self.last_probe
+        if probe is None or self.network is None or not probe.weights:
+            return
+        chosen = node_id if node_id in probe.weights else next(iter(probe.weights))
+        name = self.network.name_of(chosen) if chosen in self.network else chosen
+        if node_id is None or node_id == chosen or node_id not in self.network:
+            hint = "Select another convolution (or the first dense layer) on the canvas to see its filters."
         else:
-            self.filters.show_message(f"'{name}' has no filters to show; select a convolution or the first "
-                                      "dense layer.")
+            hint = f"({self.network.name_of(node_id)} has no weights drawn here.)"
+        self.filters.image_shape = tuple(probe.inputs.shape[1:]) if probe.inputs is not None else None
+        self.filters.set_data(f"{name} after step {probe.step:,}", probe.weights[chosen], hint)
+
+    def _may_draw(self) -> bool:
+        """While training: whether the GUI thread has CPU credit left (CPU_SHARE of the time since
+        the last tick, less what it used), or a view has waited LONGEST_WAIT_S."""
+        wall, cpu = time.perf_counter(), time.thread_time()
+        self._credit = min(MAX_CREDIT_S, self._credit + CPU_SHARE * (wall - self._clock[0]) - (cpu - self._clock[1]))
+        self._clock = (wall, cpu)
+        return not self.running or self._credit >= 0 or wall - self._last_drawn > LONGEST_WAIT_S
 
     def refresh(self) -> None:
         """Redraw the panels a person can see (normally the current tab only). With many visible,
         a tick stops after REFRESH_BUDGET_S and the next tick goes on where it stopped, so one
-        tick never blocks the event loop for long."""
-        started = time.perf_counter()
+        tick never blocks the event loop for long. While a run goes on, ticks are skipped when the
+        GUI thread has used more than its share of a core (see CPU_SHARE)."""
+        REQUESTS.confusion_shown = self.confusion.isVisible()
+        REQUESTS.boundary_aspect = self.boundary.aspect()
+        if not self._may_draw():
+            return
+        started = self._last_drawn = time.perf_counter()
         count = len(self.panels)
         for offset in range(count):
             panel = self.panels[(self._next_panel + offset) % count]
