@@ -14,7 +14,7 @@ import networkx as nx
 
 from engine.errors import (CycleError, DuplicateEdgeError, NameTakenError, ParamError, PortOccupiedError,
                            UnknownNodeError, UnknownPortError)
-from engine.layers import LayerSpec, get_spec
+from engine.layers import ROLES, LayerSpec, get_spec, specs_with_role
 
 
 @dataclass(frozen=True)
@@ -162,6 +162,13 @@ class Network:
 
     def nodes_of_type(self, type_id: str) -> list[str]:
         return [n for n, a in self.graph.nodes(data=True) if a["type"] == type_id]
+
+    def nodes_with_role(self, role: str) -> list[str]:
+        """The nodes whose layer has this role ('input', 'output', ...: engine.layers.ROLES)."""
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+        types = {spec.type_id for spec in specs_with_role(role)}
+        return [n for n, a in self.graph.nodes(data=True) if a["type"] in types]
 
     def topological_order(self) -> list[str]:
         """Node ids sources first; ties broken by id number, so the order is deterministic.

@@ -1,7 +1,7 @@
 """The layer library: one LayerSpec per layer type."""
 
-from engine.layers.registry import CATEGORIES, SPECS, get_spec, specs_by_category
-from engine.layers.spec import LayerCost, LayerSpec, Param, Port, Shape
+from engine.layers.registry import CATEGORIES, SPECS, get_spec, spec_for_module, specs_by_category, specs_with_role
+from engine.layers.spec import ROLES, LayerCost, LayerSpec, Param, Port, Shape, Unsupported
 
-__all__ = ["CATEGORIES", "SPECS", "LayerCost", "LayerSpec", "Param", "Port", "Shape", "get_spec",
-           "specs_by_category"]
+__all__ = ["CATEGORIES", "ROLES", "SPECS", "LayerCost", "LayerSpec", "Param", "Port", "Shape", "Unsupported",
+           "get_spec", "spec_for_module", "specs_by_category", "specs_with_role"]

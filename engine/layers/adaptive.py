@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from engine.layers.call import call
 from engine.layers.geometry import require_image
 from engine.layers.lazy_torch import nn
-from engine.layers.spec import LayerCost, LayerSpec, Param
+from engine.layers.spec import LayerCost, LayerSpec, Param, as_pair, require
 
 
 def _adaptive_infer(p: dict, ins: list) -> LayerCost:
     require_image(ins[0])
     return LayerCost({"out": (ins[0][0], *p["output_size"])})
+
+
+def _adaptive_params(m: Any) -> dict:
+    size = as_pair(m.output_size)
+    require(all(isinstance(s, int) for s in size), "an output size of None (keep the input size)")
+    return {"output_size": size}
 
 
 ADAPTIVE_AVGPOOL2D = LayerSpec(
@@ -20,7 +29,9 @@ ADAPTIVE_AVGPOOL2D = LayerSpec(
                 "whatever the input size; 1 x 1 is global average pooling that keeps the image axes.",
     params=(Param("output_size", "pair", (1, 1), "Output height and width.", minimum=1, maximum=4096),),
     infer=_adaptive_infer,
-    build=lambda p, ins, used: nn.AdaptiveAvgPool2d(tuple(p["output_size"])),
+    constructor=lambda p, ins, used: call(nn.AdaptiveAvgPool2d, tuple(p["output_size"])),
+    module_types=("torch.nn.AdaptiveAvgPool2d",),
+    from_module=_adaptive_params,
     name_prefix="adaptivepool",
     glyph="⊡",
 )

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from engine.errors import ShapeError
+from engine.layers.call import Call, call
 from engine.layers.geometry import conv_transpose_size, require_image, sliding_output
 from engine.layers.lazy_torch import nn
-from engine.layers.spec import LayerCost, LayerSpec, Param
+from engine.layers.spec import LayerCost, LayerSpec, Param, as_pair, require
 
 
 def _geometry_params(kernel: int, stride: int, padding: int) -> tuple[Param, ...]:
     return (
-        Param("kernel", "pair", (kernel, kernel), "Kernel size F (height, width).", minimum=1, maximum=1024),
+        Param("kernel", "pair", (kernel, kernel), "Kernel size F (height, width).", minimum=1, maximum=1024,
+              summary="{h}×{w}"),
         Param("stride", "pair", (stride, stride), "Stride S (height, width): step between windows.",
-              minimum=1, maximum=1024),
+              minimum=1, maximum=1024, summary="stride {}"),
         Param("padding", "pair", (padding, padding), "Zero padding P added on each side (height, width).",
-              minimum=0, maximum=1024),
+              minimum=0, maximum=1024, summary="pad {}", summary_unless=(0, 0)),
     )
+
+
+_FILTERS = Param("filters", "int", 8, "Number of filters (output channels).", minimum=1, maximum=100_000,
+                 summary="{} filters")
+_BIAS = Param("bias", "bool", True, "Add a learned bias to each filter.", summary="no bias", summary_unless=True)
 
 
 def _check_groups(channels: int, filters: int, groups: int) -> None:
@@ -35,9 +44,17 @@ def _conv_infer(p: dict, ins: list) -> LayerCost:
     return LayerCost({"out": (p["filters"], oh, ow)}, params=params, macs=p["filters"] * oh * ow * per_output)
 
 
-def _conv_build(p: dict, ins: list, used: frozenset) -> nn.Module:
-    return nn.Conv2d(ins[0][0], p["filters"], p["kernel"], stride=p["stride"], padding=p["padding"],
-                     dilation=p["dilation"], groups=p["groups"], bias=p["bias"])
+def _conv_call(p: dict, ins: list, used: frozenset) -> Call:
+    return call(nn.Conv2d, ins[0][0], p["filters"], kernel_size=p["kernel"], stride=p["stride"],
+                padding=p["padding"], dilation=p["dilation"], groups=p["groups"], bias=p["bias"])
+
+
+def _conv_params(m: Any) -> dict:
+    require(not isinstance(m.padding, str), f"padding='{m.padding}' (give explicit padding)")
+    require(m.padding_mode == "zeros", f"padding_mode='{m.padding_mode}' (only zero padding)")
+    return {"filters": m.out_channels, "kernel": as_pair(m.kernel_size), "stride": as_pair(m.stride),
+            "padding": as_pair(m.padding), "dilation": as_pair(m.dilation), "groups": m.groups,
+            "bias": m.bias is not None}
 
 
 CONV2D = LayerSpec(
@@ -46,15 +63,19 @@ CONV2D = LayerSpec(
     display_name="Conv2d",
     description="2-D convolution: slides learned F x F filters over the image, one feature map per filter.",
     params=(
-        Param("filters", "int", 8, "Number of filters (output channels).", minimum=1, maximum=100_000),
+        _FILTERS,
         *_geometry_params(3, 1, 0),
-        Param("dilation", "pair", (1, 1), "Spacing between kernel taps (height, width).", minimum=1, maximum=1024),
+        Param("dilation", "pair", (1, 1), "Spacing between kernel taps (height, width).", minimum=1, maximum=1024,
+              summary="dilation {}", summary_unless=(1, 1)),
         Param("groups", "int", 1, "Split channels into independent groups (depthwise = channels).",
-              minimum=1, maximum=100_000),
-        Param("bias", "bool", True, "Add a learned bias to each filter."),
+              minimum=1, maximum=100_000, summary="{} groups", summary_unless=1),
+        _BIAS,
     ),
+    summary_order=("kernel", "stride", "padding", "dilation", "groups", "filters", "bias"),
     infer=_conv_infer,
-    build=_conv_build,
+    constructor=_conv_call,
+    module_types=("torch.nn.Conv2d",),
+    from_module=_conv_params,
     name_prefix="conv",
     glyph="▦",
 )
@@ -76,9 +97,17 @@ def _convt_infer(p: dict, ins: list) -> LayerCost:
     return LayerCost({"out": (p["filters"], oh, ow)}, params=params, macs=c * h * w * per_input)
 
 
-def _convt_build(p: dict, ins: list, used: frozenset) -> nn.Module:
-    return nn.ConvTranspose2d(ins[0][0], p["filters"], p["kernel"], stride=p["stride"], padding=p["padding"],
-                              output_padding=p["output_padding"], groups=p["groups"], bias=p["bias"])
+def _convt_call(p: dict, ins: list, used: frozenset) -> Call:
+    return call(nn.ConvTranspose2d, ins[0][0], p["filters"], kernel_size=p["kernel"], stride=p["stride"],
+                padding=p["padding"], output_padding=p["output_padding"], groups=p["groups"], bias=p["bias"])
+
+
+def _convt_params(m: Any) -> dict:
+    require(as_pair(m.dilation) == (1, 1), "dilation other than 1")
+    require(m.padding_mode == "zeros", f"padding_mode='{m.padding_mode}'")
+    return {"filters": m.out_channels, "kernel": as_pair(m.kernel_size), "stride": as_pair(m.stride),
+            "padding": as_pair(m.padding), "output_padding": as_pair(m.output_padding), "groups": m.groups,
+            "bias": m.bias is not None}
 
 
 CONV_TRANSPOSE2D = LayerSpec(
@@ -87,15 +116,19 @@ CONV_TRANSPOSE2D = LayerSpec(
     display_name="ConvTranspose2d",
     description="Transposed ('up-') convolution: learns to enlarge feature maps, as in decoders.",
     params=(
-        Param("filters", "int", 8, "Number of filters (output channels).", minimum=1, maximum=100_000),
+        _FILTERS,
         *_geometry_params(2, 2, 0),
         Param("output_padding", "pair", (0, 0), "Extra rows/columns added to one side of the output.",
               minimum=0, maximum=1024),
-        Param("groups", "int", 1, "Split channels into independent groups.", minimum=1, maximum=100_000),
-        Param("bias", "bool", True, "Add a learned bias to each filter."),
+        Param("groups", "int", 1, "Split channels into independent groups.", minimum=1, maximum=100_000,
+              summary="{} groups", summary_unless=1),
+        _BIAS,
     ),
+    summary_order=("kernel", "stride", "padding", "groups", "filters", "bias"),
     infer=_convt_infer,
-    build=_convt_build,
+    constructor=_convt_call,
+    module_types=("torch.nn.ConvTranspose2d",),
+    from_module=_convt_params,
     name_prefix="deconv",
     glyph="▩",
 )

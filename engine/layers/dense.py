@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from engine.layers.call import call
 from engine.layers.geometry import require_rank
 from engine.layers.lazy_torch import nn
 from engine.layers.spec import LayerCost, LayerSpec, Param
@@ -21,11 +22,14 @@ DENSE = LayerSpec(
     display_name="Dense",
     description="Fully connected layer: every output unit is a weighted sum of all inputs plus a bias.",
     params=(
-        Param("units", "int", 16, "Number of output units (neurons).", minimum=1, maximum=1_000_000),
-        Param("bias", "bool", True, "Add a learned bias to each unit."),
+        Param("units", "int", 16, "Number of output units (neurons).", minimum=1, maximum=1_000_000,
+              summary="{} units"),
+        Param("bias", "bool", True, "Add a learned bias to each unit.", summary="no bias", summary_unless=True),
     ),
     infer=_infer,
-    build=lambda p, ins, used: nn.Linear(ins[0][0], p["units"], bias=p["bias"]),
+    constructor=lambda p, ins, used: call(nn.Linear, ins[0][0], p["units"], bias=p["bias"]),
+    module_types=("torch.nn.Linear",),
+    from_module=lambda m: {"units": m.out_features, "bias": m.bias is not None},
     name_prefix="fc",
     glyph="FC",
 )

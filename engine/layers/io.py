@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from engine.layers.call import call
 from engine.layers.lazy_torch import nn
 from engine.layers.spec import LayerCost, LayerSpec, Param
 
@@ -14,10 +15,11 @@ INPUT = LayerSpec(
     description="Where samples enter the network; its shape comes from the dataset or is set by hand.",
     params=(Param("shape", "shape", (1, 28, 28),
                   "Size of one sample without the batch axis, e.g. [1, 28, 28] for MNIST or [2] "
-                  "for 2-D points. Set automatically when a dataset is chosen."),),
+                  "for 2-D points. Set automatically when a dataset is chosen.", summary="{}"),),
     inputs=(),
+    role="input",
     infer=lambda p, ins: LayerCost({"out": p["shape"]}),
-    build=lambda p, ins, used: nn.Identity(),
+    constructor=lambda p, ins, used: call(nn.Identity),
     name_prefix="input",
     glyph="▶",
 )
@@ -32,13 +34,14 @@ OUTPUT = LayerSpec(
               "cross_entropy: softmax cross-entropy on raw scores (logits). mse: mean squared "
               "error against targets (regression, reconstruction). mse_onehot: squared error "
               "against one-hot labels (the 'square loss' for classification). bce: binary "
-              "cross-entropy on logits.", choices=LOSSES),
+              "cross-entropy on logits.", choices=LOSSES, summary="{}"),
         Param("label_smoothing", "float", 0.0,
               "Cross-entropy only: share of the target probability spread over all classes.",
               minimum=0.0, maximum=0.99),
     ),
+    role="output",
     infer=lambda p, ins: LayerCost({"out": ins[0]}),
-    build=lambda p, ins, used: nn.Identity(),
+    constructor=lambda p, ins, used: call(nn.Identity),
     outputs=(),
     name_prefix="output",
     glyph="◉",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from engine.errors import ShapeError
+from engine.layers.call import call
 from engine.layers.geometry import fmt, numel
 from engine.layers.lazy_torch import modules
 from engine.layers.spec import LayerCost, LayerSpec, Port
@@ -29,14 +30,18 @@ def _concat(p: dict, ins: list) -> LayerCost:
 SPECS = (
     LayerSpec(type_id="Add", category="Merge", display_name="Add",
               description="Sums its inputs element-wise: the residual / skip connection of a ResNet.",
-              inputs=_MANY, infer=_same_shapes, build=lambda p, ins, used: modules.Add(),
+              inputs=_MANY, role="merge", infer=_same_shapes, constructor=lambda p, ins, used: call(modules.Add),
+              module_types=("engine.layers.modules.Add",), from_module=lambda m: {},
               name_prefix="add", glyph="+"),
     LayerSpec(type_id="Concatenate", category="Merge", display_name="Concatenate",
               description="Stacks its inputs along the channel (first) axis, in wiring order.",
-              inputs=_MANY, infer=_concat, build=lambda p, ins, used: modules.Concatenate(),
+              inputs=_MANY, role="merge", infer=_concat, constructor=lambda p, ins, used: call(modules.Concatenate),
+              module_types=("engine.layers.modules.Concatenate",), from_module=lambda m: {},
               name_prefix="concat", glyph="‖"),
     LayerSpec(type_id="Multiply", category="Merge", display_name="Multiply",
               description="Multiplies its inputs element-wise (gating).",
-              inputs=_MANY, infer=_same_shapes, build=lambda p, ins, used: modules.Multiply(),
+              inputs=_MANY, role="merge", infer=_same_shapes,
+              constructor=lambda p, ins, used: call(modules.Multiply),
+              module_types=("engine.layers.modules.Multiply",), from_module=lambda m: {},
               name_prefix="mul", glyph="×"),
 )

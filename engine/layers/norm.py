@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from engine.layers.call import Call, call
 from engine.layers.geometry import numel, require_image, require_rank
 from engine.layers.lazy_torch import nn
-from engine.layers.spec import LayerCost, LayerSpec, Param
+from engine.layers.spec import LayerCost, LayerSpec, Param, require
 
 _MOMENTUM = Param("momentum", "float", 0.1, "Weight of each batch in the running mean/variance used in eval mode.",
                   minimum=0.0, maximum=1.0)
@@ -29,29 +32,52 @@ def _dropout_infer(p: dict, ins: list) -> LayerCost:
     return LayerCost({"out": ins[0]})
 
 
+def _batch_norm(p: dict, ins: list, module: Any) -> Call:
+    return call(module, ins[0][0], eps=p["eps"], momentum=p["momentum"])
+
+
+def _batch_norm_params(m: Any) -> dict:
+    require(m.affine and m.track_running_stats, "batch norm without affine weights or running statistics")
+    require(m.momentum is not None, "batch norm with a cumulative average (momentum=None)")
+    return {"momentum": float(m.momentum), "eps": float(m.eps)}
+
+
+def _layer_norm_params(m: Any) -> dict:
+    """eps and affine; the normalized shape is the whole input's (import checks it against the input)."""
+    require(not m.elementwise_affine or getattr(m, "bias", None) is not None,
+            "layer norm with a scale but no shift (bias=False)")
+    return {"eps": float(m.eps), "affine": m.elementwise_affine}
+
+
 SPECS = (
     LayerSpec(type_id="BatchNorm1d", category="Normalization", display_name="BatchNorm1d",
               description="Normalizes each feature over the batch while training; uses running "
                           "statistics in eval mode.",
               params=(_MOMENTUM, _EPS), infer=_bn1d_infer,
-              build=lambda p, ins, used: nn.BatchNorm1d(ins[0][0], eps=p["eps"], momentum=p["momentum"]),
+              constructor=lambda p, ins, used: _batch_norm(p, ins, nn.BatchNorm1d),
+              module_types=("torch.nn.BatchNorm1d",), from_module=_batch_norm_params,
               name_prefix="bn", glyph="β"),
     LayerSpec(type_id="BatchNorm2d", category="Normalization", display_name="BatchNorm2d",
               description="Normalizes each channel over batch, height and width while training; uses "
                           "running statistics in eval mode.",
               params=(_MOMENTUM, _EPS), infer=_bn2d_infer,
-              build=lambda p, ins, used: nn.BatchNorm2d(ins[0][0], eps=p["eps"], momentum=p["momentum"]),
+              constructor=lambda p, ins, used: _batch_norm(p, ins, nn.BatchNorm2d),
+              module_types=("torch.nn.BatchNorm2d",), from_module=_batch_norm_params,
               name_prefix="bn", glyph="β"),
     LayerSpec(type_id="LayerNorm", category="Normalization", display_name="LayerNorm",
               description="Normalizes each sample over all its values; same in training and eval.",
               params=(_EPS, Param("affine", "bool", True, "Learn a scale and shift per value.")),
               infer=_ln_infer,
-              build=lambda p, ins, used: nn.LayerNorm(list(ins[0]), eps=p["eps"], elementwise_affine=p["affine"]),
+              constructor=lambda p, ins, used: call(nn.LayerNorm, list(ins[0]), eps=p["eps"],
+                                                    elementwise_affine=p["affine"]),
+              module_types=("torch.nn.LayerNorm",), from_module=_layer_norm_params,
               name_prefix="ln", glyph="λ"),
     LayerSpec(type_id="Dropout", category="Regularization", display_name="Dropout",
               description="While training, zeroes each value with probability p and scales the rest by "
                           "1/(1-p); does nothing in eval mode.",
-              params=(Param("p", "float", 0.5, "Probability of dropping a value.", minimum=0.0, maximum=0.99),),
-              infer=_dropout_infer, build=lambda p, ins, used: nn.Dropout(p["p"]),
+              params=(Param("p", "float", 0.5, "Probability of dropping a value.", minimum=0.0, maximum=0.99,
+                            summary="p = {}"),),
+              infer=_dropout_infer, constructor=lambda p, ins, used: call(nn.Dropout, p["p"]),
+              module_types=("torch.nn.Dropout",), from_module=lambda m: {"p": float(m.p)},
               name_prefix="dropout", glyph="⋰"),
 )

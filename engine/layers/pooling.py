@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from engine.layers.call import Call, call
 from engine.layers.geometry import check_padding, require_image, sliding_output
 from engine.layers.lazy_torch import modules, nn
-from engine.layers.spec import LayerCost, LayerSpec, Param
+from engine.layers.spec import LayerCost, LayerSpec, Param, as_pair, require
 
 
 def window_params() -> tuple[Param, ...]:
     return (
-        Param("kernel", "pair", (2, 2), "Pooling window F (height, width).", minimum=1, maximum=1024),
-        Param("stride", "pair", (2, 2), "Step S between windows (height, width).", minimum=1, maximum=1024),
+        Param("kernel", "pair", (2, 2), "Pooling window F (height, width).", minimum=1, maximum=1024,
+              summary="{h}×{w}"),
+        Param("stride", "pair", (2, 2), "Step S between windows (height, width).", minimum=1, maximum=1024,
+              summary="stride {}"),
         Param("padding", "pair", (0, 0), "Padding P on each side (at most half the window).",
-              minimum=0, maximum=512),
+              minimum=0, maximum=512, summary="pad {}", summary_unless=(0, 0)),
     )
+
+
+def window_call(module: Any, p: dict, **kwargs: Any) -> Call:
+    """`module(kernel, stride=..., padding=...)`; the source leaves out a stride equal to the kernel."""
+    return call(module, p["kernel"], stride=p["stride"], padding=p["padding"], **kwargs).with_defaults(
+        stride=p["kernel"])
+
+
+def window_of(m: Any) -> dict:
+    """kernel, stride and padding of a torch pooling module (its stride defaults to its kernel)."""
+    return {"kernel": as_pair(m.kernel_size), "stride": as_pair(m.stride or m.kernel_size),
+            "padding": as_pair(m.padding)}
 
 
 def _pool_infer(p: dict, ins: list) -> LayerCost:
@@ -24,8 +41,17 @@ def _pool_infer(p: dict, ins: list) -> LayerCost:
     return LayerCost({"out": (c, oh, ow), "indices": (c, oh, ow)})
 
 
-def _max_build(p: dict, ins: list, used: frozenset) -> nn.Module:
-    return nn.MaxPool2d(p["kernel"], p["stride"], p["padding"], return_indices="indices" in used)
+def _max_params(m: Any) -> dict:
+    require(not m.ceil_mode, "ceil_mode=True (LayerLab pools round down)")
+    require(as_pair(m.dilation) == (1, 1), "dilation other than 1")
+    require(not m.return_indices, "return_indices=True")
+    return window_of(m)
+
+
+def _avg_params(m: Any) -> dict:
+    require(not m.ceil_mode, "ceil_mode=True (LayerLab pools round down)")
+    require(m.count_include_pad and m.divisor_override is None, "count_include_pad=False or a divisor override")
+    return window_of(m)
 
 
 MAXPOOL2D = LayerSpec(
@@ -35,7 +61,9 @@ MAXPOOL2D = LayerSpec(
     description="Keeps the largest value of each window; its 'indices' output feeds a MaxUnpool2d.",
     params=window_params(),
     infer=_pool_infer,
-    build=_max_build,
+    constructor=lambda p, ins, used: window_call(nn.MaxPool2d, p, return_indices="indices" in used),
+    module_types=("torch.nn.MaxPool2d",),
+    from_module=_max_params,
     outputs=("out", "indices"),
     name_prefix="pool",
     glyph="⊞",
@@ -48,7 +76,9 @@ AVGPOOL2D = LayerSpec(
     description="Replaces each window by its average.",
     params=window_params(),
     infer=lambda p, ins: LayerCost({"out": _pool_infer(p, ins).outputs["out"]}),
-    build=lambda p, ins, used: nn.AvgPool2d(p["kernel"], p["stride"], p["padding"]),
+    constructor=lambda p, ins, used: window_call(nn.AvgPool2d, p),
+    module_types=("torch.nn.AvgPool2d",),
+    from_module=_avg_params,
     name_prefix="avgpool",
     glyph="⊟",
 )
@@ -65,7 +95,9 @@ GLOBAL_AVGPOOL = LayerSpec(
     display_name="Global average pool",
     description="Averages each channel over the whole image: C x H x W becomes C features.",
     infer=_global_infer,
-    build=lambda p, ins, used: modules.GlobalAvgPool2d(),
+    constructor=lambda p, ins, used: call(modules.GlobalAvgPool2d),
+    module_types=("engine.layers.modules.GlobalAvgPool2d",),
+    from_module=lambda m: {},
     name_prefix="gap",
     glyph="⊡",
 )

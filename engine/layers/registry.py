@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import difflib
+import importlib
+from functools import cache
+from typing import Any
 
 from engine.errors import UnknownLayerTypeError
 from engine.layers import activations, adaptive, conv, dense, io, merge, norm, pooling, shape_ops, unpooling
@@ -32,3 +35,23 @@ def specs_by_category() -> dict[str, list[LayerSpec]]:
     for spec in SPECS.values():
         grouped[spec.category].append(spec)
     return grouped
+
+
+def specs_with_role(role: str) -> list[LayerSpec]:
+    """The layer types with this role (see spec.ROLES), e.g. the one whose role is 'input'."""
+    return [spec for spec in SPECS.values() if spec.role == role]
+
+
+def spec_for_module(module: Any) -> LayerSpec | None:
+    """The layer type whose `from_module` reads modules of exactly this class, if any (imports torch)."""
+    return _by_module_class().get(type(module))
+
+
+@cache
+def _by_module_class() -> dict[type, LayerSpec]:
+    found: dict[type, LayerSpec] = {}
+    for spec in SPECS.values():
+        for name in spec.module_types:
+            where, _, attribute = name.rpartition(".")
+            found[getattr(importlib.import_module(where), attribute)] = spec
+    return found

@@ -1,5 +1,7 @@
-"""LayerSpec: the one declaration of a layer type that drives palette, inspector, shapes,
-compiler and exporters."""
+"""LayerSpec: the one declaration of a layer type. Everything LayerLab knows about a layer lives
+in it: palette entry, parameters and their inspector help, the card summary, shapes and costs, its
+role in the network, the module it builds (and the Python source code export writes for it), and
+how an imported torch module maps back onto it."""
 
 from __future__ import annotations
 
@@ -12,10 +14,33 @@ from engine.errors import ParamError
 if TYPE_CHECKING:  # torch is imported only when a module is built (see lazy_torch)
     from torch import nn
 
+    from engine.layers.call import Call
+
 Shape = tuple[int, ...]
 """A tensor shape without the batch axis, e.g. (1, 28, 28)."""
 
 PARAM_KINDS = ("int", "float", "bool", "choice", "pair", "shape")
+
+ROLES = ("input", "output", "activation", "merge", "layer")
+"""What a layer is to the network: where data enters (one per network), where the prediction and
+loss are (one), an activation function, a join of several branches, or any other layer. Code that
+treats layers differently asks for a role (`Network.nodes_with_role`), never for a type id."""
+
+
+class Unsupported(Exception):
+    """A torch module (or a setting of it) that no LayerLab layer reproduces exactly; the message
+    says what, e.g. "ceil_mode=True (LayerLab pools round down)"."""
+
+
+def require(condition: bool, reason: str) -> None:
+    """For `from_module`: refuse a module LayerLab cannot reproduce, saying why."""
+    if not condition:
+        raise Unsupported(reason)
+
+
+def as_pair(value: Any) -> tuple[Any, Any]:
+    """A torch size argument as (height, width): 3 -> (3, 3), None -> (None, None)."""
+    return (value, value) if isinstance(value, int) or value is None else tuple(value)  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -34,6 +59,13 @@ class Param:
     maximum: float | None = None
     choices: tuple[str, ...] = ()
     label: str = ""
+    summary: str = ""
+    """How the layer's card names this parameter: a template in which {} is the value as text (an
+    int as is, a float as 0.5, a choice with spaces for underscores, a pair as 2 or 2×1, a shape as
+    1×28×28) and {h}, {w} are a pair's two values; e.g. '{} filters', 'stride {}', '{h}×{w}'.
+    Empty: the card leaves the parameter out."""
+    summary_unless: Any = None
+    """The (canonical) value at which the card leaves the parameter out, e.g. (0, 0) padding."""
 
     def __post_init__(self) -> None:
         if self.kind not in PARAM_KINDS:
@@ -42,6 +74,25 @@ class Param:
     @property
     def display_label(self) -> str:
         return self.label or self.name.replace("_", " ")
+
+    def summary_text(self, value: Any) -> str:
+        """This parameter's part of the card summary ('' when the card leaves it out)."""
+        if not self.summary or (self.summary_unless is not None and value == self.summary_unless):
+            return ""
+        pair = dict(h=value[0], w=value[1]) if self.kind == "pair" else {}
+        return self.summary.format(self.value_text(value), **pair)
+
+    def value_text(self, value: Any) -> str:
+        if self.kind == "pair":
+            a, b = value
+            return str(a) if a == b else f"{a}×{b}"
+        if self.kind == "shape":
+            return "×".join(str(s) for s in value)
+        if self.kind == "float":
+            return f"{value:g}"
+        if self.kind == "choice":
+            return str(value).replace("_", " ")
+        return str(value)
 
     def validate(self, value: Any) -> Any:
         """Return the value in its canonical form or raise ParamError saying why it is refused."""
@@ -115,28 +166,77 @@ class LayerCost:
 
 
 InferFn = Callable[[dict, list[Shape]], LayerCost]
-BuildFn = Callable[[dict, list[Shape], frozenset], "nn.Module"]
+ConstructorFn = Callable[[dict, list[Shape], frozenset], "Call"]
+FromModuleFn = Callable[["nn.Module"], dict]
+
+MAIN_OUTPUT = frozenset({"out"})
+"""The used outputs when only the main one is wired (most layers have no other)."""
 
 
 @dataclass(frozen=True)
 class LayerSpec:
-    """Everything LayerLab knows about one layer type."""
+    """Everything LayerLab knows about one layer type.
+
+    `constructor(params, input shapes, used outputs)` returns the module's constructor call
+    (`engine.layers.call`): `build` makes the module from it, `source` writes it as Python for code
+    export. `from_module` is the inverse, used by import: the params of a layer that builds a module
+    equal to a torch module of one of `module_types` (or `Unsupported`, saying why there is none).
+    """
 
     type_id: str
     category: str
     display_name: str
     description: str
     infer: InferFn
-    build: BuildFn
+    constructor: ConstructorFn = field(compare=False)
     params: tuple[Param, ...] = ()
     inputs: tuple[Port, ...] = (Port("in"),)
     outputs: tuple[str, ...] = ("out",)
+    role: str = "layer"
+    can_die: bool = False
+    """Its units can die (output zero for every input, and so stop learning): the window counts
+    dead units on such layers (ReLU) while training."""
+    summary_order: tuple[str, ...] = ()
+    """The parameters the card summary names, in this order; empty: in declaration order."""
+    module_types: tuple[str, ...] = ()
+    """The classes of the modules it builds, by public name ('torch.nn.Conv2d'); import maps
+    modules of these classes onto this layer with `from_module`."""
+    from_module: FromModuleFn | None = field(default=None, compare=False)
     name_prefix: str = "layer"
     glyph: str = "□"
     version: int = 1
     legacy_ids: tuple[str, ...] = ()
     migrate: Callable[[dict, int], dict] | None = field(default=None, compare=False)
 
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(f"{self.type_id}: unknown role {self.role!r} (roles: {', '.join(ROLES)})")
+        for name in self.summary_order:
+            self.param(name)  # raises for a name that is not a parameter
+
+    # -- modules ------------------------------------------------------------------------
+    def call(self, params: dict[str, Any], in_shapes: list[Shape],
+             used: frozenset = MAIN_OUTPUT) -> Call:
+        """The module's constructor call for these params, input shapes and used outputs."""
+        return self.constructor(params, list(in_shapes), frozenset(used))
+
+    def build(self, params: dict[str, Any], in_shapes: list[Shape],
+              used: frozenset = MAIN_OUTPUT) -> nn.Module:
+        return self.call(params, in_shapes, used).make()
+
+    def source(self, params: dict[str, Any], in_shapes: list[Shape],
+               used: frozenset = MAIN_OUTPUT) -> str:
+        """Python that builds the module, e.g. `nn.Conv2d(1, 6, kernel_size=(5, 5), padding=(2, 2))`."""
+        return self.call(params, in_shapes, used).source()
+
+    # -- the card -----------------------------------------------------------------------
+    def summary(self, params: dict[str, Any]) -> str:
+        """The key parameters in words, as the card shows them: '5×5, stride 1, pad 2, 6 filters'."""
+        names = self.summary_order or tuple(p.name for p in self.params)
+        parts = (self.param(name).summary_text(params[name]) for name in names if name in params)
+        return ", ".join(part for part in parts if part)
+
+    # -- parameters ---------------------------------------------------------------------
     def param(self, name: str) -> Param:
         for p in self.params:
             if p.name == name:

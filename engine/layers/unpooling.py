@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from engine.errors import ShapeError
+from engine.layers.call import call
 from engine.layers.geometry import conv_transpose_size, fmt, require_image
 from engine.layers.lazy_torch import modules, nn
-from engine.layers.pooling import window_params
-from engine.layers.spec import LayerCost, LayerSpec, Param, Port
+from engine.layers.pooling import window_call, window_of, window_params
+from engine.layers.spec import LayerCost, LayerSpec, Param, Port, require
 
-_SCALE = Param("scale", "pair", (2, 2), "Enlargement factor (height, width).", minimum=1, maximum=64)
+_SCALE = Param("scale", "pair", (2, 2), "Enlargement factor (height, width).", minimum=1, maximum=64,
+               summary="scale ×{}")
 
 
 def _scaled(p: dict, ins: list) -> LayerCost:
@@ -18,6 +22,13 @@ def _scaled(p: dict, ins: list) -> LayerCost:
     return LayerCost({"out": (c, h * sh, w * sw)})
 
 
+def _upsample_params(m: Any) -> dict:
+    require(m.mode == "nearest" and m.size is None, f"mode='{m.mode}' or a fixed size (only nearest by a factor)")
+    scale = m.scale_factor if isinstance(m.scale_factor, tuple) else (m.scale_factor, m.scale_factor)
+    require(all(float(s).is_integer() for s in scale), "a fractional scale factor")
+    return {"scale": tuple(int(s) for s in scale)}
+
+
 UPSAMPLE_NEAREST = LayerSpec(
     type_id="UpsampleNearest",
     category="Upsampling",
@@ -25,7 +36,10 @@ UPSAMPLE_NEAREST = LayerSpec(
     description="Unpooling by copying: each value fills an s x s block (nearest-neighbour).",
     params=(_SCALE,),
     infer=_scaled,
-    build=lambda p, ins, used: nn.Upsample(scale_factor=tuple(float(s) for s in p["scale"]), mode="nearest"),
+    constructor=lambda p, ins, used: call(nn.Upsample, scale_factor=tuple(float(s) for s in p["scale"]),
+                                          mode="nearest"),
+    module_types=("torch.nn.Upsample",),
+    from_module=_upsample_params,
     name_prefix="upsample",
     glyph="⇱",
 )
@@ -37,7 +51,9 @@ BED_OF_NAILS = LayerSpec(
     description="Unpooling by zero insertion: each value goes to the corner of an s x s block of zeros.",
     params=(_SCALE,),
     infer=_scaled,
-    build=lambda p, ins, used: modules.BedOfNails(p["scale"]),
+    constructor=lambda p, ins, used: call(modules.BedOfNails, scale=p["scale"]),
+    module_types=("engine.layers.modules.BedOfNails",),
+    from_module=lambda m: {"scale": tuple(m.scale)},
     name_prefix="unpool",
     glyph="⁞",
 )
@@ -64,7 +80,9 @@ MAX_UNPOOL2D = LayerSpec(
     params=window_params(),
     inputs=(Port("in"), Port("indices")),
     infer=_unpool_infer,
-    build=lambda p, ins, used: nn.MaxUnpool2d(p["kernel"], p["stride"], p["padding"]),
+    constructor=lambda p, ins, used: window_call(nn.MaxUnpool2d, p),
+    module_types=("torch.nn.MaxUnpool2d",),
+    from_module=window_of,
     name_prefix="maxunpool",
     glyph="⊠",
 )
