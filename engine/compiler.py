@@ -11,6 +11,7 @@ from torch import fx, nn
 
 from engine.errors import LayerLabError
 from engine.graph import Network, python_name
+from engine.layers.call import Call
 from engine.shapes import Analysis, infer_shapes
 
 
@@ -22,29 +23,31 @@ def compile_network(network: Network, analysis: Analysis | None = None) -> fx.Gr
     """Build the model. Submodules are named after the layers; `gm.code` is readable Python.
 
     `gm.meta["layerlab_nodes"]` maps each node id to its fx value's name (its submodule for
-    layers with weights), for probes and exporters.
+    layers with weights), for probes and exporters; `gm.meta["layerlab_calls"]` maps each
+    submodule's name to the constructor call it was made from (code export writes it).
     """
     analysis = analysis or infer_shapes(network)
     if not analysis.ok:
         issues = analysis.blocking_issues
         listed = "\n".join(f"- {issue.message}" for issue in issues)
         raise CompileError(f"The network has {len(issues)} problem(s) to fix before it can be built:\n{listed}")
-    (output_id,) = network.nodes_of_type("Output")
+    (output_id,) = network.nodes_with_role("output")
     needed = nx.ancestors(network.graph, output_id) | {output_id}
 
     graph = fx.Graph()
     root: dict[str, nn.Module] = {}
     values: dict[tuple[str, str], fx.Node] = {}
     node_names: dict[str, str] = {}
+    calls: dict[str, Call] = {}
     for node_id in analysis.order:
         if node_id not in needed:
             continue
         spec, node = network.spec(node_id), network.node(node_id)
         in_edges = network.in_edges(node_id)
         args = tuple(values[(e.source, e.source_port)] for e in in_edges)
-        if spec.type_id == "Input":
+        if spec.role == "input":
             values[(node_id, "out")] = graph.placeholder(python_name(node.name))
-        elif spec.type_id == "Output":
+        elif spec.role == "output":
             graph.output(args[0])
             node_names[node_id] = args[0].name
             continue
@@ -52,7 +55,8 @@ def compile_network(network: Network, analysis: Analysis | None = None) -> fx.Gr
             used = frozenset(e.source_port for e in network.out_edges(node_id) if e.target in needed)
             in_shapes = [analysis.edge_shape(e) for e in in_edges]
             target = _unique(python_name(node.name), root)
-            root[target] = spec.build(node.params, in_shapes, used)
+            calls[target] = spec.call(node.params, in_shapes, used)
+            root[target] = calls[target].make()
             call = graph.call_module(target, args)
             if used - {"out"}:
                 for index, port in enumerate(spec.outputs):
@@ -64,6 +68,7 @@ def compile_network(network: Network, analysis: Analysis | None = None) -> fx.Gr
     graph.lint()
     module = fx.GraphModule(root, graph, class_name="LayerLabModel")
     module.meta["layerlab_nodes"] = node_names
+    module.meta["layerlab_calls"] = calls
     return module
 
 
@@ -84,7 +89,7 @@ def _unique(name: str, taken: dict) -> str:
 def example_input(network: Network, batch: int = 2, seed: int = 0) -> torch.Tensor:
     """A random batch shaped like the network's Input, for checks and exports."""
     analysis = infer_shapes(network)
-    (input_id,) = network.nodes_of_type("Input")
+    (input_id,) = network.nodes_with_role("input")
     shape = analysis.nodes[input_id].output_shape
     generator = torch.Generator().manual_seed(seed)
     return torch.randn((batch, *shape), generator=generator)  # type: ignore[misc]

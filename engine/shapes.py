@@ -10,7 +10,7 @@ import networkx as nx
 
 from engine.errors import ShapeError
 from engine.graph import Edge, Network
-from engine.layers import Shape
+from engine.layers import Shape, specs_with_role
 from engine.layers.geometry import numel
 
 
@@ -150,18 +150,19 @@ def _label(network: Network, node_id: str) -> str:
 
 def _network_errors(network: Network) -> list[Issue]:
     errors = []
-    for type_id, role in (("Input", "where data enters"), ("Output", "the prediction and its loss")):
-        found = network.nodes_of_type(type_id)
+    for role, what in (("input", "where data enters"), ("output", "the prediction and its loss")):
+        name = " or ".join(spec.display_name for spec in specs_with_role(role))  # 'Input'
+        found = network.nodes_with_role(role)
         if not found:
-            errors.append(Issue(None, f"The network has no {type_id} layer ({role}); add one from the palette."))
+            errors.append(Issue(None, f"The network has no {name} layer ({what}); add one from the palette."))
         for extra in found[1:]:
-            errors.append(Issue(extra, f"{type_id} '{network.name_of(extra)}': only one {type_id} layer is "
-                                       f"supported; remove it or merge the branches before one {type_id}."))
+            errors.append(Issue(extra, f"{name} '{network.name_of(extra)}': only one {name} layer is "
+                                       f"supported; remove it or merge the branches before one {name}."))
     return errors
 
 
 def _unused_layer_warnings(network: Network) -> list[Issue]:
-    outputs = network.nodes_of_type("Output")
+    outputs = network.nodes_with_role("output")
     if not outputs:
         return []
     used = set(outputs).union(*(nx.ancestors(network.graph, o) for o in outputs))

@@ -38,42 +38,9 @@ def memory(values: int) -> str:
     return f"{size:.1f} GB"
 
 
-def _pair(value: Any) -> str:
-    a, b = value
-    return str(a) if a == b else f"{a}×{b}"
-
-
 def param_summary(spec: LayerSpec, params: dict[str, Any]) -> str:
-    """The key parameters in words, e.g. '5×5, stride 1, pad 2, 6 filters'."""
-    parts: list[str] = []
-    if "kernel" in params:
-        kh, kw = params["kernel"]
-        parts.append(f"{kh}×{kw}")
-    if "stride" in params:
-        parts.append(f"stride {_pair(params['stride'])}")
-    if "padding" in params and any(params["padding"]):
-        parts.append(f"pad {_pair(params['padding'])}")
-    if "dilation" in params and any(v != 1 for v in params["dilation"]):
-        parts.append(f"dilation {_pair(params['dilation'])}")
-    if "groups" in params and params["groups"] != 1:
-        parts.append(f"{params['groups']} groups")
-    if "filters" in params:
-        parts.append(f"{params['filters']} filters")
-    if "units" in params:
-        parts.append(f"{params['units']} units")
-    if "scale" in params:
-        parts.append(f"scale ×{_pair(params['scale'])}")
-    if "shape" in params:
-        parts.append("×".join(str(s) for s in params["shape"]))
-    if "loss" in params:
-        parts.append(str(params["loss"]).replace("_", " "))
-    if "p" in params:
-        parts.append(f"p = {params['p']:g}")
-    if "negative_slope" in params:
-        parts.append(f"slope {params['negative_slope']:g}")
-    if "bias" in params and not params["bias"]:
-        parts.append("no bias")
-    return ", ".join(parts)
+    """The key parameters in words, e.g. '5×5, stride 1, pad 2, 6 filters' (the spec says which)."""
+    return spec.summary(params)
 
 
 def value_text(value: Any) -> str:

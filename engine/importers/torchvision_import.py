@@ -7,6 +7,7 @@ from __future__ import annotations
 import difflib
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import fx, nn
@@ -15,6 +16,9 @@ from engine.errors import LayerLabError
 from engine.graph import Network
 from engine.importers.fx_ops import Mapped, Unsupported, map_call, map_module
 from engine.importers.weights import WeightsReport, load_weights
+from engine.layers import LayerSpec
+from engine.layers.call import differing_argument
+from engine.layers.geometry import fmt
 from engine.layout import apply_layout
 from engine.project import Project
 from engine.shapes import infer_shapes
@@ -125,7 +129,7 @@ class _GraphBuilder:
         self.ids: dict[fx.Node, str] = {}
         self.problems: list[str] = []
         self.calls: Counter[str] = Counter()
-        self.checks: list[tuple[str, Mapped, nn.Module | None]] = []
+        self.checks: list[tuple[str, Mapped]] = []
 
     def run(self) -> None:
         with self.network.bulk():
@@ -134,7 +138,7 @@ class _GraphBuilder:
 
     def _add(self, node: fx.Node) -> None:
         if node.op == "placeholder":
-            if self.network.nodes_of_type("Input"):
+            if self.network.nodes_with_role("input"):
                 self.problems.append(f"'{node.name}': a second input (LayerLab networks have one Input)")
                 return
             self.ids[node] = self.network.add_node("Input", {"shape": list(self.input_shape)}, name="input")
@@ -148,7 +152,7 @@ class _GraphBuilder:
         elif node.op == "call_module":
             self._add_module(node)
         elif node.op in ("call_function", "call_method"):
-            self._add_mapped(node, node.name, lambda: map_call(node), None)
+            self._add_mapped(node, node.name, lambda: map_call(node))
         else:
             self.problems.append(f"'{node.name}': reads the stored tensor '{node.target}' directly")
 
@@ -163,9 +167,9 @@ class _GraphBuilder:
                                  "their weights)")
             return
         name = target if not uses else f"{target}_{uses}"
-        self._add_mapped(node, name, lambda: map_module(node, module), module, label)
+        self._add_mapped(node, name, lambda: map_module(node, module), label)
 
-    def _add_mapped(self, node: fx.Node, name: str, mapper, module: nn.Module | None, label: str = "") -> None:
+    def _add_mapped(self, node: fx.Node, name: str, mapper, label: str = "") -> None:
         label = label or f"'{node.name}'"
         try:
             mapped = mapper()
@@ -178,7 +182,7 @@ class _GraphBuilder:
         for source in mapped.inputs:
             self.network.connect(self.ids[source], node_id)
         self.ids[node] = node_id
-        self.checks.append((node_id, mapped, module))
+        self.checks.append((node_id, mapped))
 
     def _unique(self, name: str) -> str:
         taken = {self.network.name_of(n) for n in self.network.node_ids}
@@ -188,25 +192,43 @@ class _GraphBuilder:
         return candidate
 
     def check_shapes(self, name: str) -> None:
-        """Shapes must infer, and every layer must hold exactly as many parameters as torch's."""
+        """Shapes must infer, and every layer must equal torch's for the shapes it gets: as many
+        parameters, and the same constructor arguments (LayerLab's layer rebuilt for its input
+        shapes, compared with the module it was mapped from)."""
         analysis = infer_shapes(self.network)
         if not analysis.ok:
             listed = "\n".join(f"- {issue.message}" for issue in analysis.errors)
             raise ImportRefused(f"{name} does not fit {'x'.join(map(str, self.input_shape))} inputs "
                                 f"(try another --input-shape):\n{listed}")
         problems = []
-        for node_id, mapped, module in self.checks:
+        for node_id, mapped in self.checks:
             layer = self.network.name_of(node_id)
-            in_edges = self.network.in_edges(node_id)
-            in_shape = analysis.edge_shape(in_edges[0]) if in_edges else None
-            reason = mapped.check(in_shape) if mapped.check and in_shape is not None else None
+            in_shapes = [analysis.edge_shape(e) for e in self.network.in_edges(node_id)]
+            reason = _difference(self.network.spec(node_id), mapped, in_shapes)
             if reason:
                 problems.append(f"'{layer}': {reason}")
-            if module is not None:
-                expected = sum(p.numel() for p in module.parameters())
-                if analysis.nodes[node_id].params != expected:
-                    problems.append(f"'{layer}': {analysis.nodes[node_id].params:,} parameters in LayerLab but "
-                                    f"{expected:,} in torch (the input shape changes this layer)")
+            expected = sum(p.numel() for p in mapped.module.parameters())
+            if analysis.nodes[node_id].params != expected:
+                problems.append(f"'{layer}': {analysis.nodes[node_id].params:,} parameters in LayerLab but "
+                                f"{expected:,} in torch (the input shape changes this layer)")
         if problems:
             listed = "\n".join(f"- {p}" for p in problems)
             raise ImportRefused(f"{name} cannot be imported exactly:\n{listed}", problems)
+
+
+def _difference(spec: LayerSpec, mapped: Mapped, in_shapes: list) -> str | None:
+    """How LayerLab's layer, built for `in_shapes`, differs from the torch module it stands for (the
+    first constructor argument with another value), or None."""
+    with torch.device("meta"):
+        rebuilt = spec.build(mapped.params, in_shapes)
+    difference = differing_argument(mapped.module, rebuilt)
+    if difference is None:
+        return None
+    argument, theirs, ours = difference
+    shapes = " and ".join(fmt(s) for s in in_shapes)
+    return (f"{argument}={_plain(theirs)} in torch but {_plain(ours)} in LayerLab's {spec.display_name} "
+            f"for its {shapes} input")
+
+
+def _plain(value: Any) -> str:
+    return repr(list(value)) if isinstance(value, tuple) else repr(value)

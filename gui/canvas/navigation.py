@@ -12,7 +12,7 @@ def first(scene: CanvasScene) -> str | None:
     """Where the selection starts: the Input, else the top-left card."""
     if not scene.nodes:
         return None
-    inputs = scene.document.network.nodes_of_type("Input")
+    inputs = scene.document.network.nodes_with_role("input")
     if inputs:
         return inputs[0]
     return min(scene.nodes, key=lambda n: (scene.nodes[n].y(), scene.nodes[n].x()))
