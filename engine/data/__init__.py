@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import importlib
 
-_HOMES = {"Dataset": "dataset", "Split": "dataset", "load_dataset": "dataset", "DatasetError": "idx",
+_HOMES = {"Dataset": "dataset", "Split": "dataset", "load_dataset": "dataset", "DatasetError": "errors",
           "SettingsError": "schema", "AugmentSettings": "settings", "DatasetSettings": "settings"}
 
 __all__ = sorted(_HOMES)

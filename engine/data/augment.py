@@ -1,39 +1,47 @@
-"""Training-time augmentation with torchvision.transforms.v2, applied per sample."""
+"""Training-time augmentation with torchvision.transforms.v2, applied per sample.
+
+Torch-only (no LayerLab imports): the training_script export embeds this module, so an exported
+script augments as the app does. engine.data.dataset.build_augmentation wraps `augmentation` for
+the app (AugmentError becomes a DatasetError).
+"""
 
 from __future__ import annotations
 
 import torch
 from torch.utils.data import Dataset as TorchDataset
 
-from engine.data.idx import DatasetError
-from engine.data.settings import AugmentSettings
+AUGMENTATIONS = ("translate", "scale", "rotate", "noise", "elastic", "hflip", "hue")
 
 
-def build_augmentation(settings: AugmentSettings, sample_shape: tuple[int, ...]):
-    """A v2.Compose for one image tensor (C, H, W), or None when every augmentation is off."""
-    if not settings.active:
+class AugmentError(ValueError):
+    """The augmentation settings cannot apply to these samples."""
+
+
+def augmentation(a, sample_shape: tuple[int, ...]):
+    """A v2.Compose for one image tensor (C, H, W), or None when every augmentation is off.
+    `a` has the attributes of AUGMENTATIONS (dataset.augment: AugmentSettings or a namespace)."""
+    if not any(getattr(a, name) for name in AUGMENTATIONS):
         return None
     if len(sample_shape) != 3:
-        raise DatasetError(f"Augmentation works on images (channels, height, width); these samples have shape "
+        raise AugmentError(f"Augmentation works on images (channels, height, width); these samples have shape "
                            f"{list(sample_shape)}. Turn dataset.augment off for this source.")
-    if settings.hue and sample_shape[0] != 3:
-        raise DatasetError("dataset.augment.hue needs colour (3-channel) images; set it to 0 for these "
+    if a.hue and sample_shape[0] != 3:
+        raise AugmentError("dataset.augment.hue needs colour (3-channel) images; set it to 0 for these "
                            f"{sample_shape[0]}-channel samples.")
     from torchvision.transforms import v2
 
     steps = []
-    if settings.hflip:
+    if a.hflip:
         steps.append(v2.RandomHorizontalFlip())
-    if settings.translate or settings.scale or settings.rotate:
-        steps.append(v2.RandomAffine(degrees=settings.rotate,
-                                     translate=(settings.translate, settings.translate) if settings.translate else None,
-                                     scale=(1 - settings.scale, 1 + settings.scale) if settings.scale else None))
-    if settings.elastic:
-        steps.append(v2.ElasticTransform(alpha=settings.elastic, sigma=5.0))
-    if settings.hue:
-        steps.append(v2.ColorJitter(hue=settings.hue))
-    if settings.noise:
-        steps.append(v2.GaussianNoise(sigma=settings.noise, clip=False))
+    if a.translate or a.scale or a.rotate:
+        steps.append(v2.RandomAffine(degrees=a.rotate, translate=(a.translate, a.translate) if a.translate else None,
+                                     scale=(1 - a.scale, 1 + a.scale) if a.scale else None))
+    if a.elastic:
+        steps.append(v2.ElasticTransform(alpha=a.elastic, sigma=5.0))
+    if a.hue:
+        steps.append(v2.ColorJitter(hue=a.hue))
+    if a.noise:
+        steps.append(v2.GaussianNoise(sigma=a.noise, clip=False))
     return v2.Compose(steps)
 
 

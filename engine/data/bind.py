@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from engine.data.idx import DatasetError
+from engine.data.errors import DatasetError
 from engine.graph import Network
 from engine.shapes import Analysis, infer_shapes
 

@@ -1,4 +1,5 @@
-"""From settings to ready tensors: subset, train/validation/test splits and normalization."""
+"""From settings to ready tensors: subset, train/validation/test splits and normalization (the
+torch-only core is engine.data.splits, shared with the training_script export)."""
 
 from __future__ import annotations
 
@@ -6,29 +7,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import torch
-from torch.utils.data import Dataset as TorchDataset, Subset
+from torch.utils.data import Subset
 
-from engine.data.idx import DatasetError
+from engine.data.augment import AugmentError, augmentation
+from engine.data.errors import DatasetError
 from engine.data.raw import RawData
-from engine.data.settings import DatasetSettings
+from engine.data.settings import AugmentSettings, DatasetSettings
 from engine.data.sources import load_raw
+from engine.data.splits import Split, normalization_mode, normalize_splits, split_samples
 
-
-@dataclass
-class Split:
-    """One split. In memory: `x` (float32) and `y` (int64 labels, float32 targets, or None when the
-    target is the input). Streamed: `stream` yields (x, y) pairs."""
-
-    x: torch.Tensor | None = None
-    y: torch.Tensor | None = None
-    stream: TorchDataset | None = None
-
-    def __len__(self) -> int:
-        return len(self.x) if self.x is not None else len(self.stream) if self.stream is not None else 0
-
-    @property
-    def in_memory(self) -> bool:
-        return self.x is not None
+__all__ = ["Dataset", "DatasetError", "Split", "build_augmentation", "load_dataset", "prepare_dataset"]
 
 
 @dataclass
@@ -81,31 +69,13 @@ def prepare_dataset(settings: DatasetSettings, raw: RawData) -> Dataset:
     assert raw.x is not None
     if settings.task == "classification" and raw.y is None:
         raise DatasetError(f"dataset.source '{settings.source}' has no labels; use dataset.task=reconstruction.")
-    g = torch.Generator().manual_seed(settings.seed)
-    x, y = raw.x, raw.y if settings.task != "reconstruction" else None
-    xt, yt = raw.x_test, raw.y_test if settings.task != "reconstruction" else None
-    if xt is None and settings.test_split > 0:
-        order = torch.randperm(len(x), generator=g)
-        cut = int(round(len(x) * settings.test_split))
-        xt, x = x[order[:cut]], x[order[cut:]]
-        if y is not None:
-            yt, y = y[order[:cut]], y[order[cut:]]
-    order = torch.randperm(len(x), generator=g)
-    if settings.subset is not None:
-        order = order[:settings.subset]
-    cut = int(round(len(order) * settings.validation_split))
-    val_idx, train_idx = order[:cut], order[cut:]
-    if len(train_idx) == 0:
+    reconstruction = settings.task == "reconstruction"
+    train, val, test = split_samples(raw.x, None if reconstruction else raw.y, raw.x_test,
+                                     None if reconstruction else raw.y_test, settings.seed, settings.test_split,
+                                     settings.validation_split, settings.subset, settings.test_subset)
+    if len(train) == 0:
         raise DatasetError("No training samples are left after the subset and the splits; raise dataset.subset "
                            "or lower dataset.validation_split.")
-    if xt is not None and settings.test_subset is not None:
-        xt, yt = xt[:settings.test_subset], None if yt is None else yt[:settings.test_subset]
-    pick = lambda t, idx: None if t is None else t[idx]  # noqa: E731
-    train = Split(pick(x, train_idx), pick(y, train_idx))
-    val = Split(pick(x, val_idx), pick(y, val_idx))
-    if xt is None:
-        xt, yt = x[:0], None if y is None else y[:0]
-    test = Split(xt, yt)
     norm = _normalize(settings, raw, train, val, test)
     names = raw.class_names if settings.task == "classification" else None
     num_classes = len(names) if names else (int(raw.y.max()) + 1 if settings.task == "classification" else None)
@@ -113,30 +83,20 @@ def prepare_dataset(settings: DatasetSettings, raw: RawData) -> Dataset:
 
 
 def _normalize(settings: DatasetSettings, raw: RawData, *splits: Split) -> dict[str, Any]:
-    mode = settings.normalize
-    if mode == "auto":
-        mode = {"image": "unit", "table": "standardize"}.get(raw.kind, "none")
-    train = splits[0]
-    if mode == "standardize":
-        x = train.x.float()
-        mean, std = x.mean(0), x.std(0).clamp_min(1e-8)
-        for split in splits:
-            split.x = (split.x.float() - mean) / std
-        return {"mode": mode, "mean": mean.flatten().tolist(), "std": std.flatten().tolist()}
-    scale = 1 / 255 if mode in ("unit", "channel") and train.x.dtype == torch.uint8 else 1.0
-    if mode == "channel":
-        if train.x.ndim != 4:
-            raise DatasetError("dataset.normalize 'channel' is for images (channels, height, width); use "
-                               "standardize for these samples.")
-        x = train.x.float() * scale
-        mean = x.mean(dim=(0, 2, 3), keepdim=True)[0]
-        std = x.std(dim=(0, 2, 3), keepdim=True)[0].clamp_min(1e-8)
-        for split in splits:
-            split.x = (split.x.float() * scale - mean) / std
-        return {"mode": mode, "scale": scale, "mean": mean.flatten().tolist(), "std": std.flatten().tolist()}
-    for split in splits:
-        split.x = split.x.float().mul_(scale) if split.x.dtype == torch.uint8 else split.x.float()
-    return {"mode": mode, "scale": scale}
+    mode = normalization_mode(settings.normalize, raw.kind)
+    if mode == "channel" and splits[0].x.ndim != 4:
+        raise DatasetError("dataset.normalize 'channel' is for images (channels, height, width); use "
+                           "standardize for these samples.")
+    return normalize_splits(mode, *splits)
+
+
+def build_augmentation(settings: AugmentSettings, sample_shape: tuple[int, ...]):
+    """engine.data.augment.augmentation for the settings: a v2.Compose for one image tensor
+    (C, H, W), or None when every augmentation is off; DatasetError when it cannot apply."""
+    try:
+        return augmentation(settings, sample_shape)
+    except AugmentError as error:
+        raise DatasetError(str(error)) from None
 
 
 def _streamed(settings: DatasetSettings, raw: RawData) -> Dataset:

@@ -8,11 +8,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from engine.data.idx import DatasetError
+from engine.data.errors import DatasetError
 from engine.data.raw import RawData
 from engine.data.settings import DatasetSettings
+from engine.data.torchvision_sets import TORCHVISION_ROOT, image_tensors, open_torchvision
 
-TORCHVISION_ROOT = Path.home() / ".cache" / "layerlab" / "torchvision"
+__all__ = ["TORCHVISION_ROOT", "load_csv", "load_image_folder", "load_npz", "load_torchvision"]
 
 
 def load_csv(settings: DatasetSettings) -> RawData:
@@ -176,10 +177,7 @@ def load_torchvision(settings: DatasetSettings) -> RawData:
     parts = []
     for train in (True, False):
         try:
-            try:
-                data = cls(str(root), train=train, download=settings.download)
-            except TypeError:
-                data = cls(str(root), split="train" if train else "test", download=settings.download)
+            data = open_torchvision(cls, str(root), train, settings.download)
         except (RuntimeError, OSError) as error:
             hint = "" if settings.download else " Set dataset.download=true to let torchvision fetch it."
             raise DatasetError(f"Cannot load torchvision {settings.name} from '{root}': {error}.{hint}") from None
@@ -189,20 +187,12 @@ def load_torchvision(settings: DatasetSettings) -> RawData:
 
 
 def _tensors_of(data, settings: DatasetSettings):
-    labels = getattr(data, "targets", None)
-    if labels is None:
-        labels = getattr(data, "labels", None)
-    raw = getattr(data, "data", None)
-    if raw is not None and labels is not None and not settings.image_size and not settings.grayscale:
-        x = torch.as_tensor(np.asarray(raw))
-        if x.ndim == 3:
-            x = x.unsqueeze(1)
-        elif x.ndim == 4 and x.shape[-1] in (1, 3) and x.shape[1] not in (1, 3):
-            x = x.permute(0, 3, 1, 2).contiguous()
+    tensors = None if settings.image_size or settings.grayscale else image_tensors(data)
+    if tensors is not None:
+        x, y = tensors
     else:
         data.transform = image_transform(settings)
         samples = [data[i] for i in range(len(data))]
         x = torch.stack([s[0] for s in samples])
-        labels = [int(s[1]) for s in samples]
-    y = torch.as_tensor(np.asarray(labels), dtype=torch.long)
+        y = torch.tensor([int(s[1]) for s in samples], dtype=torch.long)
     return x, y, [str(c) for c in getattr(data, "classes", [])] or None

@@ -7,11 +7,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
 import torch
 
 from engine.data import files, synthetic
-from engine.data.idx import DatasetError, read_idx
+from engine.data.errors import DatasetError
+from engine.data.idx import IdxError, read_mnist
 from engine.data.raw import RawData
 from engine.data.settings import DatasetSettings
 
@@ -28,23 +28,17 @@ class Source:
 
 
 @lru_cache(maxsize=2)
-def _mnist_arrays(folder: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    base = Path(folder)
-    arrays = [read_idx(base / f"{stem}-idx{dims}-ubyte.gz")
-              for stem, dims in (("train-images", 3), ("train-labels", 1), ("t10k-images", 3), ("t10k-labels", 1))]
-    for images, labels in ((arrays[0], arrays[1]), (arrays[2], arrays[3])):
-        if images.ndim != 3 or len(images) != len(labels):
-            raise DatasetError(f"The MNIST files in '{base}' do not match (images {images.shape}, "
-                               f"labels {labels.shape}).")
-    return tuple(arrays)  # type: ignore[return-value]
+def _mnist_tensors(folder: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    try:
+        return read_mnist(folder)
+    except IdxError as error:
+        raise DatasetError(str(error)) from None
 
 
 def load_mnist(settings: DatasetSettings) -> RawData:
     """The shipped MNIST (60,000 training and 10,000 test digits, 28x28, 8-bit)."""
-    x, y, xt, yt = _mnist_arrays(str(MNIST_DIR))
-    as_images = lambda a: torch.from_numpy(a).unsqueeze(1)  # noqa: E731
-    return RawData("image", x=as_images(x), y=torch.from_numpy(y.astype(np.int64)), x_test=as_images(xt),
-                   y_test=torch.from_numpy(yt.astype(np.int64)), sample_shape=(1, 28, 28),
+    x, y, xt, yt = _mnist_tensors(str(MNIST_DIR))
+    return RawData("image", x=x, y=y, x_test=xt, y_test=yt, sample_shape=(1, 28, 28),
                    class_names=[str(i) for i in range(10)])
 
 

@@ -1,4 +1,7 @@
-"""Synthetic sets: 2-D points for playground-style work and the 8-bit one-hot set."""
+"""Synthetic sets: 2-D points for playground-style work and the 8-bit one-hot set.
+
+Torch-only (no LayerLab imports): the training_script export embeds this module.
+"""
 
 from __future__ import annotations
 

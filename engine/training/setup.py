@@ -10,9 +10,8 @@ import torch
 from torch import fx
 
 from engine.compiler import compile_network
-from engine.data.augment import build_augmentation
 from engine.data.bind import bind_input_shape, check_output
-from engine.data.dataset import Dataset, load_dataset
+from engine.data.dataset import Dataset, build_augmentation, load_dataset
 from engine.data.schema import SettingsError
 from engine.data.settings import DatasetSettings
 from engine.errors import LayerLabError

@@ -87,7 +87,7 @@ def test_preview_of_images_has_pictures_and_labels():
 
 
 def test_preparation_problems_show_in_the_preview():
-    from engine.data.idx import DatasetError
+    from engine.data.errors import DatasetError
 
     with pytest.raises(DatasetError, match="'channel' is for images"):
         preview_dataset({"source": "spiral", "normalize": "channel"})

@@ -5,8 +5,8 @@ import torch
 
 from engine.builder import NetworkBuilder
 from engine.data import AugmentSettings, DatasetError, load_dataset
-from engine.data.augment import build_augmentation
 from engine.data.bind import bind_input_shape, check_output
+from engine.data.dataset import build_augmentation
 
 
 def test_splits_are_disjoint_and_seeded():

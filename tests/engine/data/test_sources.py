@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from engine.data import DatasetError, load_dataset
-from engine.data.idx import read_idx
+from engine.data import DatasetError, load_dataset, sources
+from engine.data.idx import IdxError, read_idx, read_mnist
 from engine.data.sources import MNIST_DIR
 
 
@@ -23,15 +23,24 @@ def test_shipped_mnist_has_60k_train_and_10k_test_digits():
 
 
 def test_malformed_idx_files_name_the_file_and_the_problem(tmp_path):
+    """The reader is torch-only (exported scripts embed it): IdxError, a ValueError."""
     bad = tmp_path / "bad.gz"
     bad.write_bytes(gzip.compress(b"\x00\x00\x08\x01\x00\x00\x00\x05ab"))
-    with pytest.raises(DatasetError, match=r"bad.gz.*truncated"):
+    with pytest.raises(IdxError, match=r"bad.gz.*truncated"):
         read_idx(bad)
     (tmp_path / "magic").write_bytes(b"PK\x03\x04 not idx")
-    with pytest.raises(DatasetError, match=r"magic.*not an IDX file"):
+    with pytest.raises(IdxError, match=r"magic.*not an IDX file"):
         read_idx(tmp_path / "magic")
-    with pytest.raises(DatasetError, match="does not exist"):
+    with pytest.raises(IdxError, match="does not exist"):
         read_idx(tmp_path / "missing.gz")
+    with pytest.raises(IdxError, match="does not exist"):
+        read_mnist(tmp_path)
+
+
+def test_broken_mnist_files_are_a_dataset_error_in_the_app(tmp_path, monkeypatch):
+    monkeypatch.setattr(sources, "MNIST_DIR", tmp_path)
+    with pytest.raises(DatasetError, match=r"train-images-idx3-ubyte.gz.*does not exist"):
+        load_dataset({"source": "mnist"})
 
 
 @pytest.mark.parametrize("source", ["spiral", "circles", "xor", "blobs", "moons"])
