@@ -4,19 +4,37 @@ In-memory data lives on the training device. Each epoch draws one permutation, g
 samples into a preallocated buffer in large chunks (one `index_select` per chunk, the whole
 epoch for MNIST-sized sets), and hands out contiguous slices of it as batches: no DataLoader, no
 per-batch gather. Streamed data (image folders) and augmented data go through a DataLoader.
+
+Torch-only (no LayerLab imports but the other torch-only modules): the training_script export
+embeds this module, so an exported script shuffles and batches exactly as the app does.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterator
 
 import torch
 from torch.utils.data import DataLoader
 
 from engine.data.augment import AugmentedTensors, TransformedStream
-from engine.data.dataset import Split
+from engine.data.splits import Split
 
 CHUNK_BYTES = 512 * 2**20
+SEED_STRIDE = 1_000_003
+"""Epoch `e` (0-based) of a run with seed `s` is shuffled with torch.Generator().manual_seed(s *
+SEED_STRIDE + e): the same order on every rank, after a resume, and in an exported script."""
+
+
+def epoch_permutation(seed: int, epoch: int, samples: int, rank: int = 0, world: int = 1) -> torch.Tensor:
+    """This rank's share of the shuffled order of `samples` training samples in epoch `epoch` (0-based)."""
+    g = torch.Generator().manual_seed(seed * SEED_STRIDE + epoch)
+    return shard(torch.randperm(samples, generator=g), rank, world)
+
+
+def batch_size_for(batch_size: int, train_size: int) -> int:
+    """The batch in samples for a training set of `train_size` (batch_size 0: all of it)."""
+    return train_size if batch_size == 0 else min(batch_size, max(train_size, 1))
 
 
 def shard(perm: torch.Tensor, rank: int, world: int) -> torch.Tensor:
@@ -72,6 +90,37 @@ class LoaderBatches:
                             persistent_workers=False)
         for xb, yb in loader:
             yield xb.to(self.device, non_blocking=True), yb.to(self.device, non_blocking=True)
+
+
+@dataclass
+class BatchPlan:
+    """How a run's training split is served: the batches, the global batch (all ranks), each rank's
+    share of it, steps per epoch (0: none would run) and the samples shuffled each epoch."""
+
+    batches: TensorBatches | LoaderBatches
+    batch_size: int
+    local_batch: int
+    steps_per_epoch: int
+    train_size: int
+
+
+def plan_batches(train: Split, batch_size: int, drop_last: bool, device: torch.device, transform=None,
+                 reconstruction: bool = False, workers: int = 0, world: int = 1) -> BatchPlan:
+    """The batches of a training split. In-memory data without augmentation moves to `device` (the
+    split then holds the moved tensors) and is served by TensorBatches; the rest by a DataLoader.
+    Under DDP every rank gets the same number of samples (the remainder is not used)."""
+    train_size = len(train) // world * world
+    batch = batch_size_for(batch_size, train_size)
+    local_batch = max(1, -(-batch // world))
+    if train.in_memory and transform is None:
+        train.x = train.x.to(device)
+        if not reconstruction:
+            train.y = train.y.to(device)
+        batches: TensorBatches | LoaderBatches = TensorBatches(train.x, None if reconstruction else train.y,
+                                                               local_batch, drop_last)
+    else:
+        batches = LoaderBatches(train, transform, reconstruction, local_batch, drop_last, workers, device)
+    return BatchPlan(batches, batch, local_batch, batch_count(train_size // world, local_batch, drop_last), train_size)
 
 
 def eval_batches(split: Split, batch: int, device: torch.device, reconstruction: bool, rank: int = 0,

@@ -1,4 +1,8 @@
-"""Device choice, mixed precision and a cheap check that the loss stays finite."""
+"""Device choice, mixed precision and a cheap check that the loss stays finite.
+
+Torch-only (no LayerLab imports): the training_script export embeds this module, so an exported
+script picks its device as the app does.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,14 @@ import math
 
 import torch
 
-from engine.data.schema import SettingsError
+
+class DeviceError(ValueError):
+    """training.device names a device this machine does not have (engine.training.setup turns it
+    into a SettingsError)."""
 
 
 def select_device(name: str) -> torch.device:
-    """auto: CUDA, then Apple MPS, then CPU. A device that is not there gives a clear error."""
+    """auto: CUDA, then Apple MPS, then CPU. A device that is not there raises DeviceError."""
     if name == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda")
@@ -19,14 +26,14 @@ def select_device(name: str) -> torch.device:
         return torch.device("cpu")
     if name.startswith("cuda"):
         if not torch.cuda.is_available():
-            raise SettingsError(f"training.device is {name}, but this machine has no usable CUDA GPU; use "
+            raise DeviceError(f"training.device is {name}, but this machine has no usable CUDA GPU; use "
                                 "training.device=auto or cpu.")
         index = int(name[5:]) if ":" in name else 0
         if index >= torch.cuda.device_count():
-            raise SettingsError(f"training.device is {name}, but there are only {torch.cuda.device_count()} "
+            raise DeviceError(f"training.device is {name}, but there are only {torch.cuda.device_count()} "
                                 "CUDA devices.")
     if name == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
-        raise SettingsError("training.device is mps, but Apple MPS is not available here; use auto or cpu.")
+        raise DeviceError("training.device is mps, but Apple MPS is not available here; use auto or cpu.")
     return torch.device(name)
 
 

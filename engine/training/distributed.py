@@ -1,4 +1,7 @@
-"""DistributedDataParallel under torchrun: gloo on CPU, NCCL on GPU; rank 0 writes the results."""
+"""DistributedDataParallel under torchrun: gloo on CPU, NCCL on GPU; rank 0 writes the results.
+
+Torch-only (no LayerLab imports): the training_script export embeds this module.
+"""
 
 from __future__ import annotations
 
@@ -42,6 +45,15 @@ def rank_device(device: torch.device, ctx: DistContext) -> torch.device:
         torch.cuda.set_device(ctx.local_rank)
         return torch.device("cuda", ctx.local_rank)
     return device
+
+
+def wrap_model(model: torch.nn.Module, device: torch.device, ctx: DistContext) -> torch.nn.Module:
+    """The module the steps run: the model itself, or DistributedDataParallel around it under DDP."""
+    if not ctx.active:
+        return model
+    from torch.nn.parallel import DistributedDataParallel
+
+    return DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
 
 
 def all_sum(tensor: torch.Tensor, ctx: DistContext) -> torch.Tensor:

@@ -1,5 +1,8 @@
 """Best-weights tracking and early stopping (the classic meta-algorithm): evaluate every n steps;
-keep a copy of the best parameters; stop after `patience` evaluations without improvement."""
+keep a copy of the best parameters; stop after `patience` evaluations without improvement.
+
+Torch-only (no LayerLab imports): the training_script export embeds this module.
+"""
 
 from __future__ import annotations
 

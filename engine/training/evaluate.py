@@ -1,4 +1,8 @@
-"""Evaluate a model on one split: mean loss and, for classification, accuracy."""
+"""Evaluate a model on one split: mean loss and, for classification, accuracy.
+
+Torch-only (no LayerLab imports but the other torch-only modules): the training_script export
+embeds this module, so an exported script evaluates as the app does.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from typing import Callable
 import torch
 from torch import nn
 
-from engine.data.dataset import Split
+from engine.data.splits import Split
 from engine.training.batching import eval_batches
 from engine.training.distributed import DistContext, all_sum
 from engine.training.losses import CorrectFn, LossFn

@@ -1,4 +1,7 @@
-"""The loss and the accuracy count for an Output layer's loss choice and the task."""
+"""The loss and the accuracy count for an Output layer's loss choice and the task.
+
+Torch-only (no LayerLab imports): the training_script export embeds this module.
+"""
 
 from __future__ import annotations
 

@@ -1,14 +1,19 @@
-"""Optimizers and learning-rate schedules from TrainingSettings."""
+"""Optimizers and learning-rate schedules from TrainingSettings.
+
+Torch-only (no LayerLab imports): the training_script export embeds this module. `s` is the
+training settings (TrainingSettings, or a namespace of them).
+"""
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import nn
 
-from engine.training.settings import TrainingSettings
+if TYPE_CHECKING:
+    from engine.training.settings import TrainingSettings
 
 
 def split_decay(model: nn.Module) -> tuple[list[nn.Parameter], list[nn.Parameter]]:

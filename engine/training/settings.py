@@ -139,7 +139,9 @@ class TrainingSettings(SettingsBase):
 
     def batch_for(self, train_size: int) -> int:
         """The batch size in samples for a training set of `train_size` (0 means all of it)."""
-        return train_size if self.batch_size == 0 else min(self.batch_size, max(train_size, 1))
+        from engine.training.batching import batch_size_for  # torch: only when training
+
+        return batch_size_for(self.batch_size, train_size)
 
 
 def parse_assignment(text: str) -> tuple[str, str, object]:

@@ -14,11 +14,12 @@ from engine.data.bind import bind_input_shape, check_output
 from engine.data.dataset import Dataset, build_augmentation, load_dataset
 from engine.data.schema import SettingsError
 from engine.data.settings import DatasetSettings
+from engine.data.splits import to_device
 from engine.errors import LayerLabError
 from engine.graph import Network
 from engine.shapes import infer_shapes
-from engine.training.batching import LoaderBatches, TensorBatches, batch_count, shard
-from engine.training.device import select_device
+from engine.training.batching import BatchPlan, LoaderBatches, TensorBatches, epoch_permutation, plan_batches
+from engine.training.device import DeviceError, select_device
 from engine.training.distributed import DistContext, init_from_env, rank_device
 from engine.training.losses import CorrectFn, LossFn, make_correct, make_loss
 from engine.training.settings import TrainingSettings
@@ -55,23 +56,41 @@ class Prepared:
     ctx: DistContext
     loss_fn: LossFn
     correct_fn: CorrectFn | None
-    batches: TensorBatches | LoaderBatches
-    batch_size: int
-    local_batch: int
-    steps_per_epoch: int
-    train_size: int
+    plan: BatchPlan
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def batches(self) -> TensorBatches | LoaderBatches:
+        return self.plan.batches
+
+    @property
+    def batch_size(self) -> int:
+        return self.plan.batch_size
+
+    @property
+    def local_batch(self) -> int:
+        return self.plan.local_batch
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return self.plan.steps_per_epoch
+
+    @property
+    def train_size(self) -> int:
+        return self.plan.train_size
 
     def epoch_permutation(self, seed: int, epoch: int) -> torch.Tensor:
         """The same shuffle for a given seed and epoch on every rank and after a resume."""
-        g = torch.Generator().manual_seed(seed * 1_000_003 + epoch)
-        return shard(torch.randperm(self.train_size, generator=g), self.ctx.rank, self.ctx.world_size)
+        return epoch_permutation(seed, epoch, self.train_size, self.ctx.rank, self.ctx.world_size)
 
 
 def prepare(network: Network, train: TrainingSettings, data: DatasetSettings, dataset: Dataset | None = None,
             model: fx.GraphModule | None = None) -> Prepared:
     notes: list[str] = []
-    device = select_device(train.device)
+    try:
+        device = select_device(train.device)
+    except DeviceError as error:
+        raise SettingsError(str(error), key="training.device", value=train.device) from None
     ctx = init_from_env(device)
     device = rank_device(device, ctx)
     if train.amp and device.type != "cuda":
@@ -94,31 +113,18 @@ def prepare(network: Network, train: TrainingSettings, data: DatasetSettings, da
     gm = model if model is not None else compile_network(network, analysis)
     gm.to(device)
     reconstruction = data.task == "reconstruction"
-    train_size = len(dataset.train) // ctx.world_size * ctx.world_size if ctx.active else len(dataset.train)
-    batch = train.batch_for(train_size)
-    local_batch = max(1, -(-batch // ctx.world_size))
     transform = build_augmentation(data.augment, dataset.sample_shape)
-    if dataset.in_memory and transform is None:
-        x = dataset.train.x.to(device)
-        y = None if reconstruction else dataset.train.y.to(device)
-        dataset.train.x, dataset.train.y = x, (dataset.train.y if y is None else y)
-        batches: TensorBatches | LoaderBatches = TensorBatches(x, y, local_batch, train.drop_last)
-    else:
-        batches = LoaderBatches(dataset.train, transform, reconstruction, local_batch, train.drop_last,
-                                train.workers, device)
-    steps = batch_count(train_size // ctx.world_size, local_batch, train.drop_last)
-    if steps == 0:
-        raise SettingsError(f"training.batch_size {batch} is larger than the {train_size} training samples and "
-                            "drop_last is on, so no step would run; lower the batch size.")
+    plan = plan_batches(dataset.train, train.batch_size, train.drop_last, device, transform, reconstruction,
+                        train.workers, ctx.world_size)
+    if plan.steps_per_epoch == 0:
+        raise SettingsError(f"training.batch_size {plan.batch_size} is larger than the {plan.train_size} training "
+                            "samples and drop_last is on, so no step would run; lower the batch size.")
     return Prepared(network, dataset, gm, device, ctx,
                     make_loss(out_params["loss"], out_params["label_smoothing"], data.task, dataset.num_classes),
-                    make_correct(data.task), batches, batch, local_batch, steps, train_size, notes + dataset.notes)
+                    make_correct(data.task), plan, notes + dataset.notes)
 
 
 def move_eval_splits(dataset: Dataset, device: torch.device) -> None:
     """Keep in-memory validation and test data on the device (evaluated many times)."""
     for split in (dataset.val, dataset.test):
-        if split.in_memory:
-            split.x = split.x.to(device)
-            if split.y is not None:
-                split.y = split.y.to(device)
+        to_device(split, device)

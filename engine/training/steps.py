@@ -1,14 +1,20 @@
-"""The optimization step, built once per run so the hot loop holds no branches it does not need."""
+"""The optimization step, built once per run so the hot loop holds no branches it does not need.
+
+Torch-only (no LayerLab imports but the other torch-only modules): the training_script export
+embeds this module. `s` is the training settings (TrainingSettings, or a namespace of them).
+"""
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import torch
 from torch import nn
 
 from engine.training.losses import LossFn
-from engine.training.settings import TrainingSettings
+
+if TYPE_CHECKING:
+    from engine.training.settings import TrainingSettings
 
 StepFn = Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
 

@@ -5,6 +5,9 @@
         ...                                    # ProbeRecord, Paused, then Finished/Stopped/Failed
     trainer.pause(); trainer.step_once(); trainer.resume(); trainer.stop(); trainer.set_lr(0.01)
     trainer.abort()                            # at once, without the final evaluation (closing)
+
+The epoch loop itself is engine.training.loop.TrainingLoop (shared with the training_script
+export); the trainer adds the records, run control, probes and checkpoints through its hooks.
 """
 
 from __future__ import annotations
@@ -23,51 +26,21 @@ from engine.project import Project
 from engine.training import records as R
 from engine.training.checkpoint import load_checkpoint, save_checkpoint
 from engine.training.control import Control
-from engine.training.device import FiniteWatch, amp_context, describe_device, oom_message
-from engine.training.distributed import all_sum
-from engine.training.early_stopping import BestTracker
-from engine.training.evaluate import EvaluationAborted, evaluate
-from engine.training.optim import Schedule, build_optimizer, split_decay
+from engine.training.device import describe_device, oom_message
+from engine.training.evaluate import EvaluationAborted
+from engine.training.loop import LOG_FRACTION, LOG_SECONDS, EpochResult, TrainingLoop, weights_copy
 from engine.training.probes import ProbeCollector
 from engine.training.settings import TrainingSettings
 from engine.training.setup import Prepared, check_combination, check_network, move_eval_splits, prepare
-from engine.training.steps import make_step
+
+__all__ = ["CHECKPOINT_MIN_SECONDS", "LOG_FRACTION", "LOG_SECONDS", "Trainer"]
 
 
 CHECKPOINT_MIN_SECONDS = 5.0
 """Periodic checkpoints are skipped when the last one is more recent (tiny epochs); the final
 checkpoint is always written."""
 
-LOG_SECONDS, LOG_FRACTION = 0.25, 0.1
-"""Besides every `log_every` steps, a StepRecord comes after the run's first step and whenever
-max(LOG_SECONDS, LOG_FRACTION x the training time so far) has passed since the last one: four a
-second for the first 2.5 s of training (a chart has points within the first second), then ever
-sparser (about 10 more per e-fold of training time), so `log_every` sets the pace of a long run.
-Checking the time reads no device value; each record costs one `.item()`, as before."""
-
-
-class _Clock:
-    """Counts optimization time only: paused around evaluations, probes, checkpoints and yields."""
-
-    def __init__(self, device: torch.device) -> None:
-        self.total, self.started, self.cuda = 0.0, None, device.type == "cuda"
-
-    def start(self) -> None:
-        self.started = time.perf_counter()
-
-    def pause(self) -> None:
-        if self.started is not None:
-            if self.cuda:
-                torch.cuda.synchronize()
-            self.total += time.perf_counter() - self.started
-            self.started = None
-
-    def now(self) -> float:
-        """Training time so far, read without waiting for the device (the host's view)."""
-        return self.total + (time.perf_counter() - self.started if self.started is not None else 0.0)
-
-
-class Trainer:
+class Trainer(TrainingLoop):
     """Trains a project's network on its dataset. See docs/training.md for the record protocol."""
 
     def __init__(self, project: Project, *, settings: TrainingSettings | dict | None = None,
@@ -75,8 +48,8 @@ class Trainer:
                  model: fx.GraphModule | None = None, checkpoint_path: str | os.PathLike | None = None,
                  resume_from: str | os.PathLike | dict | None = None) -> None:
         self.project = project
-        self.settings = settings if isinstance(settings, TrainingSettings) else TrainingSettings.from_dict(
-            project.training if settings is None else settings)
+        super().__init__(settings if isinstance(settings, TrainingSettings) else TrainingSettings.from_dict(
+            project.training if settings is None else settings))
         self.data_settings = dataset_settings if isinstance(dataset_settings, DatasetSettings) else \
             DatasetSettings.from_dict(project.dataset if dataset_settings is None else dataset_settings)
         check_combination(self.settings, self.data_settings)
@@ -86,12 +59,9 @@ class Trainer:
         self._resume = load_checkpoint(resume_from) if isinstance(resume_from, (str, os.PathLike)) else resume_from
         self._dataset, self._model = dataset, model
         self.prepared: Prepared | None = None
-        self.step = self.epoch = self.batch = self.samples_seen = 0
         self.history: list[dict[str, Any]] = []
         self.final: dict[str, Any] = {}
-        self.stopped_reason = ""
         self.probe_every = self.settings.probe_every
-        self.tracker = BestTracker(self.settings.monitor, self.settings.patience, self.settings.min_delta)
         self.train_seconds = self.wall_seconds = 0.0
         self._train_seconds_before = 0.0
         self._last_checkpoint = -CHECKPOINT_MIN_SECONDS
@@ -140,28 +110,24 @@ class Trainer:
         except torch.OutOfMemoryError:
             yield R.Failed(oom_message(self.settings.batch_size, torch.device("cuda")))
             return
-        self._clock = _Clock(p.device)
         yield R.Started(describe_device(p.device), p.ctx.world_size, sum(t.numel() for t in p.gm.parameters()),
                         len(p.dataset.train), len(p.dataset.val), len(p.dataset.test), p.steps_per_epoch,
                         p.batch_size, self.settings.epochs, self.epoch, self.step, tuple(p.notes),
                         self.settings.max_steps)
         failure = None
         try:
-            yield from self._epochs()
+            yield from self.train_epochs()
         except torch.OutOfMemoryError:
             failure, self.stopped_reason = oom_message(p.batch_size, p.device), "out_of_memory"
         except FloatingPointError as error:
             failure, self.stopped_reason = str(error), "non_finite_loss"
         except EvaluationAborted:
             self.stopped_reason = "aborted"
-        self._clock.pause()
-        self.train_seconds = self._train_seconds_before + self._clock.total
+        self.clock.pause()
+        self.train_seconds = self._train_seconds_before + self.clock.total
         restored = False
         if self.stopped_reason != "out_of_memory":
-            if self.settings.restore_best or self.stopped_reason == "non_finite_loss":
-                restored = self.tracker.restore(p.gm)
-                if not restored:
-                    self._restore_last_good()
+            restored = self.restore_weights(non_finite=self.stopped_reason == "non_finite_loss")
             try:
                 if self.stopped_reason != "aborted":
                     yield from self._final_evaluation()
@@ -184,129 +150,26 @@ class Trainer:
             yield R.Finished(self.stopped_reason, *end, **details)
 
     def _build(self, p: Prepared) -> None:
-        s = self.settings
         move_eval_splits(p.dataset, p.device)
-        self.optimizer = build_optimizer(p.gm, s, p.device)
-        self.schedule = Schedule(self.optimizer, s, p.steps_per_epoch, p.train_size)
-        self.net = p.gm
-        if p.ctx.active:
-            from torch.nn.parallel import DistributedDataParallel
-
-            self.net = DistributedDataParallel(p.gm, device_ids=[p.device.index] if p.device.type == "cuda" else None)
-        self.autocast, _, self.scaler = amp_context(p.device, s.amp)
-        weights, others = split_decay(p.gm)
-        self.step_fn = make_step(self.net, p.loss_fn, self.optimizer, s, weights, weights + others,
-                                 self.autocast, self.scaler)
-        self.log_every = s.log_every or max(1, p.steps_per_epoch // 20)
-        self._last_good = {k: v.detach().clone() for k, v in p.gm.state_dict().items()}
+        self.attach(p.gm, p.plan, p.loss_fn, p.correct_fn, p.dataset.val, p.device, p.ctx,
+                    p.dataset.task == "reconstruction")
         self._probes: ProbeCollector | None = None
         if self._resume is not None:
             self._load_resume(self._resume)
+            self.last_good = weights_copy(p.gm)
 
-    def _epochs(self) -> Iterator[R.Record]:
-        p, s, control = self.prepared, self.settings, self.control
-        step_fn, correct_fn, watch = self.step_fn, p.correct_fn, FiniteWatch(p.device)
-        loss_sum = torch.zeros((), device=p.device)
-        correct = torch.zeros((), dtype=torch.long, device=p.device)
-        has_val = len(p.dataset.val) > 0
-        max_steps = s.max_steps or float("inf")
-        first_step, clock, next_log = self.step + 1, self._clock, LOG_SECONDS
-        self.stopped_reason = "completed"
-        while self.epoch < s.epochs:
-            epoch = self.epoch + 1
-            loss_sum.zero_()
-            correct.zero_()
-            logged_sum, logged_step, epoch_samples, skip = 0.0, 0, 0, self.batch
-            epoch_clock = self._clock.total
-            self._clock.start()
-            for index, (xb, yb) in enumerate(p.batches.epoch(p.epoch_permutation(s.seed, self.epoch))):
-                if index < skip:
-                    continue
-                single = False
-                if control.pending:
-                    self._clock.pause()
-                    action = yield from self._handle_control(epoch)
-                    if action == "stop":
-                        self.stopped_reason = "aborted" if control.aborted else "stopped"
-                        return
-                    single = action == "single"
-                    self._clock.start()
-                out, loss = step_fn(xb, yb)
-                loss_sum += loss.detach()
-                if correct_fn is not None:
-                    correct += correct_fn(out.detach(), yb)
-                self.step, self.batch = self.step + 1, index + 1
-                epoch_samples += len(xb)
-                if not watch.ok(all_sum(loss.detach().clone(), p.ctx) if p.ctx.active else loss_sum):
-                    self._clock.pause()
-                    raise FloatingPointError(self._nan_message(epoch))
-                if self.schedule.per_step:
-                    self.schedule.after_step()
-                if single or self.step % self.log_every == 0 or self.step == first_step or clock.now() >= next_log:
-                    total = loss_sum.item()
-                    self._clock.pause()
-                    steps_done = index + 1 - skip
-                    mean = (total - logged_sum) / max(1, steps_done - logged_step)
-                    logged_sum, logged_step = total, steps_done
-                    seen = self.samples_seen + epoch_samples * p.ctx.world_size
-                    elapsed = self._train_seconds_before + self._clock.total
-                    yield R.StepRecord(self.step, epoch, index + 1, p.steps_per_epoch, mean, self.schedule.lr, seen,
-                                       seen / max(elapsed, 1e-9), elapsed)
-                    next_log = clock.total + max(LOG_SECONDS, LOG_FRACTION * clock.total)
-                    self._clock.start()
-                if self.probe_every and self.step % self.probe_every == 0:
-                    self._clock.pause()
-                    yield self._probe(epoch)
-                    self._clock.start()
-                if s.eval_every and has_val and self.step % s.eval_every == 0:
-                    self._clock.pause()
-                    yield self._validate(epoch)
-                    self._clock.start()
-                    if s.early_stopping and self.tracker.exhausted:
-                        self.stopped_reason = "early_stopping"
-                        break
-                if self.step >= max_steps:
-                    self.stopped_reason = "max_steps"
-                    break
-            self._clock.pause()
-            steps_done = max(1, self.batch - skip)
-            totals = all_sum(torch.stack([loss_sum.double(), correct.double()]), p.ctx).tolist()
-            self.samples_seen += epoch_samples * p.ctx.world_size
-            finished_epoch = self.batch >= p.steps_per_epoch
-            if finished_epoch:
-                self.epoch, self.batch = self.epoch + 1, 0
-            train_loss = totals[0] / steps_done / p.ctx.world_size
-            train_acc = totals[1] / max(1, epoch_samples * p.ctx.world_size) if correct_fn else None
-            val = None
-            if has_val and not s.eval_every:
-                val = self._validate(epoch)
-                yield val
-                if s.early_stopping and self.tracker.exhausted:
-                    self.stopped_reason = "early_stopping"
-            monitored = val.loss if val is not None else train_loss
-            if finished_epoch:
-                self.schedule.after_epoch(monitored)
-            seconds = self._clock.total - epoch_clock
-            entry = R.EpochRecord(epoch, self.step, train_loss, train_acc, self.schedule.lr, seconds,
-                                  epoch_samples * p.ctx.world_size / max(seconds, 1e-9),
-                                  val.loss if val else self._last_val("loss"), val.accuracy if val else
-                                  self._last_val("accuracy"))
-            self.history.append({k: getattr(entry, k) for k in entry.__dataclass_fields__})
-            self._last_good = {k: v.detach().clone() for k, v in p.gm.state_dict().items()}
-            if (s.checkpoint_every and finished_epoch and self.epoch % s.checkpoint_every == 0
-                    and time.monotonic() - self._last_checkpoint >= CHECKPOINT_MIN_SECONDS):
-                self._write_checkpoint()
-            yield entry
-            if self.stopped_reason != "completed":
-                return
+    # -- the loop's hooks (engine.training.loop) --------------------------------------------
+    def interrupted(self) -> bool:
+        return self.control.pending
 
-    def _handle_control(self, epoch: int) -> Iterator[R.Record]:
+    def interruption(self, epoch: int) -> Iterator[R.Record]:
         """Apply pending requests; returns 'stop', 'single' (one step while paused) or None."""
         control = self.control
         yield from self._apply_requests(epoch)
         announced = False
         while True:
             if control.stop_requested:
+                self.stopped_reason = "aborted" if control.aborted else "stopped"
                 return "stop"
             if not control.paused:
                 return None
@@ -321,6 +184,38 @@ class Trainer:
             control.wait_while_paused()
             yield from self._apply_requests(epoch)
 
+    def log_step(self, epoch: int, batch: int, loss: float, samples_seen: int) -> list[R.Record]:
+        elapsed = self._train_seconds_before + self.clock.total
+        return [R.StepRecord(self.step, epoch, batch, self.steps_per_epoch, loss, self.schedule.lr, samples_seen,
+                             samples_seen / max(elapsed, 1e-9), elapsed)]
+
+    def after_step(self, epoch: int) -> Iterator[R.Record] | None:
+        if self.probe_every and self.step % self.probe_every == 0:
+            return self._probe_now(epoch)
+        return None
+
+    def _probe_now(self, epoch: int) -> Iterator[R.Record]:
+        yield self._probe(epoch)
+
+    def validated(self, epoch: int, loss: float, accuracy: float | None, is_best: bool) -> list[R.Record]:
+        return [R.EvalRecord(self.step, epoch, "val", loss, accuracy, is_best, self.tracker.best_step)]
+
+    def epoch_done(self, result: EpochResult) -> list[R.Record]:
+        s = self.settings
+        evaluated = result.val_loss is not None
+        entry = R.EpochRecord(result.epoch, result.step, result.train_loss, result.train_accuracy, result.lr,
+                              result.seconds, result.samples / max(result.seconds, 1e-9),
+                              result.val_loss if evaluated else self._last_val("loss"),
+                              result.val_accuracy if evaluated else self._last_val("accuracy"))
+        self.history.append({k: getattr(entry, k) for k in entry.__dataclass_fields__})
+        if (s.checkpoint_every and result.finished and self.epoch % s.checkpoint_every == 0
+                and time.monotonic() - self._last_checkpoint >= CHECKPOINT_MIN_SECONDS):
+            self._write_checkpoint()
+        return [entry]
+
+    def aborted(self) -> bool:
+        return self.control.aborted
+
     def _apply_requests(self, epoch: int) -> Iterator[R.Record]:
         """Take the one-off requests (new lr, probe interval, probe now) made since the last step."""
         lr, probe_every, probe_now = self.control.take()
@@ -330,17 +225,6 @@ class Trainer:
             self.probe_every = probe_every
         if probe_now:
             yield self._probe(epoch)
-
-    def _validate(self, epoch: int) -> R.EvalRecord:
-        p = self.prepared
-        loss, acc = evaluate(p.gm, p.dataset.val, p.loss_fn, p.correct_fn, self.settings.eval_batch_size, p.device,
-                             p.dataset.task == "reconstruction", p.ctx, self.autocast, self._aborted)
-        value = acc if self.settings.monitor == "val_accuracy" else loss
-        is_best = self.tracker.update(value, self.step, epoch, p.gm)
-        return R.EvalRecord(self.step, epoch, "val", loss, acc, is_best, self.tracker.best_step)
-
-    def _aborted(self) -> bool:
-        return self.control.aborted
 
     def _last_val(self, key: str) -> float | None:
         return self.history[-1].get(f"val_{key}") if self.history and self.settings.eval_every else None
@@ -365,22 +249,11 @@ class Trainer:
         for name, split in (("train", p.dataset.train), ("val", p.dataset.val), ("test", p.dataset.test)):
             loss = acc = None
             if len(split):
-                loss, acc = evaluate(p.gm, split, p.loss_fn, p.correct_fn, self.settings.eval_batch_size, p.device,
-                                     p.dataset.task == "reconstruction", p.ctx, self.autocast, self._aborted)
+                loss, acc = self.evaluate_split(split)
                 yield R.EvalRecord(self.step, self.epochs_run, name, loss, acc, final=True)
             self.final[f"{name}_loss"] = loss
             if classify:
                 self.final[f"{name}_accuracy"] = acc
-
-    def _nan_message(self, epoch: int) -> str:
-        s = self.settings
-        return (f"The loss became NaN or infinite at step {self.step} (epoch {epoch}); training stopped and the "
-                f"best weights so far were kept. Lower the learning rate (training.lr is {self.schedule.lr:g}; try "
-                f"{self.schedule.lr / 10:g}) or clip gradients (training.grad_clip=1)."
-                + (" Check the data for NaN values too." if s.grad_clip else ""))
-
-    def _restore_last_good(self) -> None:
-        self.prepared.gm.load_state_dict(self._last_good)
 
     @property
     def epochs_run(self) -> int:
@@ -393,12 +266,12 @@ class Trainer:
                 "schedule": self.schedule.state_dict(), "step": self.step, "epoch": self.epoch, "batch": self.batch,
                 "samples_seen": self.samples_seen, "tracker": self.tracker.state_dict(),
                 "rng": torch.get_rng_state(), "history": self.history,
-                "train_seconds": self._train_seconds_before + self._clock.total,
+                "train_seconds": self._train_seconds_before + self.clock.total,
                 "training": self.settings.to_dict(), "dataset": self.data_settings.to_dict()}
 
     def _write_checkpoint(self) -> None:
         if self.checkpoint_path and self.prepared.ctx.is_main:
-            self._clock.pause()
+            self.clock.pause()
             save_checkpoint(self.checkpoint_path, self.checkpoint_state())
             self._last_checkpoint = time.monotonic()
 
