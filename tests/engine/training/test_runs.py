@@ -10,7 +10,7 @@ import torch
 from engine.cli import main
 from engine.compiler import compile_network
 from engine.run_dir import read_run
-from engine.training import Finished, Trainer
+from engine.training import Finished, Stopped, Trainer
 from engine.training.checkpoint import load_checkpoint
 from engine.training.gradcheck import gradient_check
 from engine.training.headless import train_to_directory
@@ -48,6 +48,23 @@ def test_resuming_from_a_checkpoint_matches_an_uninterrupted_run(tmp_path):
     assert records[0].start_epoch == 1 and records[-1].summary["epochs_run"] == 2
     for key, value in whole.model.state_dict().items():
         assert torch.allclose(second.model.state_dict()[key], value, atol=1e-6), key
+
+
+def test_a_resumed_run_stopped_at_once_keeps_the_resumed_weights(tmp_path):
+    """Without evaluations a run ends with the weights of its last epoch end; before a resumed run
+    finishes one, those are the weights it resumed with (they were the fresh, untrained ones)."""
+    def project(epochs: int):
+        p = spiral_project(epochs=epochs)
+        p.dataset = {**p.dataset, "validation_split": 0.0}
+        return p
+
+    first = Trainer(project(1), checkpoint_path=tmp_path / "c.pt")
+    run_all(first)
+    second = Trainer(project(2), resume_from=tmp_path / "c.pt")
+    second.stop()
+    assert isinstance(run_all(second)[-1], Stopped)
+    for key, value in first.model.state_dict().items():
+        assert torch.equal(second.model.state_dict()[key], value), key
 
 
 def test_image_folder_and_augmentation_train_through_a_dataloader(tmp_path):
