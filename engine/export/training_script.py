@@ -3,27 +3,40 @@ the project's settings, under plain `python` or `torchrun` (DistributedDataParal
 only torch and torchvision.
 
 The file is engine/export/train_template.py with its marked blocks filled in: the settings, the
-model (as in the `python` export) and LayerLab's own loss, optimizer, schedule, step and
-early-stopping code, copied verbatim so the script trains as LayerLab does.
+model (as in the `python` export) and LayerLab's torch-only modules (EMBEDDED: reading MNIST,
+synthetic data, splits and normalization, augmentation, device choice, losses, optimizers and
+schedules, the step, early stopping, DDP, batching, evaluation and the epoch loop), copied whole,
+so the script trains as LayerLab's Trainer does: the same seed gives the same weights.
 """
 
 from __future__ import annotations
 
-import inspect
+import ast
 import re
+import sys
 import textwrap
 from pathlib import Path
+from types import ModuleType
 
-from engine.data import synthetic
+from engine.data import augment, idx, splits, synthetic, torchvision_sets
 from engine.data.schema import SettingsError
 from engine.data.settings import SYNTHETIC, DatasetSettings
-from engine.export import train_template
 from engine.export.base import ExportError, ExportFormat, Outputs, Runner
 from engine.export.codegen import CodegenError, class_name, model_source
 from engine.export.python_code import import_file
 from engine.export.source import ExportSource
-from engine.training import device as device_code, early_stopping, losses, optim, steps
+from engine.training import (batching, device, distributed, early_stopping, evaluate, loop, losses, optim,
+                             steps)
 from engine.training.settings import TrainingSettings
+
+TEMPLATE = Path(__file__).with_name("train_template.py")
+EMBEDDED: tuple[ModuleType, ...] = (idx, synthetic, torchvision_sets, splits, augment, losses, optim, steps,
+                                    early_stopping, device, distributed, batching, evaluate, loop)
+"""LayerLab's torch-only modules, in the order they are embedded (each after those it imports).
+They import nothing of LayerLab but each other (TYPE_CHECKING blocks aside), so that the script
+holds the very code the app trains with."""
+ALLOWED_PACKAGES = ("numpy", "torch", "torchvision")
+"""What embedded code may import besides the standard library and the other embedded modules."""
 
 SUPPORTED_SOURCES = ("mnist", "one_hot_8", "torchvision") + SYNTHETIC
 KNOWN_SHAPES = {"mnist": (1, 28, 28), "one_hot_8": (8,), **{name: (2,) for name in SYNTHETIC}}
@@ -42,23 +55,10 @@ TRAINING_KEYS = frozenset((
 DATASET_KEYS = frozenset((
     "source", "task", "path", "name", "download", "samples", "noise", "classes", "validation_split", "test_split",
     "subset", "test_subset", "normalize", "label_column", "image_size", "grayscale", "seed", "augment"))
-AUGMENT_KEYS = frozenset(("translate", "scale", "rotate", "noise", "elastic", "hflip", "hue"))
+AUGMENT_KEYS = frozenset(augment.AUGMENTATIONS)
 
-_ENGINE_CODE = ((losses, ("make_loss", "make_correct")),
-                (optim, ("split_decay", "build_optimizer", "Schedule")),
-                (steps, ("make_step",)),
-                (early_stopping, ("BestTracker",)),
-                (device_code, ("amp_context",)))
-_SYNTHETIC_CODE = (synthetic, ("make_points", "_split_counts", "_spiral", "_circles", "_xor", "_blobs", "_moons",
-                               "one_hot_8"))
-
-
-_ENGINE_HEADER = (
-    "from typing import Any, Callable\n\n"
-    "# Names used in the type hints of LayerLab's code below.\n"
-    "LossFn = CorrectFn = StepFn = Callable\n"
-    "TrainingSettings = SimpleNamespace  # the TRAINING dict, read as attributes\n\n\n")
-_NOT_SYNTHETIC = "make_points = one_hot_8 = None  # generators of synthetic data; this project does not use them\n\n\n"
+_ENGINE_HEADER = ("# The training settings in LayerLab's type hints are the TRAINING dict, read as attributes.\n"
+                  "TrainingSettings = SimpleNamespace\n")
 
 
 def settings_of(source: ExportSource) -> tuple[TrainingSettings, DatasetSettings]:
@@ -86,6 +86,10 @@ def settings_of(source: ExportSource) -> tuple[TrainingSettings, DatasetSettings
         setting = "dataset.image_size" if data.image_size else "dataset.grayscale"
         raise ExportError(f"The training_script format cannot express {setting} for torchvision datasets; "
                           "remove it or train in LayerLab.")
+    try:
+        augment.augmentation(data.augment, tuple(source.input_shape))
+    except augment.AugmentError as error:
+        raise ExportError(f"The training_script format cannot train with this dataset.augment: {error}") from None
     expected = KNOWN_SHAPES.get(data.source)
     if expected is not None and tuple(source.input_shape) != expected:
         raise ExportError(f"dataset.source '{data.source}' gives samples of shape {list(expected)}, but the "
@@ -114,18 +118,124 @@ def render(source: ExportSource, target: Path) -> str:
                       f"DATASET = {_literal(data.to_dict())}\n"
                       f"LOSS, LABEL_SMOOTHING = {output['loss']!r}, {output['label_smoothing']!r}\n"
                       f"INPUT_SHAPE = {tuple(source.input_shape)!r}\n")
-    synthetic_data = data.source in SYNTHETIC + ("one_hot_8",)
-    code_parts = list(_ENGINE_CODE) + ([_SYNTHETIC_CODE] if synthetic_data else [])
-    engine_block = _ENGINE_HEADER + ("" if synthetic_data else _NOT_SYNTHETIC) + "\n\n\n".join(
-        f"# From LayerLab {Path(module.__file__).relative_to(Path(module.__file__).parents[2])}\n"
-        f"{inspect.getsource(getattr(module, item)).rstrip()}"
-        for module, items in code_parts for item in items) + "\n"
-    text = Path(train_template.__file__).read_text(encoding="utf-8")
+    text = TEMPLATE.read_text(encoding="utf-8")
+    template_imports = _block(text, "IMPORTS")
+    imports, bodies = _Imports(), []
+    imports.add_source(template_imports)
+    for module in EMBEDDED:
+        module_imports, body = embedded_code(module)
+        imports.add(module_imports)
+        bodies.append(body)
     text = _fill(text, "DOC", _doc(source, target, training, data), inline=True)
+    text = _fill(text, "IMPORTS", imports.render())
     text = _fill(text, "SETTINGS", settings_block)
-    text = _fill(text, "MODEL", f"{model}\n\n\nMODEL_CLASS = {name}\n")
-    text = _fill(text, "ENGINE", engine_block)
+    text = _fill(text, "MODEL", f"\n{model}\n\n\nMODEL_CLASS = {name}\n")
+    text = _fill(text, "ENGINE", _ENGINE_HEADER + "\n\n" + "\n\n".join(bodies))
     return _drop_template_note(text)
+
+
+def embedded_code(module: ModuleType) -> tuple[list[ast.stmt], str]:
+    """A torch-only module as the script holds it: (its imports, its code without them). The module
+    docstring's first paragraph becomes a comment naming the file; imports of other embedded
+    modules and TYPE_CHECKING blocks go (their names are defined in the script)."""
+    path = Path(module.__file__)
+    source = path.read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    lines = source.splitlines(keepends=True)
+    drop: set[int] = set()
+    imports: list[ast.stmt] = []
+    body = list(tree.body)
+    doc = ast.get_docstring(tree) or ""
+    if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant):
+        drop.update(range(body[0].lineno, body[0].end_lineno + 1))
+    for node in body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            drop.update(range(node.lineno, node.end_lineno + 1))
+            for package in _imported_packages(node):
+                if package == "engine":
+                    _check_embedded(node, module)
+                elif package != "__future__":
+                    _check_allowed(package, module)
+                    imports.append(node)
+        elif isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+            drop.update(range(node.lineno, node.end_lineno + 1))
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and node not in body:
+            for package in _imported_packages(node):
+                if package == "engine" and not _in_type_checking(node, tree):
+                    raise ExportError(f"{_where(module)} imports LayerLab inside its code ({ast.unparse(node)}); "
+                                      "embedded code must be torch-only.")
+                if package not in ("engine", "__future__"):
+                    _check_allowed(package, module)
+    code = "".join(line for number, line in enumerate(lines, start=1) if number not in drop)
+    code = re.sub(r"\n{3,}", "\n\n\n", code).strip("\n")
+    first = doc.split("\n\n")[0]
+    heading = "\n".join(f"# {line}".rstrip() for line in first.splitlines())
+    return imports, f"# -- from LayerLab {_where(module)} " + "-" * max(3, 76 - len(_where(module))) + \
+        f"\n{heading}\n\n{code}\n"
+
+
+def _where(module: ModuleType) -> str:
+    return Path(module.__file__).relative_to(Path(module.__file__).parents[2]).as_posix()
+
+
+def _imported_packages(node: ast.Import | ast.ImportFrom) -> list[str]:
+    if isinstance(node, ast.ImportFrom):
+        return [(node.module or "").split(".")[0]] if node.level == 0 else ["engine"]
+    return [alias.name.split(".")[0] for alias in node.names]
+
+
+def _check_allowed(package: str, module: ModuleType) -> None:
+    if package not in ALLOWED_PACKAGES and package not in sys.stdlib_module_names:
+        raise ExportError(f"{_where(module)} imports {package}; code embedded in training scripts may import "
+                          f"only the standard library, {', '.join(ALLOWED_PACKAGES)}.")
+
+
+def _check_embedded(node: ast.Import | ast.ImportFrom, module: ModuleType) -> None:
+    names = {m.__name__ for m in EMBEDDED}
+    target = node.module if isinstance(node, ast.ImportFrom) else node.names[0].name
+    if target not in names:
+        raise ExportError(f"{_where(module)} imports {target}, which is not embedded in training scripts; "
+                          "embedded code may import only the other torch-only modules (EMBEDDED).")
+
+
+def _in_type_checking(node: ast.AST, tree: ast.Module) -> bool:
+    return any(isinstance(block, ast.If) and ast.unparse(block.test) == "TYPE_CHECKING"
+               and any(inner is node for inner in ast.walk(block)) for block in tree.body)
+
+
+class _Imports:
+    """The script's imports: the template's and the embedded modules', merged, standard library
+    first; TYPE_CHECKING goes with the blocks that used it."""
+
+    def __init__(self) -> None:
+        self.plain: dict[str, str] = {}
+        self.names: dict[str, dict[str, str]] = {}
+
+    def add_source(self, text: str) -> None:
+        self.add(ast.parse(text).body)
+
+    def add(self, nodes: list[ast.stmt]) -> None:
+        for node in nodes:
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    line = f"import {alias.name}" + (f" as {alias.asname}" if alias.asname else "")
+                    self.plain[line] = alias.name
+            elif isinstance(node, ast.ImportFrom):
+                names = self.names.setdefault(node.module, {})
+                for alias in node.names:
+                    if alias.name != "TYPE_CHECKING":
+                        names[alias.name] = alias.name + (f" as {alias.asname}" if alias.asname else "")
+
+    def render(self) -> str:
+        lines = [(module, line) for line, module in self.plain.items()]
+        lines += [(module, f"from {module} import {', '.join(sorted(names.values(), key=str.lower))}")
+                  for module, names in self.names.items() if names]
+        stdlib = sorted((line for module, line in lines if module.split(".")[0] in sys.stdlib_module_names),
+                        key=lambda line: (line.startswith("from"), line.split()[1]))
+        others = sorted((line for module, line in lines if module.split(".")[0] not in sys.stdlib_module_names),
+                        key=lambda line: (line.startswith("from"), line.split()[1]))
+        return "\n".join(stdlib) + "\n\n" + "\n".join(others) + "\n"
 
 
 def _doc(source: ExportSource, target: Path, training: TrainingSettings, data: DatasetSettings) -> str:
@@ -137,14 +247,24 @@ def _doc(source: ExportSource, target: Path, training: TrainingSettings, data: D
     ignored = ", ".join(VIEW_ONLY)
     summary = (f"Trains the network on {data.source} ({data.task}) with the project's settings (TRAINING and "
                f"DATASET below: {training.optimizer}, lr {training.lr:g}, batch {training.batch_size}, "
-               f"{training.epochs} epochs). Needs only torch and torchvision.")
-    notes = (f"{where} Other options: --epochs N, --max-steps N, --subset N (a quick run), --device, --out DIR. "
+               f"{training.epochs} epochs). Needs only torch and torchvision. The data, evaluation, device and "
+               "epoch code below is LayerLab's own, copied whole: with the same seed, machine and device this "
+               "script ends with the same weights as LayerLab's trainer.")
+    notes = (f"{where} Other options: --epochs N, --max-steps N, --subset N (a quick run), --seed N, --device, "
+             "--out DIR. "
              f"Writes weights.pt (a state dict LayerLab can import) and history.json to --out (default: "
              f"{target.stem}_run beside this file). Not used here (LayerLab's live views only): {ignored}.")
     return (f"{source.project.name}: training script written by LayerLab.\n\n{textwrap.fill(summary, 96)}\n\n"
             f"    python {file} [--data DIR]                          # one process\n"
             f"    torchrun --nproc_per_node=2 {file} [--data DIR]     # DistributedDataParallel\n\n"
             f"{textwrap.fill(notes, 96)}\n")
+
+
+def _block(text: str, name: str) -> str:
+    match = re.search(rf"^# <<{name}>>\n(.*?)^# <</{name}>>\n", text, re.S | re.M)
+    if match is None:
+        raise ExportError(f"The training script template has no {name} block; reinstall LayerLab.")
+    return match.group(1)
 
 
 def _fill(text: str, name: str, content: str, inline: bool = False) -> str:
