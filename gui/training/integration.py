@@ -150,14 +150,9 @@ class TrainingFeature(QObject):
     def _show_toolbar_progress(self) -> None:
         """The toolbar's few words: epoch and percentage while running, the outcome after."""
         progress, state = self.panel.progress, self.controller.state
-        if state in ("running", "paused") and progress.total_steps:
-            text = f"epoch {min(progress.epoch + 1, progress.epochs)}/{progress.epochs} · " \
-                   f"{100 * progress.fraction:.0f}%" + (" · paused" if state == "paused" else "")
-            self.window.run_status.show_progress(progress.fraction, text)
-        elif state in ("finished", "stopped", "failed"):
-            self.window.run_status.show_progress(None, state)
-        else:
-            self.window.run_status.show_progress(None, "")
+        active = state in ("running", "paused")
+        self.window.run_status.show_progress(progress.fraction if active and progress.total_steps else None,
+                                             progress.short_text(paused=state == "paused"))
 
     def _on_failed(self, message: str) -> None:
         self.panel.show_failure(message)

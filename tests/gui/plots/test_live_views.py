@@ -53,7 +53,7 @@ def test_step_refreshes_the_boundary_and_the_other_views(qtbot, make_window):
     for _ in range(steps_per_epoch + 3):  # across an epoch's end
         before = window.training.panel.progress.step
         window.training.controller.step_once()
-        qtbot.waitUntil(lambda: window.training.panel.progress.step == before + 1, timeout=10_000)
+        qtbot.waitUntil(lambda before=before: window.training.panel.progress.step == before + 1, timeout=10_000)
     end = window.training.panel.progress.step
     qtbot.waitUntil(lambda: views.boundary.step == end, timeout=10_000)
     assert not np.array_equal(views.boundary.image, first)  # the regions moved with the weights

@@ -131,7 +131,7 @@ def test_loss_plot_keeps_every_point_and_smooths(qtbot, tmp_path):
         plot.train_loss.append(step, 2.0 / step)
     plot.val_loss.append(2000, 0.01)
     plot.refresh()
-    x, y = plot.smooth_curve.getData()
+    _, y = plot.smooth_curve.getData()
     assert len(plot.train_loss.x) == 2000 and y[-1] > 2.0 / 2000  # smoothed lags the raw curve
     plot.log_box.setChecked(True)
     plot.add_overlay("run 1", [0.1, 0.2, 0.3], [3, 2, 1])
