@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Callable
 
 import torch
 
+from engine import resources
 from engine.data import files, synthetic
 from engine.data.errors import DatasetError
 from engine.data.idx import IdxError, read_mnist
 from engine.data.raw import RawData
 from engine.data.settings import DatasetSettings
 
-MNIST_DIR = Path(__file__).resolve().parents[2] / "resources" / "datasets" / "mnist"
+MNIST_DIR = resources.mnist_dir()
 
 
 @dataclass(frozen=True)

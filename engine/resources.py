@@ -1,0 +1,38 @@
+"""Where LayerLab's shipped files are: the MNIST folder and the sample projects.
+
+They sit beside the `engine` package in every install: in a checkout (and an editable install)
+`resources/` and `sample_projects/` are at the top of the repository next to `engine/`; a wheel
+lays out `site-packages/layerlab/` the same way (docs/packaging.md). Everything that needs one of
+them asks this module, never a path of its own."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+SAMPLE_SUFFIX = ".layerlab"
+
+
+def root() -> Path:
+    """The folder holding `engine/` and the resource folders (the checkout, or site-packages/layerlab)."""
+    return Path(str(files("engine"))).parent
+
+
+def mnist_dir() -> Path:
+    """The shipped MNIST IDX files (train/t10k images and labels, gzip'd)."""
+    return root() / "resources" / "datasets" / "mnist"
+
+
+def samples_dir() -> Path:
+    """The folder of sample projects shown in the app's gallery."""
+    return root() / "sample_projects"
+
+
+def sample_paths() -> list[Path]:
+    """Every sample project, sorted by file name."""
+    return sorted(samples_dir().glob(f"*{SAMPLE_SUFFIX}"))
+
+
+def sample(name: str) -> Path:
+    """One sample project by stem, e.g. sample("lenet5")."""
+    return samples_dir() / f"{name}{SAMPLE_SUFFIX}"
