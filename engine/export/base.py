@@ -1,17 +1,18 @@
 """What every export format shares: the result record, the error type, and the
-write-verify-move step that makes each export prove itself before it lands on disk."""
+write-verify-move step that makes each export prove itself before it lands on disk (written with
+engine.atomic, LayerLab's one atomic writer)."""
 
 from __future__ import annotations
 
 import os
-import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import torch
 
+from engine.atomic import replacing
 from engine.errors import LayerLabError
 from engine.export.source import ExportSource
 
@@ -80,33 +81,30 @@ def sidecar_path(path: Path, suffix: str) -> Path:
 
 def run_export(fmt: ExportFormat, source: ExportSource, path: str | os.PathLike) -> ExportResult:
     """Write `fmt` to temporary files beside `path`, reload them, compare a probe batch with the
-    original model, and only then move them into place. On any failure nothing is left behind."""
+    original model, and only then move them into place (engine.atomic.replacing: the sidecars
+    first, the main file last). On any failure nothing is left behind."""
     target = Path(path)
     finals = {s.suffix: sidecar_path(target, s.suffix) for s in fmt.sidecars}
-    temps: list[Path] = []
     start = time.perf_counter()
     try:
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp_main = _temp_beside(target, temps)
-            tmp_side = {suffix: _temp_beside(final, temps) for suffix, final in finals.items()}
-            outputs = Outputs(tmp_main, target, tmp_side)
-            fmt.write(source, outputs)
-            runner = fmt.load(source, outputs)
-        except OSError as error:
-            raise ExportError(f"Cannot write '{target}': {error.strerror or error}.") from error
-        except LayerLabError:
-            raise
-        except Exception as error:  # noqa: BLE001 - a library failure becomes one readable message
-            raise ExportError(f"The {fmt.name} export failed ({_first_line(error)}); nothing was saved.") from error
-        diff = float("nan") if runner is None else verify(source, runner, fmt)
-        for suffix, tmp in tmp_side.items():
-            os.replace(tmp, finals[suffix])
-        os.replace(tmp_main, target)
-    except BaseException:
-        _cleanup(temps)
-        raise
+        with replacing(*finals.values(), target) as temps:
+            outputs = Outputs(temps[-1], target, dict(zip(finals, temps)))
+            runner = _write_and_load(fmt, source, outputs)
+            diff = float("nan") if runner is None else verify(source, runner, fmt)
+    except OSError as error:
+        raise ExportError(f"Cannot write '{target}': {error.strerror or error}.") from error
     return ExportResult(fmt.name, target, diff, tuple(finals.values()), time.perf_counter() - start)
+
+
+def _write_and_load(fmt: ExportFormat, source: ExportSource, outputs: Outputs) -> Runner | None:
+    """`fmt.write` then `fmt.load`, a library's failure turned into one readable ExportError."""
+    try:
+        fmt.write(source, outputs)
+        return fmt.load(source, outputs)
+    except (OSError, LayerLabError):
+        raise
+    except Exception as error:  # noqa: BLE001 - a library failure becomes one readable message
+        raise ExportError(f"The {fmt.name} export failed ({_first_line(error)}); nothing was saved.") from error
 
 
 def verify(source: ExportSource, runner: Runner, fmt: ExportFormat) -> float:
@@ -131,30 +129,6 @@ def verify(source: ExportSource, runner: Runner, fmt: ExportFormat) -> float:
         raise ExportError(f"The {fmt.name} export differs from the model by up to {diff:.3g} "
                           f"(allowed {fmt.tolerance:g}); it was not saved.")
     return diff
-
-
-def _current_umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _current_umask()
-
-
-def _temp_beside(target: Path, temps: list[Path]) -> Path:
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}")
-    os.close(fd)
-    os.chmod(name, 0o666 & ~_UMASK)  # mkstemp makes private files; an export is an ordinary file
-    temps.append(Path(name))
-    return Path(name)
-
-
-def _cleanup(temps: list[Path]) -> None:
-    for tmp in temps:
-        tmp.unlink(missing_ok=True)
-        for extra in tmp.parent.glob(tmp.name + "*"):  # e.g. ONNX external data beside the temp
-            extra.unlink(missing_ok=True)
 
 
 def _first_line(error: BaseException) -> str:
