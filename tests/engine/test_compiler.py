@@ -29,9 +29,14 @@ def assert_real_shapes_match(network: Network) -> torch.fx.GraphModule:
 
 
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.stem)
-def test_samples_compile_with_inferred_shapes(path):
-    gm = assert_real_shapes_match(load_project(path).network)
-    assert gm.graph.lint() is None
+def test_samples_compile_with_inferred_shapes_and_parameter_counts(path):
+    network = load_project(path).network
+    gm = assert_real_shapes_match(network)
+    assert sum(p.numel() for p in gm.parameters()) == infer_shapes(network).total_params
+    placeholders = [n for n in gm.graph.nodes if n.op == "placeholder"]
+    assert len(placeholders) == 1 and [n.op for n in gm.graph.nodes][-1] == "output"
+    x = example_input(network, batch=3)
+    assert torch.equal(gm(x), gm(x))  # eval mode: the same batch gives the same prediction
 
 
 def test_submodules_are_named_after_layers_and_code_is_readable():
