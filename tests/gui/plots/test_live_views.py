@@ -94,6 +94,7 @@ def test_an_early_stopped_run_ends_the_axis_and_marks_the_best_epoch(qtbot, make
                            lr=0.05)
     window.training.start()
     wait_state(qtbot, window, "finished", "stopped", "failed", timeout=120_000)
+    assert window.training.controller.state == "finished", window.training.panel.run_box.message.text()
     views = window.training.views
     loss = views.loss
     assert loss.end is not None and loss.end[1] == "early_stopping"
