@@ -56,10 +56,10 @@ def timed(fn) -> float:
 def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="layerlab-bench-"))
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp / "settings"))
-    from gui import dialogs
     from gui.app import setup_application
-    from gui.commands import AddNodeCommand, ConnectCommand, LayoutCommand, SetParamCommand
-    from gui.main_window import MainWindow
+    from gui.common import dialogs
+    from gui.document.commands import AddNodeCommand, ConnectCommand, LayoutCommand, SetParamCommand
+    from gui.shell.main_window import MainWindow
 
     dialogs.show_error = lambda *a: print("error:", a[-1])
     app = setup_application()

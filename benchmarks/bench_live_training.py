@@ -67,7 +67,7 @@ class StallProbe:
 def windowed_seconds(app: QApplication, samples: int, epochs: int, wall_of_views: bool = True,
                      probe_every: int = DEFAULT_PROBE_EVERY, stall_probe: bool = True) -> tuple[float, np.ndarray]:
     from gui.app import setup_application
-    from gui.main_window import MainWindow
+    from gui.shell.main_window import MainWindow
 
     setup_application()
     window = MainWindow()
@@ -112,7 +112,7 @@ def child(mode: str, samples: int, epochs: int) -> None:
         print(json.dumps({"seconds": headless_seconds(samples, epochs)}))
         return
     app = QApplication.instance() or QApplication([])
-    from gui.compute import run_in_background
+    from gui.common.compute import run_in_background
 
     warm = QEventLoop()  # the same warm-up as headless, on the thread that will train
     run_in_background(lambda: headless_seconds(500, 1), lambda _: warm.quit(), lambda _: warm.quit())

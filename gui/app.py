@@ -1,7 +1,7 @@
 """Start the desktop app: `layerlab`, `layerlab PROJECT`, `layerlab --screenshot OUT.png [PROJECT]`.
 
 Start-up order: the editor needs no torch, so the window is shown first; once it has painted, torch
-loads on the compute thread (gui.compute.warm_up) and live training is attached when it is ready.
+loads on the compute thread (gui.common.compute.warm_up) and live training is attached when it is ready.
 On quit the process ends promptly even during training (see `_leave`).
 """
 
@@ -69,7 +69,7 @@ def setup_application(argv: list[str] | None = None):
     """The QApplication, with LayerLab's names, style and fonts (created if there is none yet)."""
     from PySide6.QtWidgets import QApplication
 
-    from gui import settings, style
+    from gui.common import settings, style
 
     app = QApplication.instance() or QApplication(argv or ["layerlab"])
     app.setOrganizationName(settings.ORGANIZATION)
@@ -90,8 +90,8 @@ def take_screenshot(out: str | Path, project: str | None, size: tuple[int, int],
 
     from engine.errors import LayerLabError
     from engine.project import load_project
-    from gui import settings
-    from gui.main_window import MainWindow
+    from gui.common import settings
+    from gui.shell.main_window import MainWindow
 
     try:
         loaded = load_project(project or settings.FIRST_RUN_SAMPLE)
@@ -148,7 +148,7 @@ def _when_shown(window) -> None:
               f"torch={int('torch' in sys.modules)}", flush=True)
         QApplication.quit()
         return
-    from gui.compute import warm_up
+    from gui.common.compute import warm_up
 
     warm_up(window.attach_training)
     window.files.offer_recovery()
@@ -179,7 +179,7 @@ def run_app(args: list[str]) -> int:
         return take_screenshot(options.screenshot, options.project, (width, height), options.select)
     from PySide6.QtCore import QTimer
 
-    from gui.main_window import MainWindow
+    from gui.shell.main_window import MainWindow
 
     window = MainWindow(attach_training=False)  # attached once torch has loaded (_when_shown)
     window.restore_window_state()
@@ -198,7 +198,7 @@ def _leave(code: int) -> int:
     QThread aborts the process; so after EXIT_WAIT_MS the process ends at once, streams flushed.
     Otherwise Python exits normally, without its last cycle collections: with torch loaded they scan
     millions of objects that are about to go anyway (measured: 1.9 s of a 2 s exit on a busy CPU)."""
-    compute = sys.modules.get("gui.compute")
+    compute = sys.modules.get("gui.common.compute")
     if compute is not None and not compute.ComputeThread.shutdown(EXIT_WAIT_MS):
         compute.leave_now(code)
     gc.freeze()

@@ -27,7 +27,7 @@ def main() -> None:
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp())
     from engine.importers.torchvision_import import import_torchvision
     from gui.app import setup_application
-    from gui.main_window import MainWindow
+    from gui.shell.main_window import MainWindow
 
     setup_application()
     window = MainWindow()

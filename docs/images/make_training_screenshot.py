@@ -23,7 +23,7 @@ def wait(app: QApplication, seconds: float) -> None:
 
 def main(out: str, sample: str = "lenet5", tab: str = "Loss", select: str = "c1") -> None:
     from gui.app import setup_application
-    from gui.main_window import MainWindow
+    from gui.shell.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv)
     setup_application()

@@ -6,10 +6,10 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
 
-from gui import style
 from gui.canvas.items.edge import wire_path
 from gui.canvas.items.node import NodeItem
 from gui.canvas.items.port import PortItem
+from gui.common import style
 
 
 class ConnectDrag:

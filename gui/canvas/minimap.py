@@ -11,7 +11,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QWidget
 
-from gui import style
+from gui.common import style
 
 Block = tuple[QRectF, QColor]  # a card's rectangle (scene coordinates) and its colour
 Wire = tuple[QPointF, QPointF]  # from an output port to an input port (scene coordinates)

@@ -8,14 +8,14 @@ from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 
 from engine.graph import Change, Edge
 from engine.shapes import Analysis
-from gui import format as fmt
-from gui.commands import ConnectCommand, MoveCommand
-from gui.document import Document
 from gui.canvas.interactions import ConnectDrag, MoveTracker
 from gui.canvas.items.edge import EdgeItem
 from gui.canvas.items.node import NodeItem
 from gui.canvas.items.port import PortItem
 from gui.canvas.routing import GridIndex, Obstacles, Rect
+from gui.common import format as fmt
+from gui.document.commands import ConnectCommand, MoveCommand
+from gui.document.document import Document
 
 SCENE_EXTENT = 200_000.0
 

@@ -11,11 +11,11 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QMouseEvent, QPainter, QPen, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView, QLineEdit, QMenu, QWidget
 
-from gui import style
 from gui.canvas import navigation
 from gui.canvas.minimap import Block, Minimap, Wire
 from gui.canvas.scene import CanvasScene
 from gui.canvas.toast import Toast
+from gui.common import style
 
 LAYER_MIME = "application/x-layerlab-layer-type"
 MIN_ZOOM, MAX_ZOOM = 0.05, 3.0

@@ -1,5 +1,5 @@
 """Every question and message box the app shows, as small functions tests can replace
-(monkeypatch `gui.dialogs.ask_save_changes` etc.) so nothing blocks in a test."""
+(monkeypatch `gui.common.dialogs.ask_save_changes` etc.) so nothing blocks in a test."""
 
 from __future__ import annotations
 

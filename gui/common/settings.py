@@ -9,7 +9,7 @@ from PySide6.QtCore import QSettings
 ORGANIZATION = "LayerLab"
 APPLICATION = "LayerLab"
 MAX_RECENT = 8
-SAMPLES_DIR = Path(__file__).resolve().parents[1] / "sample_projects"
+SAMPLES_DIR = Path(__file__).resolve().parents[2] / "sample_projects"
 FIRST_RUN_SAMPLE = SAMPLES_DIR / "mnist_mlp.layerlab"
 
 

@@ -11,7 +11,7 @@ from PySide6.QtGui import QUndoCommand
 from engine.graph import Edge, Network, NodeData
 from engine.layers import get_spec
 from engine.layout import layered_positions
-from gui import style
+from gui.common import style
 
 SET_PARAM_ID = 1001
 

@@ -12,12 +12,13 @@ from PySide6.QtCore import QObject, QPointF
 from engine.graph import Edge, Network
 from engine.layers import get_spec
 from engine.layout import GAP, RANK_STEP
-from gui import clipboard, style
 from gui.canvas.scene import CanvasScene
 from gui.canvas.view import CanvasView
-from gui.commands import (AddNodeCommand, DisconnectCommand, LayoutCommand, MoveCommand,
+from gui.common import style
+from gui.document.commands import (AddNodeCommand, DisconnectCommand, LayoutCommand, MoveCommand,
                           PasteCommand, RemoveCommand, RenameCommand)
-from gui.document import Document
+from gui.document.document import Document
+from gui.editor import clipboard
 
 Position = tuple[float, float]
 StatusFn = Callable[[str, int], None]  # (message, milliseconds)

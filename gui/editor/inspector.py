@@ -10,10 +10,10 @@ from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QLineEdit, QScrollAre
 
 from engine.graph import Change
 from engine.shapes import Analysis
-from gui import format as fmt
-from gui.commands import RenameCommand, SetParamCommand
-from gui.document import Document
-from gui.param_editors import ParamEditor, ShapeEditor, make_editor
+from gui.common import format as fmt
+from gui.document.commands import RenameCommand, SetParamCommand
+from gui.document.document import Document
+from gui.editor.param_editors import ParamEditor, ShapeEditor, make_editor
 
 
 class Inspector(QScrollArea):

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayo
 
 from engine.layers import LayerSpec
 from engine.layers.registry import specs_by_category
-from gui import style
 from gui.canvas.view import LAYER_MIME
+from gui.common import style
 
 TYPE_ROLE = Qt.ItemDataRole.UserRole + 1
 

@@ -11,8 +11,8 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QHeaderView, QTableView, QWidget
 
 from engine.shapes import Analysis
-from gui import format as fmt
-from gui.document import Document
+from gui.common import format as fmt
+from gui.document.document import Document
 
 COLUMNS = ("Layer", "Type", "Output shape", "Activations", "Memory", "Parameters", "MACs")
 NUMERIC = {3, 4, 5, 6}

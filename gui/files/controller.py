@@ -1,5 +1,5 @@
 """File handling for one window: New, Open, Open Sample, Save, Save As, Recent, the unsaved-changes
-question, autosave and crash recovery. Messages go through gui.dialogs (replaceable in tests)."""
+question, autosave and crash recovery. Messages go through gui.common.dialogs (replaceable in tests)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ from PySide6.QtWidgets import QMenu
 
 from engine.errors import ProjectError
 from engine.project import EXTENSION, Project, load_project
-from gui import dialogs, settings
-from gui.recovery import AutoSaver, describe, find_recoveries, load_recovery
-from gui.sample_gallery import SampleGallery
+from gui.common import dialogs, settings
+from gui.files.recovery import AutoSaver, describe, find_recoveries, load_recovery
+from gui.files.sample_gallery import SampleGallery
 
 UNTITLED = Project().name  # the name of a new project until it is saved
 
 if TYPE_CHECKING:
-    from gui.main_window import MainWindow
+    from gui.shell.main_window import MainWindow
 
 
 class FileController(QObject):

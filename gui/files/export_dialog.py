@@ -13,8 +13,8 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
 from engine.export import FORMATS, ExportResult, export, source_from_project
 from engine.export.source import RUN_WEIGHTS
 from engine.project import Project
-from gui.compute import run_in_background
-from gui.text_fit import grow_to_fit, reading_width
+from gui.common.compute import run_in_background
+from gui.common.text_fit import grow_to_fit, reading_width
 
 
 class ExportDialog(QDialog):

@@ -17,7 +17,7 @@ from engine.export.source import save_run_dir
 from engine.importers import (DEFAULT_INPUT_SHAPE, ImportResult, WeightsReport, import_torchvision,
                               load_weights_file, torchvision_names)
 from engine.project import Project
-from gui.text_fit import reading_width
+from gui.common.text_fit import reading_width
 
 SUGGESTED = ("resnet18", "vgg16", "alexnet", "resnet34", "resnet50", "vgg11", "densenet121")
 

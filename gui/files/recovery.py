@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, QTimer
 from engine.atomic import atomic_write_text
 from engine.errors import LayerLabError, ProjectError
 from engine.project import Project, project_from_dict
-from gui.document import Document
+from gui.document.document import Document
 
 INTERVAL_MS = 30_000  # at least once a minute while there are unsaved changes
 SUFFIX = ".layerlab-recovery"

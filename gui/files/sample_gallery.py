@@ -9,8 +9,8 @@ from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QListWidget, QListWidgetItem, QVBoxLayout,
                                QWidget)
 
-from gui.settings import sample_paths
-from gui.text_fit import reading_width
+from gui.common.settings import sample_paths
+from gui.common.text_fit import reading_width
 
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 

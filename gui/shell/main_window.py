@@ -16,20 +16,20 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QStackedWidget, QToolButton, QWidget
 
 from engine.shapes import Analysis
-from gui import format as fmt
-from gui import help as help_texts
-from gui import settings
 from gui.canvas.scene import CanvasScene
 from gui.canvas.view import CanvasView
-from gui.document import Document
-from gui.edit_actions import EditController
-from gui.files import FileController
-from gui.inspector import Inspector
-from gui.main_toolbar import RunStatus, build_toolbar
-from gui.palette import Palette
-from gui.start_page import StartPage
-from gui.summary_table import SummaryTable
-from gui.welcome import WelcomeBanner
+from gui.common import format as fmt
+from gui.common import settings
+from gui.document.document import Document
+from gui.editor.edit_actions import EditController
+from gui.editor.inspector import Inspector
+from gui.editor.palette import Palette
+from gui.editor.summary_table import SummaryTable
+from gui.files.controller import FileController
+from gui.shell import help as help_texts
+from gui.shell.main_toolbar import RunStatus, build_toolbar
+from gui.shell.start_page import StartPage
+from gui.shell.welcome import WelcomeBanner
 
 Area = Qt.DockWidgetArea
 TRAINING_VIEWS_SHARE = 0.56  # of the window's height, for the Views dock while a run is shown
@@ -428,13 +428,13 @@ class MainWindow(QMainWindow):
         return opened
 
     def show_export_dialog(self) -> None:
-        from gui.export_dialog import ExportDialog
+        from gui.files.export_dialog import ExportDialog
 
         run_dir = self.training.trained_run_dir() if self.training is not None else None
         ExportDialog(self.document.project, run_dir, parent=self).exec()
 
     def show_import_dialog(self) -> None:
-        from gui.import_dialog import ImportDialog
+        from gui.files.import_dialog import ImportDialog
 
         dialog = ImportDialog(self.document.project, parent=self)
         if dialog.exec() and dialog.imported is not None and self.files.maybe_save():

@@ -13,10 +13,10 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushBu
 from engine.errors import ProjectError
 from engine.layers import get_spec
 from engine.project import load_project
-from gui import settings, style
 from gui.canvas.items.node import port_x
 from gui.canvas.minimap import paint_overview
-from gui.sample_gallery import sample_info
+from gui.common import settings, style
+from gui.files.sample_gallery import sample_info
 
 THUMBNAIL = QSize(236, 150)
 CARD_WIDTH = 260

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from gui import settings
+from gui.common import settings
 
 TEXT = ("<b>Welcome to LayerLab.</b> This small network reads handwritten digits (MNIST ships with "
         "LayerLab): press <b>Train</b> (F5) and watch it learn. File &gt; New has more samples; "

@@ -14,7 +14,7 @@ from engine.project import Project
 from engine.training import records as R
 from engine.training.control import Control
 from engine.training.trainer import Trainer
-from gui.compute import run_on_compute_thread
+from gui.common.compute import run_on_compute_thread
 from gui.training.worker import TrainingWorker
 
 SHUTDOWN_SECONDS = 1.0

@@ -13,7 +13,7 @@ from engine.project import Project
 from engine.training import records as R
 from engine.training.gradcheck import gradient_check
 from engine.training.settings import DEFAULT_PROBE_EVERY
-from gui.compute import run_in_background
+from gui.common.compute import run_in_background
 from gui.training import canvas_overlay
 from gui.training.binding import bind_command
 from gui.training.controller import TrainingController, runs_folder  # noqa: F401 - runs_folder: where runs go

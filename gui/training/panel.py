@@ -24,7 +24,7 @@ from engine.errors import LayerLabError
 from engine.graph import Network
 from engine.shapes import Analysis
 from engine.training.settings import TrainingSettings
-from gui.compute import run_in_background
+from gui.common.compute import run_in_background
 from gui.training.binding import plan_binding, shape_words
 from gui.training.data_preview import DataPreviewBox
 from gui.training.run_box import RunBox

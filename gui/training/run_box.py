@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QScrollArea,
                                QVBoxLayout, QWidget)
 
-from gui.param_editors import ScientificSpinBox
+from gui.editor.param_editors import ScientificSpinBox
 from gui.training.progress import Progress
 
 

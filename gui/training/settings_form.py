@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QCheckBox, QCombo
                                QWidget)
 
 from engine.data.schema import SettingsBase, SettingsError
-from gui.param_editors import FLOAT_LIMIT, INT_LIMIT, ScientificSpinBox
+from gui.editor.param_editors import FLOAT_LIMIT, INT_LIMIT, ScientificSpinBox
 
 BIG = INT_LIMIT
 NOTE_STYLE = "QLabel { color: #6b7785; } QLabel:disabled { color: #a3acb6; }"

@@ -16,7 +16,7 @@ from engine.project import Project
 from engine.run_dir import RunRecorder
 from engine.training import records as R
 from engine.training.trainer import Trainer
-from gui.compute import post_to_gui
+from gui.common.compute import post_to_gui
 from gui.training.extras import LiveExtras
 
 FLUSH_SECONDS = 0.05

@@ -11,7 +11,7 @@ from pathlib import Path  # noqa: E402
 import pytest  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
 
-from gui import dialogs  # noqa: E402
+from gui.common import dialogs  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "sample_projects"
@@ -55,7 +55,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, qapp) -> DialogLog
 @pytest.fixture
 def make_window(qtbot):
     from gui.app import setup_application
-    from gui.main_window import MainWindow
+    from gui.shell.main_window import MainWindow
 
     setup_application()
     made = []

@@ -90,7 +90,7 @@ def test_the_window_paints_before_torch_is_imported(tmp_path) -> None:
 
 
 def test_warm_up_imports_torch_on_the_compute_thread_then_calls_back(qtbot) -> None:
-    from gui.compute import warm_up
+    from gui.common.compute import warm_up
 
     called = []
     warm_up(lambda: called.append("ready"), lambda message: called.append(message))

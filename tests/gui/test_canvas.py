@@ -7,9 +7,9 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
-from gui import style
-from gui.commands import AddNodeCommand
-from gui.palette import TYPE_ROLE, layer_mime
+from gui.common import style
+from gui.document.commands import AddNodeCommand
+from gui.editor.palette import TYPE_ROLE, layer_mime
 
 
 def _add(window, type_id: str, x: float, y: float, **params) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 
-from gui.compute import ComputeThread
+from gui.common.compute import ComputeThread
 
 
 def test_shutdown_lets_the_running_job_finish_and_drops_the_queued_ones(qtbot) -> None:

@@ -7,8 +7,8 @@ import torch
 from engine.compiler import compile_network
 from engine.export.source import RUN_WEIGHTS, save_run_dir
 from engine.project import load_project
-from gui.export_dialog import ExportDialog
-from gui.import_dialog import ImportDialog
+from gui.files.export_dialog import ExportDialog
+from gui.files.import_dialog import ImportDialog
 
 from .conftest import SAMPLES
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
-from gui import settings
-from gui.commands import AddNodeCommand, SetParamCommand
+from gui.common import settings
+from gui.document.commands import AddNodeCommand, SetParamCommand
 from tests.gui.conftest import SAMPLES, snapshot
 
 LENET = SAMPLES / "lenet5.layerlab"

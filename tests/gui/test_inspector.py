@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, Q
 
 from engine.builder import NetworkBuilder
 from engine.project import Project
-from gui.param_editors import parse_shape
+from gui.editor.param_editors import parse_shape
 
 
 def _lenet_head(window) -> dict[str, str]:
@@ -111,7 +111,7 @@ def test_parse_shape_accepts_common_spellings() -> None:
 
 
 def test_summary_totals_stay_in_view_fit_their_columns_and_say_when_partial(make_window, qtbot) -> None:
-    from gui.commands import SetParamCommand
+    from gui.document.commands import SetParamCommand
     from tests.gui.conftest import SAMPLES
 
     window = make_window(SAMPLES / "resnet_mnist.layerlab")

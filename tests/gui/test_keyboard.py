@@ -6,8 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from gui.commands import AddNodeCommand, ConnectCommand
-from gui.palette import match_rank
+from gui.document.commands import AddNodeCommand, ConnectCommand
+from gui.editor.palette import match_rank
 from tests.gui.conftest import SAMPLES
 
 

@@ -10,7 +10,7 @@ import sys
 
 from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout
 
-from gui.text_fit import clipped_labels
+from gui.common.text_fit import clipped_labels
 from tests.gui.conftest import ROOT
 from tests.gui.text_fit_check import report
 

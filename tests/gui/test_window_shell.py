@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QApplication, QTabBar
 
-from gui import help as help_texts
-from gui.commands import AddNodeCommand, ConnectCommand, MoveCommand, SetParamCommand
+from gui.document.commands import AddNodeCommand, ConnectCommand, MoveCommand, SetParamCommand
+from gui.shell import help as help_texts
 from tests.gui.conftest import SAMPLES
 
 
@@ -42,7 +42,7 @@ def test_new_shows_the_start_page_and_a_sample_opens_from_it(window, qtbot) -> N
 
 
 def test_start_page_thumbnails_draw_the_network() -> None:
-    from gui.start_page import THUMBNAIL, network_thumbnail
+    from gui.shell.start_page import THUMBNAIL, network_thumbnail
 
     image = network_thumbnail(SAMPLES / "lenet5.layerlab").toImage()
     colours = {image.pixel(x, y) for x in range(0, THUMBNAIL.width(), 4) for y in range(0, THUMBNAIL.height(), 4)}
@@ -116,7 +116,7 @@ def test_the_lock_disables_edits_but_not_moving(window) -> None:
 
 
 def test_train_pressed_while_pytorch_loads_starts_once_ready(make_window, qtbot) -> None:
-    from gui.main_window import MainWindow
+    from gui.shell.main_window import MainWindow
 
     window = MainWindow(attach_training=False)
     qtbot.addWidget(window)

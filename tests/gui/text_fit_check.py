@@ -26,13 +26,13 @@ def report() -> dict[str, list[str]]:
     inspector (every layer type), the summary's totals and the Data tab of an imported model."""
     from engine.export import FORMATS
     from engine.project import load_project
-    from gui.export_dialog import ExportDialog
-    from gui.import_dialog import ImportDialog
-    from gui.inspector import Inspector
-    from gui.document import Document
-    from gui.sample_gallery import SampleGallery
-    from gui.summary_table import SummaryTable
-    from gui.text_fit import clipped_labels
+    from gui.common.text_fit import clipped_labels
+    from gui.document.document import Document
+    from gui.editor.inspector import Inspector
+    from gui.editor.summary_table import SummaryTable
+    from gui.files.export_dialog import ExportDialog
+    from gui.files.import_dialog import ImportDialog
+    from gui.files.sample_gallery import SampleGallery
     from gui.training.panel import TrainingPanel
     from tests.engine.export.networks import every_layer_project
 

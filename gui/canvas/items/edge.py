@@ -10,9 +10,9 @@ from PySide6.QtGui import QFontMetricsF, QPainter, QPainterPath, QPainterPathStr
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from engine.graph import Edge
-from gui import style
 from gui.canvas.items.port import PortItem
 from gui.canvas.routing import Obstacles, Route, route_wire
+from gui.common import style
 
 _LABEL_FONT = style.font(7.6, mono=True)
 _LABEL_METRICS = QFontMetricsF(_LABEL_FONT)

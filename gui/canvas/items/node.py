@@ -17,9 +17,9 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from engine.graph import NodeData
 from engine.layers import LayerSpec
 from engine.shapes import NodeInfo
-from gui import format as fmt
-from gui import style
 from gui.canvas.items.port import PortItem
+from gui.common import format as fmt
+from gui.common import style
 
 if TYPE_CHECKING:
     from gui.canvas.items.edge import EdgeItem

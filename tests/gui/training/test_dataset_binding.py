@@ -7,7 +7,7 @@ import pytest
 
 from engine.importers import import_torchvision
 from engine.shapes import infer_shapes
-from gui.commands import AddNodeCommand, SetParamCommand
+from gui.document.commands import AddNodeCommand, SetParamCommand
 from tests.gui.conftest import SAMPLES
 
 RESNET18_PARAMS = 11_689_512

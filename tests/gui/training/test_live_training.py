@@ -7,6 +7,7 @@ import time
 import numpy as np
 import pytest
 
+from gui.document.commands import AddNodeCommand
 from gui.training.panel import LOCK_NOTE
 from tests.gui.conftest import SAMPLES
 
@@ -67,8 +68,7 @@ def test_pause_step_resume_stop_and_edits_are_locked(qtbot, make_window):
     ctl.step_once()
     qtbot.waitUntil(lambda: window.training.panel.progress.step == steps + 1, timeout=5000)
     network = window.document.network
-    assert window.document.execute(__import__("gui.commands", fromlist=["x"]).AddNodeCommand(network, "ReLU")) \
-        == LOCK_NOTE
+    assert window.document.execute(AddNodeCommand(network, "ReLU")) == LOCK_NOTE
     ctl.resume()
     wait_state(qtbot, window, "running")
     ctl.stop()

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PySide6.QtWidgets import QFileDialog, QLabel, QWidget
 
-from gui.commands import SetParamCommand
+from gui.document.commands import SetParamCommand
 from gui.training.panel import LOCK_NOTE
 from tests.gui.conftest import SAMPLES
 

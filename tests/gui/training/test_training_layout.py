@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from gui.commands import SetParamCommand
+from gui.document.commands import SetParamCommand
 from tests.gui.training.test_live_training import spiral_window, wait_state
 
 
