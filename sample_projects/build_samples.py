@@ -130,7 +130,7 @@ def spiral_playground() -> Project:
                    "Two interleaved spirals in 2-D: small enough to watch the decision boundary form.",
                    {"source": "spiral", "task": "classification", "samples": 1000, "noise": 0.1,
                     "validation_split": 0.2},
-                   {"optimizer": "adam", "lr": 0.01, "batch_size": 32, "epochs": 100, "checkpoint_every": 0})
+                   {"optimizer": "adam", "lr": 0.05, "batch_size": 32, "epochs": 100, "checkpoint_every": 0})
 
 
 def vanishing_gradients() -> Project:
