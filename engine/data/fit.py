@@ -63,7 +63,7 @@ def dataset_fit_issues(network: Network, analysis: Analysis, facts: DataFacts | 
     through it: that is a different problem, said where the data is chosen)."""
     if facts is None or network is None:
         return []
-    outputs, inputs = network.nodes_of_type("Output"), network.nodes_of_type("Input")
+    outputs, inputs = network.nodes_with_role("output"), network.nodes_with_role("input")
     if len(outputs) != 1 or len(inputs) != 1 or any(not isinstance(e, DataIssue) for e in analysis.errors):
         return []
     judged = analysis

@@ -71,7 +71,7 @@ def source_from_project(project: Project, weights: str | os.PathLike | None = No
     if weights is not None:
         load_weights_file(model, weights, require_complete=True)
     model.eval()
-    (input_id,) = project.network.nodes_of_type("Input")
+    (input_id,) = project.network.nodes_with_role("input")
     shape = analysis.nodes[input_id].output_shape
     assert shape is not None
     name = python_name(project.network.name_of(input_id))

@@ -112,7 +112,7 @@ def render(source: ExportSource, target: Path) -> str:
         model = model_source(source.model, name, f"{project.name} (layers as in the LayerLab project).")
     except CodegenError as error:
         raise ExportError(f"The training_script format cannot write this model: {error}.") from None
-    (output_id,) = project.network.nodes_of_type("Output")
+    (output_id,) = project.network.nodes_with_role("output")
     output = project.network.node(output_id).params
     settings_block = (f"TRAINING = {_literal(training.to_dict())}\n"
                       f"DATASET = {_literal(data.to_dict())}\n"

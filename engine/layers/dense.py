@@ -26,6 +26,7 @@ DENSE = LayerSpec(
               summary="{} units"),
         Param("bias", "bool", True, "Add a learned bias to each unit.", summary="no bias", summary_unless=True),
     ),
+    size_param="units",
     infer=_infer,
     constructor=lambda p, ins, used: call(nn.Linear, ins[0][0], p["units"], bias=p["bias"]),
     module_types=("torch.nn.Linear",),

@@ -196,6 +196,9 @@ class LayerSpec:
     can_die: bool = False
     """Its units can die (output zero for every input, and so stop learning): the window counts
     dead units on such layers (ReLU) while training."""
+    size_param: str = ""
+    """The int parameter that alone sets how many values the layer gives (Dense: 'units'), the one
+    a fix changes when the Output gets the wrong number; empty: no such parameter."""
     summary_order: tuple[str, ...] = ()
     """The parameters the card summary names, in this order; empty: in declaration order."""
     module_types: tuple[str, ...] = ()
@@ -213,6 +216,8 @@ class LayerSpec:
             raise ValueError(f"{self.type_id}: unknown role {self.role!r} (roles: {', '.join(ROLES)})")
         for name in self.summary_order:
             self.param(name)  # raises for a name that is not a parameter
+        if self.size_param and self.param(self.size_param).kind != "int":
+            raise ValueError(f"{self.type_id}: size_param {self.size_param!r} is not an int parameter")
 
     # -- modules ------------------------------------------------------------------------
     def call(self, params: dict[str, Any], in_shapes: list[Shape],

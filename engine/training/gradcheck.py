@@ -57,7 +57,7 @@ def gradient_check(project: Project, *, batch: int = 4, eps: float = 1e-6, entri
     target = x if data.task == "reconstruction" else data.train.y[:batch]
     if target.is_floating_point():
         target = target.double()
-    (output_id,) = network.nodes_of_type("Output")
+    (output_id,) = network.nodes_with_role("output")
     params = network.node(output_id).params
     loss_fn = make_loss(params["loss"], params["label_smoothing"], data.task, data.num_classes)
     norms_frozen = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]

@@ -107,7 +107,7 @@ def prepare(network: Network, train: TrainingSettings, data: DatasetSettings, da
         raise TrainingError(f"With the dataset's sample shape {list(dataset.sample_shape)} the network has "
                             f"errors:\n{listed}")
     check_output(network, analysis, data.task, dataset.num_classes, dataset.target_shape())
-    (output_id,) = network.nodes_of_type("Output")
+    (output_id,) = network.nodes_with_role("output")
     out_params = network.node(output_id).params
     torch.manual_seed(train.seed)
     gm = model if model is not None else compile_network(network, analysis)

@@ -154,3 +154,16 @@ def test_roles_find_the_network_ends():
     assert net.nodes_with_role("activation") == [relu] and net.spec(relu).can_die
     with pytest.raises(ValueError, match="roles: input"):
         net.nodes_with_role("Input")
+
+
+@pytest.mark.parametrize("spec", [s for s in SPECS.values() if s.size_param], ids=lambda s: s.type_id)
+def test_a_size_param_alone_sets_how_many_values_a_flat_layer_gives(spec):
+    params = spec.validate_params({spec.size_param: 7})
+    assert spec.infer(params, [(5,)]).outputs["out"] == (7,)
+
+
+def test_the_size_param_is_declared_for_dense_and_must_be_an_int_parameter():
+    assert get_spec("Dense").size_param == "units" and not get_spec("Conv2d").size_param
+    with pytest.raises(ValueError, match="size_param 'bias' is not an int parameter"):
+        LayerSpec("X", "Dense", "X", "", infer=lambda p, ins: None, constructor=None,
+                  params=(Param("bias", "bool", True, ""),), size_param="bias")
