@@ -100,7 +100,7 @@ class LossPlot(PlotPanel):
         self.final_points = {plot: plot.plot(pen=None, symbol="star", symbolSize=13, symbolBrush=TEST,
                                              symbolPen=pg.mkPen("w")) for plot in (self.loss_plot, self.accuracy_plot)}
         self.best_lines = [self._marker(plot, BEST, Qt.PenStyle.DashLine, 0.9) for plot in (self.loss_plot, self.accuracy_plot)]
-        self.end_lines = [self._marker(plot, END, Qt.PenStyle.DotLine, 0.7) for plot in (self.loss_plot, self.accuracy_plot)]
+        self.end_lines = [self._marker(plot, END, Qt.PenStyle.DotLine, 0.7, side=1) for plot in (self.loss_plot, self.accuracy_plot)]
         plots = QWidget()
         column = QVBoxLayout(plots)
         column.setContentsMargins(0, 0, 0, 0)
@@ -122,10 +122,11 @@ class LossPlot(PlotPanel):
         self._show_legend()
 
     @staticmethod
-    def _marker(plot, color: str, style, position: float) -> pg.InfiniteLine:
+    def _marker(plot, color: str, style, position: float, side: float = 0) -> pg.InfiniteLine:
+        """A vertical line with its label to the right (side 0) or, at the run's end, left (side 1)."""
         line = pg.InfiniteLine(angle=90, pen=pg.mkPen(color, width=1.5, style=style), movable=False, label="",
                                labelOpts={"position": position, "color": color, "fill": (255, 255, 255, 200),
-                                          "anchors": [(0, 0.5), (0, 0.5)]})
+                                          "anchors": [(side, 0.5), (side, 0.5)]})
         line.setZValue(-5)
         line.hide()
         plot.addItem(line, ignoreBounds=True)

@@ -65,8 +65,9 @@ class Progress:
 
     @property
     def fraction(self) -> float:
-        """Share of the planned steps done: where the run is, or where it ended."""
-        if self.end is not None and self.end.reason in ("completed", "max_steps"):
+        """Share of the planned steps done: where the run is, or where a stopped run ended (a run
+        that ended by its own rule, early stopping included, is whole)."""
+        if self.end is not None and self.end.reason in ("completed", "max_steps", "early_stopping"):
             return 1.0
         return min(1.0, self.step / self.total_steps) if self.total_steps else 0.0
 
