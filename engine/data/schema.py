@@ -1,5 +1,6 @@
 """Typed settings sections: dataclasses whose fields carry help, choices and ranges in their
-metadata, read from and written to plain dicts with errors that name the bad key and the fix.
+metadata, read from and written to plain dicts with errors that name the bad key and the fix (the
+checks themselves are engine.validation's, shared with the layer parameters).
 
     @dataclass
     class Section(SettingsBase):
@@ -10,12 +11,11 @@ metadata, read from and written to plain dicts with errors that name the bad key
 from __future__ import annotations
 
 import dataclasses
-import difflib
-import math
 import types
 import typing
 from typing import Any, ClassVar, TypeVar
 
+from engine import validation
 from engine.errors import LayerLabError
 
 
@@ -96,11 +96,11 @@ class SettingsBase:
         for key, value in raw.items():
             name = cls.ALIASES.get(key, key)
             if name not in fields:
-                close = difflib.get_close_matches(str(key), list(fields) + list(cls.ALIASES), n=1)
-                hint = f" Did you mean '{close[0]}'?" if close else ""
+                close = validation.closest(key, list(fields) + list(cls.ALIASES))
+                hint = f" Did you mean '{close}'?" if close else ""
                 raise SettingsError(f"Unknown setting '{section}.{key}'.{hint} Known settings: "
                                     f"{', '.join(sorted(fields))}.", key=f"{section}.{key}",
-                                    problem="is not a known setting", fix=f"did you mean {close[0]}?" if close
+                                    problem="is not a known setting", fix=f"did you mean {close}?" if close
                                     else "", value=value, kind="unknown")
             values[name] = _check(f"{section}.{key}", value, hints[name], fields[name].metadata)
         instance = cls(**values)  # type: ignore[call-arg]
@@ -200,68 +200,38 @@ def _check(key: str, value: Any, hint: Any, meta: Any) -> Any:
 
 
 def _check_scalar(key: str, value: Any, hint: Any, meta: Any) -> Any:
+    """One value checked by engine.validation against its type and its field's choices and range."""
+    try:
+        if hint is bool:
+            return validation.boolean(value)
+        if hint is str:
+            choices = meta.get("choices") or ()
+            return validation.choice(validation.text(value), choices) if choices else validation.text(value)
+        number = validation.whole_number(value) if hint is int else validation.finite_number(value)
+        return validation.in_range(number, meta.get("minimum"), meta.get("maximum"),
+                                   bool(meta.get("exclusive_minimum")))
+    except validation.Invalid as error:
+        raise _settings_error(key, error, meta) from None
+
+
+def _settings_error(key: str, error: validation.Invalid, meta: Any) -> SettingsError:
+    """The refusal in the command line's words (with an example, or the closest choice) and in
+    parts for the window."""
     example = meta.get("example")
+    if error.kind == "choice":
+        close = error.suggestion
+        return SettingsError(f"{error.sentence(key)}.{f' Did you mean {close!r}?' if close else ''}", key=key,
+                             problem=error.problem, fix=f"did you mean {close}?" if close else "",
+                             value=error.value, kind="choice")
     fix = f"; for example {key}={example}" if example is not None else ""
-    if hint is bool:
-        if not isinstance(value, bool):
-            raise SettingsError(f"'{key}' must be true or false, not {value!r}.", key=key,
-                                problem="must be on or off (true or false)", value=value, kind="type")
-        return value
-    if hint is int:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
-            raise SettingsError(f"'{key}' must be a whole number, not {value!r}{fix}.", key=key,
-                                problem="must be a whole number", value=value, kind="type")
-        value = int(value)
-    elif hint is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise SettingsError(f"'{key}' must be a finite number, not {value!r}{fix}.", key=key,
-                                problem="must be a number", value=value, kind="type")
-        value = float(value)
-    elif hint is str:
-        if not isinstance(value, str):
-            raise SettingsError(f"'{key}' must be text, not {value!r}{fix}.", key=key, problem="must be text",
-                                value=value, kind="type")
-        choices = meta.get("choices") or ()
-        if choices and value not in choices:
-            close = difflib.get_close_matches(value, choices, n=1)
-            hint_text = f" Did you mean '{close[0]}'?" if close else ""
-            raise SettingsError(f"'{key}' must be one of {', '.join(choices)}; got '{value}'.{hint_text}", key=key,
-                                problem=f"must be one of {', '.join(choices)}",
-                                fix=f"did you mean {close[0]}?" if close else "", value=value, kind="choice")
-        return value
-    return _check_range(key, value, meta, fix)
-
-
-def _check_range(key: str, value: float, meta: Any, fix: str) -> float:
-    low, high = meta.get("minimum"), meta.get("maximum")
-    problem = range_words(meta)
-    if low is not None:
-        if meta.get("exclusive_minimum") and value <= low:
-            raise SettingsError(f"'{key}' must be greater than {low:g}; got {value:g}{fix}.", key=key,
-                                problem=problem, value=value, kind="range")
-        if value < low:
-            raise SettingsError(f"'{key}' must be at least {low:g}; got {value:g}{fix}.", key=key,
-                                problem=problem, value=value, kind="range")
-    if high is not None and value > high:
-        raise SettingsError(f"'{key}' must be at most {high:g}; got {value:g}{fix}.", key=key, problem=problem,
-                            value=value, kind="range")
-    return value
+    return SettingsError(f"{error.sentence(key)}{fix}.", key=key, problem=error.plain, value=error.value,
+                         kind=error.kind)
 
 
 def range_words(meta: Any) -> str:
-    """The allowed range in words, to follow a setting's name: 'must be greater than 0', 'must be
-    between 0 and 1', 'cannot be negative' ('' without a range)."""
-    low, high = meta.get("minimum"), meta.get("maximum")
-    exclusive = meta.get("exclusive_minimum")
-    if low is not None and high is not None:
-        return f"must be greater than {low:g} and at most {high:g}" if exclusive else \
-            f"must be between {low:g} and {high:g}"
-    if low is not None:
-        return f"must be greater than {low:g}" if exclusive else "cannot be negative" if low == 0 else \
-            f"must be at least {low:g}"
-    if high is not None:
-        return f"must be at most {high:g}"
-    return ""
+    """The allowed range of a setting in words, to follow its name: 'must be greater than 0',
+    'must be between 0 and 1', 'cannot be negative' ('' without a range)."""
+    return validation.range_words(meta.get("minimum"), meta.get("maximum"), bool(meta.get("exclusive_minimum")))
 
 
 def _check_list(key: str, value: Any, item: Any, meta: Any) -> list:

@@ -5,11 +5,13 @@ how an imported torch module maps back onto it."""
 
 from __future__ import annotations
 
-import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
+from engine import validation
 from engine.errors import ParamError
+from engine.validation import Invalid
 
 if TYPE_CHECKING:  # torch is imported only when a module is built (see lazy_torch)
     from torch import nn
@@ -79,7 +81,7 @@ class Param:
         """This parameter's part of the card summary ('' when the card leaves it out)."""
         if not self.summary or (self.summary_unless is not None and value == self.summary_unless):
             return ""
-        pair = dict(h=value[0], w=value[1]) if self.kind == "pair" else {}
+        pair = {"h": value[0], "w": value[1]} if self.kind == "pair" else {}
         return self.summary.format(self.value_text(value), **pair)
 
     def value_text(self, value: Any) -> str:
@@ -95,57 +97,43 @@ class Param:
         return str(value)
 
     def validate(self, value: Any) -> Any:
-        """Return the value in its canonical form or raise ParamError saying why it is refused."""
-        check = getattr(self, f"_validate_{self.kind}")
-        return check(value)
+        """Return the value in its canonical form or raise ParamError saying why it is refused
+        (the checks are engine.validation's, shared with the training and dataset settings)."""
+        try:
+            return getattr(self, f"_validate_{self.kind}")(value)
+        except Invalid as error:
+            hint = f"; did you mean '{error.suggestion}'?" if error.suggestion else ""
+            raise ParamError(error.sentence(self.name) + hint) from None
 
     # -- one check per kind ------------------------------------------------------------
     def _validate_int(self, value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
-            raise ParamError(f"'{self.name}' must be a whole number, not {value!r}")
-        return self._in_range(int(value))
+        return validation.in_range(validation.whole_number(value), self.minimum, self.maximum)
 
     def _validate_float(self, value: Any) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise ParamError(f"'{self.name}' must be a finite number, not {value!r}")
-        return self._in_range(float(value))
+        return validation.in_range(validation.finite_number(value), self.minimum, self.maximum)
 
     def _validate_bool(self, value: Any) -> bool:
-        if not isinstance(value, bool):
-            raise ParamError(f"'{self.name}' must be true or false, not {value!r}")
-        return value
+        return validation.boolean(value)
 
     def _validate_choice(self, value: Any) -> str:
-        if value not in self.choices:
-            options = ", ".join(self.choices)
-            raise ParamError(f"'{self.name}' must be one of {options}; got {value!r}")
-        return value
+        return validation.choice(value, self.choices)
 
     def _validate_pair(self, value: Any) -> tuple[int, int]:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = (value, value)
         if not isinstance(value, (list, tuple)) or len(value) != 2:
-            raise ParamError(f"'{self.name}' must be one number or a (height, width) pair, not {value!r}")
+            raise Invalid("type", "must be one number or a (height, width) pair", value, f", not {value!r}")
         return tuple(self._validate_int(v) for v in value)  # type: ignore[return-value]
 
     def _validate_shape(self, value: Any) -> Shape:
         if not isinstance(value, (list, tuple)) or not value:
-            raise ParamError(f"'{self.name}' must be a list of sizes such as [1, 28, 28], not {value!r}")
-        sizes = tuple(self._validate_int(v) for v in value)
+            raise Invalid("type", "must be a list of sizes such as [1, 28, 28]", value, f", not {value!r}")
+        sizes = tuple(validation.whole_number(v) for v in value)
         if sum(1 for s in sizes if s == -1) > 1:
-            raise ParamError(f"'{self.name}' may contain -1 (infer this size) at most once")
+            raise Invalid("range", "may contain -1 (infer this size) at most once", value, "")
         if any(s == 0 or s < -1 for s in sizes):
-            raise ParamError(f"'{self.name}' sizes must be positive (or -1 once), got {list(sizes)}")
+            raise Invalid("range", "sizes must be positive (or -1 once)", value, f", got {list(sizes)}")
         return sizes
-
-    def _in_range(self, value: float) -> Any:
-        if self.kind == "shape":
-            return value
-        if self.minimum is not None and value < self.minimum:
-            raise ParamError(f"'{self.name}' must be at least {self.minimum:g}; got {value:g}")
-        if self.maximum is not None and value > self.maximum:
-            raise ParamError(f"'{self.name}' must be at most {self.maximum:g}; got {value:g}")
-        return value
 
 
 @dataclass(frozen=True)
@@ -247,7 +235,9 @@ class LayerSpec:
             if p.name == name:
                 return p
         known = ", ".join(p.name for p in self.params) or "none"
-        raise ParamError(f"{self.display_name} has no parameter '{name}' (it has: {known})")
+        close = validation.closest(name, (p.name for p in self.params))
+        hint = f"did you mean '{close}'? " if close else ""
+        raise ParamError(f"{self.display_name} has no parameter '{name}' ({hint}it has: {known})")
 
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.validate(p.default) for p in self.params}
@@ -259,7 +249,7 @@ class LayerSpec:
         """Complete `params` with defaults and return them checked and canonical."""
         unknown = set(params) - {p.name for p in self.params}
         if unknown:
-            self.param(sorted(unknown)[0])  # raises with the list of known names
+            self.param(min(unknown))  # raises with the list of known names
         values = self.defaults()
         for name, value in params.items():
             values[name] = self.param(name).validate(value)
