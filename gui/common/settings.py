@@ -6,11 +6,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
+from engine import resources
+
 ORGANIZATION = "LayerLab"
 APPLICATION = "LayerLab"
 MAX_RECENT = 8
-SAMPLES_DIR = Path(__file__).resolve().parents[2] / "sample_projects"
-FIRST_RUN_SAMPLE = SAMPLES_DIR / "mnist_mlp.layerlab"
+SAMPLES_DIR = resources.samples_dir()
+FIRST_RUN_SAMPLE = resources.sample("mnist_mlp")
 
 
 def settings() -> QSettings:
