@@ -294,6 +294,14 @@ class Network:
         other._next_id, other._next_order = self._next_id, self._next_order
         return other
 
+    def architecture(self) -> dict[str, tuple]:
+        """What trained weights depend on: for each layer its type, name (the weights are keyed by
+        it), parameters and incoming wires in order; not where its card sits. Networks with equal
+        architectures take the same weights."""
+        return {node_id: (attrs["type"], attrs["name"], copy.deepcopy(attrs["params"]),
+                          tuple((e.source, e.source_port, e.target_port) for e in self.in_edges(node_id)))
+                for node_id, attrs in self.graph.nodes(data=True)}
+
     # -- helpers -----------------------------------------------------------------------
     def name_of(self, node_id: str) -> str:
         return self._attrs(node_id)["name"]

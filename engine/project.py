@@ -3,7 +3,9 @@ sections for the dataset and the training settings. Weights never go into it."""
 
 from __future__ import annotations
 
+import copy
 import json
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +47,12 @@ class Project:
         return {"format_version": FORMAT_VERSION, "name": self.name, "description": self.description,
                 "graph": {"nodes": nodes, "edges": edges},
                 "dataset": self.dataset, "training": self.training}
+
+    def snapshot(self) -> Project:
+        """An independent copy to train or check while this one is edited: the network copied (same
+        ids, no observers), the settings copied deeply, the same name, description and path."""
+        return Project(network=self.network.copy(), name=self.name, description=self.description,
+                       dataset=copy.deepcopy(self.dataset), training=copy.deepcopy(self.training), path=self.path)
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2) + "\n"
@@ -99,6 +107,10 @@ def project_from_json(text: str) -> Project:
     except json.JSONDecodeError as error:
         raise ProjectError(f"it is not valid JSON ({error.msg} at line {error.lineno}, "
                            f"column {error.colno}).") from None
+    except RecursionError:
+        raise ProjectError("it is not a LayerLab project (its JSON is nested too deeply to read).") from None
+    except ValueError as error:  # a number of more digits than Python converts (4,300)
+        raise ProjectError(f"it holds a value that cannot be read ({str(error).split(':')[0]}).") from None
     return project_from_dict(document)
 
 
@@ -148,8 +160,9 @@ def _add_node(network: Network, raw: Any, index: int) -> None:
         raise ProjectError(f"{where}: 'params' must be an object, not {type(params).__name__}.")
     position = raw.get("position", [0, 0])
     if (not isinstance(position, list) or len(position) != 2
-            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in position)):
-        raise ProjectError(f"{where}: 'position' must be two numbers [x, y].")
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+                       for v in position)):
+        raise ProjectError(f"{where}: 'position' must be two finite numbers [x, y].")
     try:
         spec = get_spec(type_id)
         params = _migrate_params(spec, params, raw.get("version", spec.version), where)

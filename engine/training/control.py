@@ -1,5 +1,7 @@
 """Thread-safe run control: pause, resume, stop, abort, single steps, lr and probe changes, honoured by
-the trainer between steps. Call these from any thread (the GUI's) while the run goes on in another."""
+the trainer between steps. Call these from any thread (the GUI's) while the run goes on in another.
+A Trainer is given its Control when it is made (`Trainer(project, control=...)`), so whoever steers a
+run can hold the Control before the trainer exists; the trainer reads it only through these methods."""
 
 from __future__ import annotations
 
@@ -62,6 +64,14 @@ class Control:
             while (self.paused and not self.stop_requested and self.single_steps == 0 and not self.probe_now
                    and self.new_lr is None and self.new_probe_every is None):
                 self._cv.wait(timeout)
+
+    def take_single_step(self) -> bool:
+        """While paused: consume one requested single step, if there is one."""
+        with self._cv:
+            if self.single_steps <= 0:
+                return False
+            self.single_steps -= 1
+            return True
 
     def take(self) -> tuple[float | None, int | None, bool]:
         """Consume one-off requests: (new lr, new probe interval, probe now)."""

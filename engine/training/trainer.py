@@ -1,6 +1,7 @@
 """The trainer: a generator of plain records, controlled between steps from any thread.
 
     trainer = Trainer(project)                 # refuses bad settings or a broken graph right away
+    trainer = Trainer(project, control=c)      # or steered through a Control made before it
     for record in trainer.run():               # Started, StepRecord, EpochRecord, EvalRecord,
         ...                                    # ProbeRecord, Paused, then Finished/Stopped/Failed
     trainer.pause(); trainer.step_once(); trainer.resume(); trainer.stop(); trainer.set_lr(0.01)
@@ -46,7 +47,9 @@ class Trainer(TrainingLoop):
     def __init__(self, project: Project, *, settings: TrainingSettings | dict | None = None,
                  dataset_settings: DatasetSettings | dict | None = None, dataset: Dataset | None = None,
                  model: fx.GraphModule | None = None, checkpoint_path: str | os.PathLike | None = None,
-                 resume_from: str | os.PathLike | dict | None = None) -> None:
+                 resume_from: str | os.PathLike | dict | None = None, control: Control | None = None) -> None:
+        """`control` steers the run from other threads (a new one if not given; the trainer's
+        pause/stop/... methods forward to it)."""
         self.project = project
         super().__init__(settings if isinstance(settings, TrainingSettings) else TrainingSettings.from_dict(
             project.training if settings is None else settings))
@@ -54,7 +57,7 @@ class Trainer(TrainingLoop):
             DatasetSettings.from_dict(project.dataset if dataset_settings is None else dataset_settings)
         check_combination(self.settings, self.data_settings)
         check_network(project.network)
-        self.control = Control()
+        self.control = control if control is not None else Control()
         self.checkpoint_path = checkpoint_path
         self._resume = load_checkpoint(resume_from) if isinstance(resume_from, (str, os.PathLike)) else resume_from
         self._dataset, self._model = dataset, model
@@ -173,10 +176,8 @@ class Trainer(TrainingLoop):
                 return "stop"
             if not control.paused:
                 return None
-            with control._cv:
-                if control.single_steps > 0:
-                    control.single_steps -= 1
-                    return "single"
+            if control.take_single_step():
+                return "single"
             if not announced:
                 announced = True
                 yield R.Paused(self.step, epoch)
