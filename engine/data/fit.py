@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from engine.data import catalog
 from engine.data.bind import output_problem
 from engine.graph import Network
 from engine.shapes import Analysis, Issue, infer_shapes
@@ -44,13 +45,7 @@ class DataFacts:
 
 def data_name(settings) -> str:
     """How a person calls the chosen data: MNIST, FashionMNIST, spiral, iris.csv, ..."""
-    if settings.source == "mnist":
-        return "MNIST"
-    if settings.source == "torchvision" and settings.name:
-        return settings.name
-    if settings.path and settings.source in ("csv", "npz", "image_folder"):
-        return settings.path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
-    return settings.source
+    return catalog.data_name(settings.source, {"path": settings.path, "name": settings.name})
 
 
 def dataset_fit_issues(network: Network, analysis: Analysis, facts: DataFacts | None) -> list[Issue]:

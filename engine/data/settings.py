@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine.data import catalog
 from engine.data.schema import SettingsBase, SettingsError, setting
 
-SOURCES = ("mnist", "spiral", "circles", "xor", "blobs", "moons", "one_hot_8", "torchvision",
-           "image_folder", "csv", "npz")
-SYNTHETIC = ("spiral", "circles", "xor", "blobs", "moons")
+SOURCES = tuple(catalog.SOURCES)  # the names; what each source is and reads: engine.data.catalog
 TASKS = ("classification", "regression", "reconstruction")
 NORMALIZATIONS = ("auto", "none", "unit", "channel", "standardize")
-FILE_SOURCES = ("csv", "npz", "image_folder")  # sources that need dataset.path
 
 
 @dataclass
@@ -44,7 +42,8 @@ class AugmentSettings(SettingsBase):
 
 @dataclass
 class DatasetSettings(SettingsBase):
-    """Where the samples come from, how they are split and prepared."""
+    """Where the samples come from, how they are split and prepared. Which source reads which of
+    these settings is declared in engine.data.catalog."""
 
     SECTION = "dataset"
     source: str = setting("mnist", "Where the samples come from: MNIST (shipped), a synthetic set, or your own "
@@ -58,9 +57,9 @@ class DatasetSettings(SettingsBase):
                         label="Dataset name")
     download: bool = setting(False, "Let torchvision download the dataset when its files are missing.",
                              label="Allow download")
-    samples: int = setting(1000, "Synthetic sets: number of points.", minimum=4, maximum=10_000_000)
-    noise: float = setting(0.1, "Synthetic sets: amount of noise.", minimum=0.0, maximum=10.0)
-    classes: int = setting(2, "Synthetic sets: number of classes (spiral arms, blobs).", minimum=2, maximum=100)
+    samples: int = setting(1000, "Number of points to generate.", minimum=4, maximum=10_000_000)
+    noise: float = setting(0.1, "Amount of noise added to the points.", minimum=0.0, maximum=10.0)
+    classes: int = setting(2, "Number of classes (spiral arms, rings, blobs).", minimum=2, maximum=100)
     validation_split: float = setting(0.0, "Share of the training samples held out for validation "
                                       "(early stopping, best weights).", minimum=0.0, maximum=1.0, example=0.1,
                                       meaning="a share of the training data",
@@ -76,41 +75,37 @@ class DatasetSettings(SettingsBase):
                              "unit (divide 8-bit values by 255), channel (images: zero mean, unit variance per "
                              "channel) or standardize (zero mean, unit variance per feature); statistics come "
                              "from the training split.", choices=NORMALIZATIONS)
-    label_column: str = setting("", "CSV: the label/target column, by name or number (default: the last).",
+    label_column: str = setting("", "The CSV file's label/target column, by name or number (default: the last).",
                                 example="species", special={"": "the last column"})
-    image_size: list[int] | None = setting(None, "image_folder/torchvision: resize every image to "
-                                           "[height, width].", minimum=1, example=[32, 32],
+    image_size: list[int] | None = setting(None, "Resize every image to [height, width].", minimum=1, example=[32, 32],
                                            special={None: "off: images keep their size"})
-    grayscale: bool = setting(False, "image_folder: convert images to one grey channel.")
+    grayscale: bool = setting(False, "Convert images to one grey channel.")
     seed: int = setting(0, "Seed for synthetic data, the splits and the subset.", minimum=0)
     augment: AugmentSettings = setting(AugmentSettings(), "Random changes to training samples; 0 (or unticked) "
                                        "turns each one off.", label="Augmentation")
 
     def validate(self) -> None:
-        if self.source in FILE_SOURCES and not self.path:
-            what = {"csv": "a CSV file", "npz": "an NPZ file", "image_folder": "a folder of images"}[self.source]
-            example = {"csv": "data/my_data.csv", "npz": "data/my_data.npz", "image_folder": "data/images"}
-            raise SettingsError(f"dataset.source '{self.source}' needs a file: set dataset.path "
-                                f"(for example dataset.path={example[self.source]}).", key="dataset.path",
-                                problem=f"is empty: the {self.source} source reads {what}", fix=f"choose {what}",
+        source = catalog.source(self.source)
+        needed = source.required
+        if needed is not None and not getattr(self, needed.setting):
+            key = f"dataset.{needed.setting}"
+            raise SettingsError(f"dataset.source '{self.source}' needs {needed.what}: set {key} (for example "
+                                f"{key}={needed.example}).", key=key,
+                                problem=f"is empty: the {self.source} source needs {needed.what}", fix=needed.fix,
                                 value="", kind="missing")
-        if self.source == "torchvision" and not self.name:
-            raise SettingsError("dataset.source 'torchvision' needs a dataset class name: set dataset.name "
-                                "(for example dataset.name=FashionMNIST).", key="dataset.name",
-                                problem="is empty: the torchvision source needs a dataset class",
-                                fix="type one, for example FashionMNIST or CIFAR10", value="", kind="missing")
         if self.image_size is not None and len(self.image_size) != 2:
             raise SettingsError(f"'dataset.image_size' must be [height, width], not {self.image_size}.",
                                 key="dataset.image_size", problem="must be two numbers: height, width",
                                 fix="for example 32, 32", value=self.image_size, kind="type")
-        if self.validation_split + (self.test_split if self.source not in ("mnist", "torchvision") else 0) >= 0.95:
-            both = self.source not in ("mnist", "torchvision") and self.test_split > 0
+        test_split = 0.0 if source.own_test_set else self.test_split
+        if self.validation_split + test_split >= 0.95:
+            both = test_split > 0
             raise SettingsError("dataset.validation_split and dataset.test_split together leave almost no "
                                 "training samples; lower one of them.", key="dataset.validation_split",
                                 problem="and test split together leave almost no training samples" if both else
                                 "leaves almost no training samples", fix="lower " + ("one of them" if both else "it"),
                                 value=self.validation_split, kind="combination")
-        if self.task == "regression" and self.source in SYNTHETIC + ("mnist", "one_hot_8", "image_folder"):
+        if self.task == "regression" and not source.numeric_targets:
             raise SettingsError(f"dataset.source '{self.source}' has class labels, not numeric targets: use "
                                 "dataset.task=classification (or reconstruction), or a csv/npz file.",
                                 key="dataset.task", problem=f"cannot be regression with {self.source}: its samples "

@@ -18,9 +18,9 @@ import textwrap
 from pathlib import Path
 from types import ModuleType
 
-from engine.data import augment, idx, splits, synthetic, torchvision_sets
+from engine.data import augment, catalog, idx, splits, synthetic, torchvision_sets
 from engine.data.schema import SettingsError
-from engine.data.settings import SYNTHETIC, DatasetSettings
+from engine.data.settings import DatasetSettings
 from engine.export.base import ExportError, ExportFormat, Outputs, Runner
 from engine.export.codegen import CodegenError, class_name, model_source
 from engine.export.python_code import import_file
@@ -38,8 +38,8 @@ holds the very code the app trains with."""
 ALLOWED_PACKAGES = ("numpy", "torch", "torchvision")
 """What embedded code may import besides the standard library and the other embedded modules."""
 
-SUPPORTED_SOURCES = ("mnist", "one_hot_8", "torchvision") + SYNTHETIC
-KNOWN_SHAPES = {"mnist": (1, 28, 28), "one_hot_8": (8,), **{name: (2,) for name in SYNTHETIC}}
+SUPPORTED_SOURCES = ("mnist", "one_hot_8", "torchvision", "spiral", "circles", "xor", "blobs", "moons")
+"""The sources the template's load_data can load (not the user's own files)."""
 VIEW_ONLY = ("probe_every", "probe_samples", "histogram_bins")
 """Settings of LayerLab's live views; they do not change training and have no place in a script."""
 NORMALIZATIONS = ("auto", "none", "unit", "channel", "standardize")
@@ -90,7 +90,7 @@ def settings_of(source: ExportSource) -> tuple[TrainingSettings, DatasetSettings
         augment.augmentation(data.augment, tuple(source.input_shape))
     except augment.AugmentError as error:
         raise ExportError(f"The training_script format cannot train with this dataset.augment: {error}") from None
-    expected = KNOWN_SHAPES.get(data.source)
+    expected = catalog.source(data.source).sample_shape
     if expected is not None and tuple(source.input_shape) != expected:
         raise ExportError(f"dataset.source '{data.source}' gives samples of shape {list(expected)}, but the "
                           f"network's Input is {list(source.input_shape)}; set the Input shape to match.")

@@ -14,10 +14,10 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from engine.data.sources import SOURCES
+    from engine.data.catalog import COMMON, SOURCES
 
-    rows = [{"source": s.name, "description": s.description, "in_memory": s.in_memory,
-             "settings": [k.strip() for k in s.keys.split(",") if k.strip()]} for s in SOURCES.values()]
+    rows = [{"source": s.name, "description": s.description, "in_memory": s.in_memory, "settings": list(s.reads),
+             "test_split": not s.own_test_set} for s in SOURCES.values()]
     if args.json:
         print(json.dumps(rows))
         return 0
@@ -25,6 +25,6 @@ def run(args) -> int:
     for row in rows:
         extra = f" (settings: {', '.join(row['settings'])})" if row["settings"] else ""
         print(f"{row['source'].ljust(width)}  {row['description']}{extra}")
-    print("\nEvery source also takes: task, validation_split, test_split, subset, test_subset, normalize, seed, "
-          "augment. See docs/training.md.")
+    print(f"\nEvery source also takes: {', '.join(COMMON)}; and test_split, when it has no test set of its "
+          f"own ({', '.join(r['source'] for r in rows if r['test_split'])}). See docs/training.md.")
     return 0

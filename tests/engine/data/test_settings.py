@@ -37,7 +37,7 @@ def test_bad_training_values_are_refused(raw, message):
 
 
 @pytest.mark.parametrize("raw, message", [
-    ({"source": "csv"}, r"needs a file: set dataset.path"),
+    ({"source": "csv"}, r"needs a CSV file: set dataset.path"),
     ({"source": "torchvision"}, r"set dataset.name"),
     ({"source": "mnist", "task": "regression"}, r"has class labels"),
     ({"validation_split": 1.5}, r"at most 1"),
