@@ -7,7 +7,10 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+
+import pytest
 
 from engine import resources
 from tests.conftest import ROOT
@@ -29,7 +32,16 @@ def test_resources_finds_the_mnist_files_and_every_sample():
     assert resources.sample("lenet5").is_file()
 
 
+def _setuptools_major() -> int:
+    try:
+        return int(version("setuptools").split(".")[0])
+    except (PackageNotFoundError, ValueError):
+        return 0
+
+
 def test_the_wheel_puts_code_and_resources_inside_layerlab(tmp_path):
+    if _setuptools_major() < 77:
+        pytest.skip("building without isolation needs setuptools>=77 here (pyproject's build requirement)")
     source = tmp_path / "src"
     source.mkdir()
     for name in SOURCES:
@@ -38,7 +50,8 @@ def test_the_wheel_puts_code_and_resources_inside_layerlab(tmp_path):
         else:
             shutil.copy2(ROOT / name, source / name)
     done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                           "-w", str(tmp_path / "dist"), str(source)], capture_output=True, text=True, timeout=300)
+                           "-w", str(tmp_path / "dist"), str(source)],
+                          check=False, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     (wheel,) = (tmp_path / "dist").glob("layerlab-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
