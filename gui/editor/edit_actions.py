@@ -4,8 +4,6 @@ paste, duplicate, rename, select all, automatic layout."""
 
 from __future__ import annotations
 
-from typing import Callable
-
 import networkx as nx
 from PySide6.QtCore import QObject, QPointF
 
@@ -15,13 +13,13 @@ from engine.layout import GAP, RANK_STEP
 from gui.canvas.scene import CanvasScene
 from gui.canvas.view import CanvasView
 from gui.common import style
+from gui.common.seams import StatusFn
 from gui.document.commands import (AddNodeCommand, DisconnectCommand, LayoutCommand, MoveCommand,
-                          PasteCommand, RemoveCommand, RenameCommand)
+                                   PasteCommand, RemoveCommand, RenameCommand)
 from gui.document.document import Document
 from gui.editor import clipboard
 
 Position = tuple[float, float]
-StatusFn = Callable[[str, int], None]  # (message, milliseconds)
 
 
 class EditController(QObject):

@@ -4,28 +4,31 @@ question, autosave and crash recovery. Messages go through gui.common.dialogs (r
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Callable
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QMenu, QWidget
 
 from engine.errors import ProjectError
 from engine.project import EXTENSION, Project, load_project
 from gui.common import dialogs, settings
+from gui.common.seams import FitsView, StatusFn
+from gui.document.document import Document
 from gui.files.recovery import AutoSaver, describe, find_recoveries, load_recovery
 from gui.files.sample_gallery import SampleGallery
 
 UNTITLED = Project().name  # the name of a new project until it is saved
 
-if TYPE_CHECKING:
-    from gui.shell.main_window import MainWindow
-
 
 class FileController(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.document = window.document
+    """Works on `document`; frames the network in `view` after opening, reports in `status`, shows
+    the start page with `show_start_page` after New, and parents its dialogs to `parent`."""
+
+    def __init__(self, document: Document, view: FitsView, status: StatusFn, show_start_page: Callable[[], None],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.parent_widget = parent
+        self.document, self.view, self.status, self.show_start_page = document, view, status, show_start_page
         self.autosaver = AutoSaver(self.document, settings.data_dir())
         self.gallery: SampleGallery | None = None
 
@@ -34,15 +37,15 @@ class FileController(QObject):
         if not self.maybe_save():
             return False
         self.document.set_project(Project())
-        self.window.view.fit()
-        self.window.show_start_page()  # samples, a blank network, recent projects
+        self.view.fit()
+        self.show_start_page()  # samples, a blank network, recent projects
         return True
 
     def open_dialog(self) -> bool:
         if not self.maybe_save():
             return False
         start = str(self.document.path.parent) if self.document.path else str(Path.cwd())
-        path = dialogs.ask_open_path(self.window, start)
+        path = dialogs.ask_open_path(self.parent_widget, start)
         return self.open_path(path, ask=False) if path else False
 
     def open_path(self, path: str | Path, ask: bool = True, as_copy: bool = False) -> bool:
@@ -52,21 +55,21 @@ class FileController(QObject):
         try:
             project = load_project(path)
         except ProjectError as error:
-            dialogs.show_error(self.window, "Cannot open project", str(error))
-            self.window.statusBar().showMessage(str(error), 10000)
+            dialogs.show_error(self.parent_widget, "Cannot open project", str(error))
+            self.status(str(error), 10000)
             return False
         if as_copy:
             project.path = None
         else:
             settings.add_recent(path)
         self.document.set_project(project)
-        self.window.view.fit(readable=True)
-        self.window.statusBar().showMessage(f"Opened {project.name} ({len(project.network)} layers).", 5000)
+        self.view.fit(readable=True)
+        self.status(f"Opened {project.name} ({len(project.network)} layers).", 5000)
         return True
 
     def open_sample_gallery(self) -> SampleGallery:
         """Show the gallery without blocking; the chosen sample opens when it is accepted."""
-        self.gallery = SampleGallery(self.window)
+        self.gallery = SampleGallery(self.parent_widget)
         self.gallery.accepted.connect(self._open_chosen_sample)
         self.gallery.open()
         return self.gallery
@@ -84,7 +87,7 @@ class FileController(QObject):
 
     def save_as(self) -> bool:
         suggested = str(self.document.path or Path.cwd() / f"{self.document.project.name}{EXTENSION}")
-        path = dialogs.ask_save_path(self.window, suggested)
+        path = dialogs.ask_save_path(self.parent_widget, suggested)
         if not path:
             return False
         path = Path(path)
@@ -103,20 +106,20 @@ class FileController(QObject):
             project.save(path)
         except ProjectError as error:
             project.name = old_name
-            dialogs.show_error(self.window, "Cannot save project", str(error))
+            dialogs.show_error(self.parent_widget, "Cannot save project", str(error))
             return False
         self.document.set_path(Path(path))
         self.document.undo_stack.setClean()
         self.autosaver.discard()
         settings.add_recent(path)
-        self.window.statusBar().showMessage(f"Saved {Path(path).name}.", 5000)
+        self.status(f"Saved {Path(path).name}.", 5000)
         return True
 
     def maybe_save(self) -> bool:
         """Before the project is replaced or closed: ask about unsaved changes. False = cancel."""
         if not self.document.is_modified:
             return True
-        answer = dialogs.ask_save_changes(self.window, self.document.display_name)
+        answer = dialogs.ask_save_changes(self.parent_widget, self.document.display_name)
         if answer == "save":
             return self.save()
         return answer == "discard"
@@ -140,17 +143,17 @@ class FileController(QObject):
     def offer_recovery(self) -> bool:
         """At start-up: offer to restore work autosaved before a crash. Returns whether it restored."""
         for path in find_recoveries(settings.data_dir()):
-            if dialogs.ask_restore(self.window, describe(path)):
+            if dialogs.ask_restore(self.parent_widget, describe(path)):
                 try:
                     project = load_recovery(path)
                 except ProjectError as error:
-                    dialogs.show_error(self.window, "Cannot restore", str(error))
+                    dialogs.show_error(self.parent_widget, "Cannot restore", str(error))
                     continue
                 self.document.set_project(project)
                 self.document.undo_stack.resetClean()  # restored work is unsaved until saved
                 self.autosaver.save_now()
                 path.unlink(missing_ok=True)
-                self.window.view.fit(readable=True)
+                self.view.fit(readable=True)
                 return True
             path.unlink(missing_ok=True)
         return False

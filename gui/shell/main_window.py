@@ -1,6 +1,6 @@
 """The main window: a toolbar with the run controls, the canvas (or the start page) in the centre,
-dockable palette, inspector and summary, menus File Edit View Run Help with the usual shortcuts,
-and a status bar with totals and the error count. Later panels plug in through
+dockable palette, inspector and summary, menus File Edit View Run Help with the usual shortcuts
+(gui.shell.menus), and a status bar with totals and the error count. Later panels plug in through
 `add_dock(widget, title, area)` and the menus (`file_menu`, `edit_menu`, `view_menu`, `run_menu`).
 
 Live training (PyTorch, pyqtgraph) is attached by `attach_training()`: at once in tests and
@@ -10,10 +10,11 @@ app, so the editor appears without waiting for torch."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QStackedWidget, QToolButton, QWidget
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QStackedWidget, QToolButton, QWidget
 
 from engine.shapes import Analysis
 from gui.canvas.scene import CanvasScene
@@ -26,7 +27,7 @@ from gui.editor.inspector import Inspector
 from gui.editor.palette import Palette
 from gui.editor.summary_table import SummaryTable
 from gui.files.controller import FileController
-from gui.shell import help as help_texts
+from gui.shell import menus
 from gui.shell.main_toolbar import RunStatus, build_toolbar
 from gui.shell.start_page import StartPage
 from gui.shell.welcome import WelcomeBanner
@@ -61,9 +62,9 @@ class MainWindow(QMainWindow):
         self._pending_run: str | None = None  # a Run action pressed before training was attached
         self._docks_before_start = None
         self._editing_state = None  # the panels as they were before the training layout
-        self.files = FileController(self)
+        self.files = FileController(self.document, self.view, self.show_status, self.show_start_page, self)
         self.edits = EditController(self.document, self.scene, self.view, self.show_status, self)
-        self._create_menus()
+        menus.create_menus(self)
         self.run_status = RunStatus()
         self.toolbar = build_toolbar(self, self.run_status)
         self.add_dock(self.palette, "Layers", Area.LeftDockWidgetArea)
@@ -86,7 +87,7 @@ class MainWindow(QMainWindow):
             return
         from gui.training.integration import TrainingFeature
 
-        self.training = TrainingFeature(self)
+        self.training = TrainingFeature(self, self)
         pending, self._pending_run = self._pending_run, None
         if pending is not None:
             getattr(self.training, pending)()
@@ -109,102 +110,20 @@ class MainWindow(QMainWindow):
             dock.show()
             dock.raise_()
 
-    def _action(self, text: str, slot, shortcut: QKeySequence | str | list | None = None, tip: str = "") -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            shortcuts = shortcut if isinstance(shortcut, list) else [shortcut]
-            action.setShortcuts([QKeySequence(s) for s in shortcuts])
-        if tip:
-            action.setStatusTip(tip)
-            action.setToolTip(tip)
-        action.triggered.connect(lambda _=False: slot())
-        self.addAction(action)
-        return action
+    def add_training_docks(self, panel: QWidget, views: QWidget) -> None:
+        """The training feature's docks: Training tabbed with the Inspector, Views with the Summary."""
+        self.add_dock(panel, "Training", Area.RightDockWidgetArea)
+        self.add_dock(views, "Views", Area.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.docks["Inspector"], self.docks["Training"])
+        self.tabifyDockWidget(self.docks["Summary"], self.docks["Views"])
+        self.docks["Inspector"].raise_()
+        self.docks["Summary"].raise_()
 
-    def _create_menus(self) -> None:
-        files, edits, view, key = self.files, self.edits, self.view, QKeySequence.StandardKey
-        bar = self.menuBar()
-        self.file_menu = bar.addMenu("&File")
-        self.act_new = self._action("&New", files.new_project, key.New, "A blank network, a sample or an import")
-        self.act_open = self._action("&Open…", files.open_dialog, key.Open)
-        self.act_open_sample = self._action("Open &Sample…", files.open_sample_gallery, tip="Start from a sample")
-        self.recent_menu = QMenu("Open &Recent", self)
-        self.recent_menu.aboutToShow.connect(lambda: files.fill_recent_menu(self.recent_menu))
-        self.act_save = self._action("&Save", files.save, key.Save)
-        self.act_save_as = self._action("Save &As…", files.save_as, "Ctrl+Shift+S")
-        self.act_import = self._action("&Import…", self.show_import_dialog, "Ctrl+I",
-                                       "Start from a torchvision architecture, or load weights")
-        self.act_export = self._action("&Export…", self.show_export_dialog, "Ctrl+E",
-                                       "Export the model (trained weights when the last run used this network)")
-        self.act_close = self._action("&Quit", self.close, key.Quit)
-        for item in (self.act_new, self.act_open, self.act_open_sample, self.recent_menu, None, self.act_save,
-                     self.act_save_as, None, self.act_import, self.act_export, None, self.act_close):
-            self._add_to(self.file_menu, item)
+    def dismiss_welcome(self) -> None:
+        if self.welcome.isVisible():
+            self.welcome.dismiss()
 
-        self.edit_menu = bar.addMenu("&Edit")
-        stack = self.document.undo_stack
-        self.act_undo = stack.createUndoAction(self, "&Undo")
-        self.act_undo.setShortcuts([QKeySequence(key.Undo)])
-        self.act_redo = stack.createRedoAction(self, "&Redo")
-        self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        self.act_find = self._action("&Add Layer…", self.show_palette_search, key.Find,
-                                     "Search the layers by name; Enter adds the best match after the selection")
-        self.act_connect = self._action("&Connect Selected", edits.connect_selected, "C",
-                                        "Wire the two selected layers (the upper one's output to the other)")
-        self.act_cut = self._action("Cu&t", edits.cut, key.Cut)
-        self.act_copy = self._action("&Copy", edits.copy, key.Copy)
-        self.act_paste = self._action("&Paste", edits.paste, key.Paste)
-        self.act_duplicate = self._action("&Duplicate", edits.duplicate, "Ctrl+D")
-        self.act_delete = self._action("De&lete", edits.delete, [QKeySequence.StandardKey.Delete, "Backspace"])
-        self.act_rename = self._action("Re&name…", edits.rename_selected, "F2")
-        self.act_select_all = self._action("Select &All", edits.select_all, key.SelectAll)
-        self.act_layout = self._action("Automatic &Layout", edits.layout, "L",
-                                       "Arrange the layers top to bottom, wrapped to the window's shape (L)")
-        for item in (self.act_undo, self.act_redo, None, self.act_find, self.act_connect, None, self.act_cut,
-                     self.act_copy, self.act_paste, self.act_duplicate, self.act_delete, self.act_rename, None,
-                     self.act_select_all, self.act_layout):
-            self._add_to(self.edit_menu, item)
-        self.addActions([self.act_undo, self.act_redo])
-        self.locked_actions = [self.act_undo, self.act_redo, self.act_connect, self.act_cut, self.act_paste,
-                               self.act_duplicate, self.act_delete, self.act_rename, self.act_find]
-
-        self.view_menu = bar.addMenu("&View")
-        self.act_fit = self._action("&Fit to View", lambda: view.fit(), "F",
-                                    "Show the whole network, never smaller than readable (F)")
-        self.act_zoom_in = self._action("Zoom &In", lambda: view.zoom_by(1.25), [key.ZoomIn, "Ctrl+="])
-        self.act_zoom_out = self._action("Zoom &Out", lambda: view.zoom_by(0.8), key.ZoomOut)
-        self.act_zoom_reset = self._action("&Actual Size", self._actual_size, "Ctrl+0")
-        self.act_start_page = self._action("&Start Page", self.show_start_page,
-                                           tip="Samples, a blank network, recent projects")
-        self.act_training_layout = self._action("&Training Layout", self._toggle_training_layout,
-                                                tip="Give the training views at least half the window "
-                                                    "(on while a run is shown; editing the network ends it)")
-        self.act_training_layout.setCheckable(True)
-        for item in (self.act_fit, self.act_zoom_in, self.act_zoom_out, self.act_zoom_reset, None,
-                     self.act_start_page, self.act_training_layout, None):
-            self._add_to(self.view_menu, item)
-        self.panels_menu = self.view_menu.addMenu("&Panels")
-
-        self.run_menu = bar.addMenu("&Run")
-        self.act_train = self._action("&Train", self._run("start"), "F5", "Train the network (F5)")
-        self.act_pause = self._action("&Pause / Resume", self._run("toggle_pause"), "F6",
-                                      "Pause the run, or resume it (F6)")
-        self.act_step = self._action("&Step One Batch", self._run("step_once"), "F7",
-                                     "While paused: train on one more batch (F7)")
-        self.act_stop = self._action("St&op", self._run("stop"), "Shift+F5", "Stop the run (Shift+F5)")
-        self.act_gradcheck = self._action("&Gradient Check", self._run("run_gradcheck"),
-                                          tip="Compare backprop's gradients with finite differences")
-        for item in (self.act_train, self.act_pause, self.act_step, self.act_stop, None, self.act_gradcheck):
-            self._add_to(self.run_menu, item)
-        for item in (self.act_pause, self.act_step, self.act_stop):
-            item.setEnabled(False)  # nothing runs yet
-
-        self.help_menu = bar.addMenu("&Help")
-        self.help_menu.addAction("&Getting Started", lambda: help_texts.show_getting_started(self))
-        self.help_menu.addAction("&Keyboard Shortcuts", lambda: help_texts.show_shortcuts(self))
-        view.context_actions = self._context_actions
-
-    def _run(self, name: str):
+    def run_slot(self, name: str) -> Callable[[], None]:
         """A Run action's slot: the training feature's method. Pressed while PyTorch is still
         loading (just after start-up), Train and Gradient Check run as soon as it is ready."""
         def slot() -> None:
@@ -215,16 +134,7 @@ class MainWindow(QMainWindow):
                 self.show_status("Loading PyTorch… training starts in a moment.", 10000)
         return slot
 
-    @staticmethod
-    def _add_to(menu: QMenu, item: QAction | QMenu | None) -> None:
-        if item is None:
-            menu.addSeparator()
-        elif isinstance(item, QMenu):
-            menu.addMenu(item)
-        else:
-            menu.addAction(item)
-
-    def _context_actions(self) -> list[QAction | None]:
+    def context_actions(self) -> list[QAction | None]:
         selected = self.scene.selected_node_ids()
         if selected:
             return [self.act_rename, self.act_duplicate, self.act_copy, self.act_cut, self.act_delete, None,
@@ -387,7 +297,7 @@ class MainWindow(QMainWindow):
             self._editing_state = None
         self.act_training_layout.setChecked(False)
 
-    def _toggle_training_layout(self) -> None:
+    def toggle_training_layout(self) -> None:
         if self.act_training_layout.isChecked() and "Views" in self.docks:
             self.enter_training_layout()
         else:
@@ -398,7 +308,7 @@ class MainWindow(QMainWindow):
         if change.kind != "moved" and self._editing_state is not None and self.document.locked_reason is None:
             self.leave_training_layout()
 
-    def _actual_size(self) -> None:
+    def actual_size(self) -> None:
         self.view.resetTransform()
 
     # -- window state and closing --------------------------------------------------------

@@ -46,7 +46,7 @@ class Binding:
 def plan_binding(network: Network, analysis: Analysis, data) -> Binding | None:
     """What binding `data` (a DataPreview or Dataset) would change (None: nothing, it fits)."""
     facts = DataFacts.of(data)
-    inputs = network.nodes_of_type("Input")
+    inputs = network.nodes_with_role("input")
     if len(inputs) != 1:
         return None
     input_id = inputs[0]
@@ -58,7 +58,7 @@ def plan_binding(network: Network, analysis: Analysis, data) -> Binding | None:
         judged = infer_shapes(bound)
     units_id = units = None
     graph_errors = [e for e in judged.errors if not isinstance(e, DataIssue)]
-    if len(network.nodes_of_type("Output")) == 1 and not graph_errors:
+    if len(network.nodes_with_role("output")) == 1 and not graph_errors:
         problem = output_problem(network, judged, facts.task, facts.num_classes, facts.target_shape, facts.name)
         if problem is not None and problem.node is not None and problem.param == "units":
             units_id, units = problem.node, int(problem.value)

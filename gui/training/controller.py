@@ -13,7 +13,6 @@ from PySide6.QtCore import QObject, QStandardPaths, Signal
 from engine.project import Project
 from engine.training import records as R
 from engine.training.control import Control
-from engine.training.trainer import Trainer
 from gui.common.compute import run_on_compute_thread
 from gui.training.worker import TrainingWorker
 
@@ -50,7 +49,6 @@ class TrainingController(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.trainer: Trainer | None = None
         self.worker: TrainingWorker | None = None
         self.state = "idle"
         self.control = Control()  # one per run; steering works even before the trainer exists
@@ -66,21 +64,14 @@ class TrainingController(QObject):
         is `run_dir`, or a new one under `runs_folder()` (written only once the run starts)."""
         if self.active:
             return "A run is already in progress; stop it first."
-        snapshot = Project(network=project.network.copy(), name=project.name, description=project.description,
-                           dataset=dict(project.dataset), training=dict(project.training), path=project.path)
-        self.trainer, self.control = None, Control()
+        self.control = Control()  # the trainer is made with it on the compute thread
         if probe_every is not None:
             self.control.set_probe_every(probe_every)
         self.run_dir = Path(run_dir) if run_dir is not None else new_run_dir(project)
-        self.worker = TrainingWorker(snapshot, self._trainer_ready, self._on_records, self.run_dir)
+        self.worker = TrainingWorker(project.snapshot(), self.control, self._on_records, self.run_dir)
         self._set_state("running")
         run_on_compute_thread(self.worker.run)
         return None
-
-    def _trainer_ready(self, trainer: Trainer) -> None:
-        """Called on the compute thread once the trainer exists, before its first step."""
-        trainer.control = self.control
-        self.trainer = trainer
 
     # -- steering (thread-safe: the engine's Control is read by the trainer between steps) ---
     def pause(self) -> None:
@@ -103,6 +94,11 @@ class TrainingController(QObject):
     def set_lr(self, lr: float) -> None:
         if self.active:
             self.control.set_lr(lr)
+
+    def request_probe(self) -> None:
+        """A probe of the current weights now (a paused run wakes for it)."""
+        if self.active:
+            self.control.request_probe()
 
     def shutdown(self, timeout: float = SHUTDOWN_SECONDS) -> bool:
         """Abort the run (no final evaluation; an evaluation in progress is cut short) and wait

@@ -1,33 +1,36 @@
-"""Plugs live training into the main window: the Training and Views docks, a Run menu, the
-edit lock while a run is in progress, clean shutdown, and the post-run evaluations."""
+"""Plugs live training into the window that hosts it (a TrainingHost, gui.training.host): the
+Training and Views docks, the Run actions, the edit lock while a run is in progress, clean shutdown,
+and the post-run evaluations."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, QTimer
 
 from engine.errors import LayerLabError
 from engine.predictions import predict_split
 from engine.project import Project
 from engine.training import records as R
 from engine.training.gradcheck import gradient_check
+from engine.training.live_extras import FlowRecord, RunModel
 from engine.training.settings import DEFAULT_PROBE_EVERY
 from gui.common.compute import run_in_background
 from gui.training import canvas_overlay
 from gui.training.binding import bind_command
 from gui.training.controller import TrainingController, runs_folder  # noqa: F401 - runs_folder: where runs go
-from gui.training.extras import REQUESTS, FlowRecord, prediction_split
+from gui.training.extras import REQUESTS
+from gui.training.host import TrainingHost
 from gui.training.panel import LOCK_NOTE, TrainingPanel
 from gui.training.section_command import SetSectionCommand
 from gui.training.views import TrainingViews
 
 
 class TrainingFeature(QObject):
-    def __init__(self, window) -> None:
-        super().__init__(window)
-        self.window = window
-        self.document = window.document
+    def __init__(self, host: TrainingHost, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.host = host
+        self.document = host.document
         self.controller = TrainingController(self)
         self.panel = TrainingPanel()
         self.views = TrainingViews()
@@ -35,28 +38,23 @@ class TrainingFeature(QObject):
         self.probe_every = DEFAULT_PROBE_EVERY
         self._run_project: Project | None = None
         self._views_project = self.document.project  # the project whose runs the views show
-        self.run_graph: dict | None = None
-        window.add_dock(self.panel, "Training", Qt.DockWidgetArea.RightDockWidgetArea)
-        window.add_dock(self.views, "Views", Qt.DockWidgetArea.BottomDockWidgetArea)
-        window.tabifyDockWidget(window.docks["Inspector"], window.docks["Training"])
-        window.tabifyDockWidget(window.docks["Summary"], window.docks["Views"])
-        window.docks["Inspector"].raise_()
-        window.docks["Summary"].raise_()
+        self.run_architecture: dict | None = None  # the trained network's layers and wires (not positions)
+        self.run_model: RunModel | None = None  # the last run's model and data (from its records)
+        host.add_training_docks(self.panel, self.views)
         self._attach_actions()
         self._connect()
         self.panel.set_network(self.document.network, self.document.analysis)
         self.panel.load_sections(self.document.project.dataset, self.document.project.training)
 
     def _attach_actions(self) -> None:
-        """The window owns the Run menu and toolbar; from now on they drive this feature."""
-        window = self.window
+        """The host owns the Run menu and toolbar; from now on they drive this feature."""
+        host = self.host
         self.act_train, self.act_pause, self.act_step, self.act_stop = (
-            window.act_train, window.act_pause, window.act_step, window.act_stop)
-        window.act_gradcheck.setEnabled(True)
+            host.act_train, host.act_pause, host.act_step, host.act_stop)
+        host.act_gradcheck.setEnabled(True)
         self.act_train.setToolTip("Train the network (F5)")
-        self.run_menu = window.run_menu
         self._update_actions("idle")
-        window.run_status.set_device(self._device_text())
+        host.run_status.set_device(self._device_text())
 
     @staticmethod
     def _device_text() -> str:
@@ -98,7 +96,7 @@ class TrainingFeature(QObject):
         doc.reset.connect(self._on_reset)
         doc.changed.connect(self._on_change)
         doc.about_to_replace.connect(lambda: self.shutdown())
-        self.window.scene.selectionChanged.connect(self._on_selection)
+        self.host.scene.selectionChanged.connect(self._on_selection)
         self.views.gradcheck.run_requested.connect(self.run_gradcheck)
         self.views.evaluate_requested.connect(self.evaluate_confusion)
 
@@ -106,19 +104,18 @@ class TrainingFeature(QObject):
     def start(self) -> None:
         if not self.document.project.dataset:  # nothing chosen: no silent MNIST
             self.panel.ask_for_dataset()
-            self.window.docks["Training"].show()
-            self.window.docks["Training"].raise_()
+            self.host.show_dock("Training")
             return
         project = self.document.project
         self.views.begin_run(project.network.copy(), project.name)
         self.panel.begin_run(float(project.training.get("lr", 0.01)))
-        canvas_overlay.clear(self.window.scene)
-        self.run_graph = project.to_dict()["graph"]
-        self._run_project = project
+        canvas_overlay.clear(self.host.scene)
+        self.run_architecture = project.network.architecture()
+        self._run_project, self.run_model = project, None
         reason = self.controller.start(project, probe_every=self.probe_every)
         if reason is None:
             # after the dock tabs exist (a run pressed while PyTorch loaded starts as they are made)
-            QTimer.singleShot(0, self.window.enter_training_layout)
+            QTimer.singleShot(0, self.host.enter_training_layout)
 
     def toggle_pause(self) -> None:
         (self.controller.resume if self.controller.state == "paused" else self.controller.pause)()
@@ -142,40 +139,39 @@ class TrainingFeature(QObject):
         self._update_actions(state)
         self._show_toolbar_progress()
         if active:
-            self.window.show_dock("Training")
-            if self.window.welcome.isVisible():
-                self.window.welcome.dismiss()  # the newcomer did what it suggested
-        self.window.statusBar().showMessage(f"Training {state}.", 5000)
+            self.host.show_dock("Training")
+            self.host.dismiss_welcome()
+        self.host.show_status(f"Training {state}.", 5000)
 
     def _show_toolbar_progress(self) -> None:
         """The toolbar's few words: epoch and percentage while running, the outcome after."""
         progress, state = self.panel.progress, self.controller.state
         active = state in ("running", "paused")
-        self.window.run_status.show_progress(progress.fraction if active and progress.total_steps else None,
+        self.host.run_status.show_progress(progress.fraction if active and progress.total_steps else None,
                                              progress.short_text(paused=state == "paused"))
 
     def _on_failed(self, message: str) -> None:
         self.panel.show_failure(message)
-        self.window.statusBar().showMessage(message, 15000)
+        self.host.show_status(message, 15000)
 
     def _on_change(self, change) -> None:
         """An edit of the network makes the last run's gradient flow on the canvas stale
         (moving a card does not)."""
         if change.kind != "moved":
-            canvas_overlay.clear(self.window.scene)
+            canvas_overlay.clear(self.host.scene)
 
     def _on_reset(self) -> None:
-        canvas_overlay.clear(self.window.scene)
+        canvas_overlay.clear(self.host.scene)
         if self.document.project is not self._views_project:
             self._views_project = self.document.project
             self.views.forget_runs()
             self.panel.reset_run_state()
-            self.window.run_status.show_progress(None, "")
+            self.host.run_status.show_progress(None, "")
         self.panel.load_sections(self.document.project.dataset, self.document.project.training)
 
     def _on_selection(self) -> None:
         try:
-            ids = self.window.scene.selected_node_ids()
+            ids = self.host.scene.selected_node_ids()
         except RuntimeError:  # the scene is being destroyed with the window
             return
         self.views.show_node(ids[0] if len(ids) == 1 else None)
@@ -183,62 +179,51 @@ class TrainingFeature(QObject):
     def _on_records(self, batch: list) -> None:
         for record in batch:
             if isinstance(record, FlowRecord):
-                canvas_overlay.show_flow(self.window.scene, record.norms)
+                canvas_overlay.show_flow(self.host.scene, record.norms)
             elif isinstance(record, R.ProbeRecord):
-                canvas_overlay.show_dead_units(self.window.scene, record.activations)
+                canvas_overlay.show_dead_units(self.host.scene, record.activations)
+            elif isinstance(record, RunModel):
+                self.run_model = record
             elif isinstance(record, (R.Finished, R.Stopped)):
                 self._after_run()
 
     # -- after a run --------------------------------------------------------------------------
     def _after_run(self) -> None:
-        trainer = self.controller.trainer
-        if trainer is None or trainer.prepared is None or trainer.model is None:
-            return
-        model, dataset = trainer.model, trainer.prepared.dataset
-        if self.document.project is self._run_project:  # still showing the project that was trained
-            split = "val" if len(dataset.val) else "test"
-            run_in_background(lambda: predict_split(model, dataset, split), self._show_predictions,
-                              lambda message: self.window.statusBar().showMessage(message, 10000), self.views)
+        """The run's directory is complete (its end predictions follow in the next records)."""
         folder = self.controller.saved_run_dir()  # written on the compute thread as the run went
         if folder is not None:
             self._run_saved(folder)
         elif self.controller.run_dir_error:
-            self.window.statusBar().showMessage(f"Run not saved: {self.controller.run_dir_error}", 10000)
+            self.host.show_status(f"Run not saved: {self.controller.run_dir_error}", 10000)
 
     def evaluate_confusion(self) -> None:
         """The confusion matrix's Evaluate button: predictions of the current weights. During a run
         the training thread computes them with its next record (a paused run is woken by a probe
-        request); otherwise on the compute thread from the last run's model."""
-        trainer, confusion = self.controller.trainer, self.views.confusion
-        prepared = trainer.prepared if trainer is not None else None
-        if prepared is not None and prepared.dataset.task != "classification":
+        request); otherwise on the compute thread from the last run's model (its RunModel record)."""
+        run, confusion = self.run_model, self.views.confusion
+        if run is not None and run.task != "classification":
             confusion.show_message("A confusion matrix needs a classification task; this run has none.")
         elif self.controller.active:
-            REQUESTS.ask_predictions()
-            if trainer is not None:  # a paused run wakes for a probe; its records go out once 50 ms
-                QTimer.singleShot(60, trainer.request_probe)  # have passed since the Paused record's
-        elif prepared is None or trainer.model is None or self.document.project is not self._run_project:
+            REQUESTS.ask_predictions()  # a paused run wakes for a probe; its records go out once 50 ms
+            QTimer.singleShot(60, self.controller.request_probe)  # have passed since the Paused record's
+        elif run is None or self.document.project is not self._run_project:
             confusion.show_message("Train the network first: the matrix shows a trained model's predictions.")
         else:
-            model, dataset = trainer.model, prepared.dataset
-            run_in_background(lambda: predict_split(model, dataset, prediction_split(dataset)),
+            model, dataset, split = run.model, run.dataset, run.prediction_split
+            run_in_background(lambda: predict_split(model, dataset, split),
                               lambda result: self.views.show_predictions(result, " (current weights)") if result
                               else confusion.show_message("No in-memory split to evaluate."),
                               confusion.show_message, self.views)
 
-    def _show_predictions(self, result) -> None:
-        if result is not None:
-            self.views.confusion.set_results(result.labels, result.predictions, result.images,
-                                             result.class_names, {"val": "validation"}.get(result.split, result.split))
-
     def _run_saved(self, folder: Path) -> None:
         self.last_run_dir = Path(folder)
-        self.window.statusBar().showMessage(f"Run saved in {folder}", 8000)
+        self.host.show_status(f"Run saved in {folder}", 8000)
 
     def trained_run_dir(self) -> Path | None:
         """The last complete run's directory (summary.json, metrics.jsonl, weights.safetensors,
-        checkpoint.pt, project.layerlab) while the network is still the one it trained."""
-        if self.last_run_dir is None or self.run_graph != self.document.project.to_dict()["graph"]:
+        checkpoint.pt, project.layerlab) while the network still has the layers, parameters and wires it
+        trained (moving cards does not matter)."""
+        if self.last_run_dir is None or self.run_architecture != self.document.network.architecture():
             return None
         return self.last_run_dir
 
@@ -250,15 +235,13 @@ class TrainingFeature(QObject):
             return
         command = bind_command(self.document.network, self.document.analysis, dataset)
         if command is not None and self.document.execute(command) is None:
-            self.window.statusBar().showMessage(f"{command.text()} (Ctrl+Z undoes it).", 8000)
+            self.host.show_status(f"{command.text()} (Ctrl+Z undoes it).", 8000)
             self.panel.show_bound(command.text())
 
     def run_gradcheck(self) -> None:
-        project = self.document.project
-        snapshot = Project(network=project.network.copy(), dataset=dict(project.dataset),
-                           training=dict(project.training))
+        snapshot = self.document.project.snapshot()
         self.views.gradcheck.set_running()
-        self.window.docks["Views"].raise_()
+        self.host.show_dock("Views")
         self.views.show_panel(self.views.gradcheck)
 
         def check():

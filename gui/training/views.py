@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QTabWidget
 
 from engine.graph import Network
 from engine.training import records as R
+from engine.training.live_extras import BoundaryRecord, PredictionsRecord, WalksRecord
 from gui.plots.activations import ActivationsPanel, LayerOutput
 from gui.plots.autoencoder_view import AutoencoderPanel
 from gui.plots.confusion import ConfusionPanel
@@ -23,7 +24,7 @@ from gui.plots.gradient_flow import GradientFlowPanel
 from gui.plots.histograms import HistogramsPanel
 from gui.plots.loss_plot import LossPlot
 from gui.training.canvas_overlay import dead_fraction
-from gui.training.extras import REQUESTS, BoundaryRecord, PredictionsRecord, WalksRecord
+from gui.training.extras import REQUESTS
 
 REFRESH_MS = 100  # 10 redraws a second: smooth to the eye, cheap for the training beside it
 REFRESH_BUDGET_S = 0.008

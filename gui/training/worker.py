@@ -15,9 +15,11 @@ from engine.errors import LayerLabError
 from engine.project import Project
 from engine.run_dir import RunRecorder
 from engine.training import records as R
+from engine.training.control import Control
+from engine.training.live_extras import LiveExtras
 from engine.training.trainer import Trainer
 from gui.common.compute import post_to_gui
-from gui.training.extras import LiveExtras
+from gui.training.extras import REQUESTS
 
 FLUSH_SECONDS = 0.05
 """At most ~20 batches a second reach the GUI, however fast the trainer yields."""
@@ -26,11 +28,11 @@ FLUSH_SECONDS = 0.05
 class TrainingWorker:
     """`on_records(batch)` is called on the GUI thread with lists of engine.training.records objects.
     With `run_dir`, the run directory is written there (each record is written before the GUI gets
-    it: when the end record arrives, the directory is complete)."""
+    it: when the end record arrives, the directory is complete). `control` steers the trainer."""
 
-    def __init__(self, project: Project, on_trainer: Callable[[Trainer], None],
-                 on_records: Callable[[list], None], run_dir: str | Path | None = None) -> None:
-        self.project, self.on_trainer, self.on_records = project, on_trainer, on_records
+    def __init__(self, project: Project, control: Control, on_records: Callable[[list], None],
+                 run_dir: str | Path | None = None) -> None:
+        self.project, self.control, self.on_records = project, control, on_records
         self.run_dir = Path(run_dir) if run_dir is not None else None
         self.recorder: RunRecorder | None = None
         self.save_error: str | None = None  # why the run directory could not be written
@@ -44,11 +46,10 @@ class TrainingWorker:
         """Runs on the compute thread (all torch work stays there)."""
         batch: list = []
         try:
-            trainer = Trainer(self.project)
+            trainer = Trainer(self.project, control=self.control)
             if self.run_dir is not None:
                 self.recorder = RunRecorder(trainer, self.run_dir)
-            self.on_trainer(trainer)
-            extras = LiveExtras(trainer)
+            extras = LiveExtras(trainer, REQUESTS)
             last_flush = time.monotonic()
             for record in trainer.run():
                 self._write(trainer, record)
@@ -58,6 +59,8 @@ class TrainingWorker:
                 if urgent or time.monotonic() - last_flush >= FLUSH_SECONDS:
                     post_to_gui(self.on_records, batch)
                     batch, last_flush = [], time.monotonic()
+                if isinstance(record, R.END_RECORDS):
+                    batch.extend(extras.after_end(record))  # sent after the end record, not holding it
         except LayerLabError as error:  # refused before training: a bad graph or setting
             batch.append(R.Failed(str(error)))
         except Exception as error:  # noqa: BLE001 - a bug must not kill the thread silently

@@ -76,7 +76,7 @@ def test_the_evaluate_button_computes_a_confusion_matrix(qtbot, make_window):
     confusion.clear()
     confusion.evaluate_button.click()  # while paused: the training thread answers
     qtbot.waitUntil(lambda: confusion.matrix.sum() > 0, timeout=10_000)
-    validation = len(window.training.controller.trainer.prepared.dataset.val)
+    validation = len(window.training.run_model.dataset.val)
     assert validation > 0 and confusion.matrix.sum() == validation  # the validation split
     assert "validation split after step" in confusion.caption.text()
     window.training.controller.stop()
