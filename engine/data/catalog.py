@@ -101,8 +101,9 @@ def source(name: str) -> Source:
 
 
 def reads(name: str, setting: str) -> bool:
-    """Whether source `name` reads dataset setting `setting` (a top-level key, e.g. 'noise')."""
-    return setting in SOURCES[name].settings()
+    """Whether source `name` reads dataset setting `setting` (a top-level key, e.g. 'noise');
+    False for a name that is no source (e.g. '' while none is chosen)."""
+    return name in SOURCES and setting in SOURCES[name].settings()
 
 
 def path_suits(name: str, path: str, is_dir: bool) -> bool:

@@ -17,9 +17,10 @@ from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy,
                                QTabWidget, QVBoxLayout, QWidget)
 
+from engine.data import catalog
 from engine.data.fit import DataIssue, data_name
 from engine.data.schema import SettingsError
-from engine.data.settings import FILE_SOURCES, SOURCES, DatasetSettings
+from engine.data.settings import DatasetSettings
 from engine.errors import LayerLabError
 from engine.graph import Network
 from engine.shapes import Analysis
@@ -30,13 +31,6 @@ from gui.training.data_preview import DataPreviewBox
 from gui.training.run_box import RunBox
 from gui.training.settings_form import SettingsForm, window_message, window_words
 
-SYNTHETIC = ("spiral", "circles", "xor", "blobs", "moons")
-RELEVANT_FIELDS = {  # dataset fields that only some sources use
-    "samples": SYNTHETIC, "noise": SYNTHETIC, "classes": SYNTHETIC,
-    "path": ("csv", "npz", "image_folder", "torchvision"), "name": ("torchvision",), "download": ("torchvision",),
-    "label_column": ("csv",), "test_split": SYNTHETIC + ("csv", "npz", "image_folder"),
-    "image_size": ("image_folder", "torchvision"), "grayscale": ("image_folder",),
-}
 TRAINING_RELEVANT = {  # training fields that only some optimizers, schedules or options use
     "momentum": lambda v: v["optimizer"] in ("sgd", "rmsprop"),
     "nesterov": lambda v: v["optimizer"] == "sgd",
@@ -59,10 +53,7 @@ TRAINING_RELEVANT = {  # training fields that only some optimizers, schedules or
 }
 WINDOW_SKIPS = ("probe_every",)  # the window probes at its own rate for its live views
 LOCK_NOTE = "The network and its settings are locked while a run is in progress; stop it to edit."
-# Sources whose sample shape is known without loading them (to suggest one that fits the Input).
-KNOWN_SHAPES = {"mnist": (1, 28, 28), "one_hot_8": (8,), **{name: (2,) for name in SYNTHETIC}}
 CLASSIFYING_LOSSES = ("cross_entropy", "mse_onehot", "bce")
-WHAT_TO_CHOOSE = {"csv": "a CSV file", "npz": "an NPZ file", "image_folder": "an image folder"}
 NOTE_STYLE = ("QLabel#dataFitNote { background: #fff7e0; border: 1px solid #ecd9a4; border-radius: 4px; "
               "padding: 6px; }")
 DONE_STYLE = ("QLabel#dataFitNote { background: #eef7f1; border: 1px solid #b5dcc4; border-radius: 4px; "
@@ -71,10 +62,11 @@ DONE_STYLE = ("QLabel#dataFitNote { background: #eef7f1; border: 1px solid #b5dc
 
 def network_needs(network: Network | None, analysis: Analysis | None) -> str | None:
     """'takes 3×224×224 inputs and predicts 1000 classes' (None without exactly one Input)."""
-    if network is None or len(network.nodes_of_type("Input")) != 1:
+    inputs = network.nodes_with_role("input") if network is not None else []
+    if len(inputs) != 1:
         return None
-    words = f"takes {shape_words(network.node(network.nodes_of_type('Input')[0]).params['shape'])} inputs"
-    outputs = network.nodes_of_type("Output")
+    words = f"takes {shape_words(network.node(inputs[0]).params['shape'])} inputs"
+    outputs = network.nodes_with_role("output")
     info = analysis.nodes.get(outputs[0]) if analysis is not None and len(outputs) == 1 else None
     shape = info.output_shape if info is not None else None
     if shape is not None:
@@ -356,13 +348,9 @@ class TrainingPanel(QWidget):
         source = self.data_form.editors["source"][0].currentText()
         editor = self.data_form.editors["path"][0]
         path = editor.text().strip()
-        if not path or source not in FILE_SOURCES + ("torchvision",):
+        if not path or not catalog.reads(source, "path"):
             return
-        is_npz = path.lower().endswith(".npz")
-        suits = {"csv": not is_npz and not Path(path).is_dir(), "npz": is_npz,
-                 "image_folder": Path(path).is_dir() or not Path(path).suffix,
-                 "torchvision": Path(path).is_dir() or not Path(path).suffix}[source]
-        if not suits:
+        if not catalog.path_suits(source, path, Path(path).is_dir()):
             editor.blockSignals(True)
             editor.setText("")
             editor.blockSignals(False)
@@ -372,8 +360,9 @@ class TrainingPanel(QWidget):
         words; the project keeps its data until then."""
         source = self.data_form.editors["source"][0].currentText()
         path = self.data_form.editors["path"][0]
+        needed = catalog.SOURCES[source].required if source in catalog.SOURCES else None
         if error.key == "dataset.path":
-            what = WHAT_TO_CHOOSE.get(source, "a file")
+            what = needed.what if needed is not None and needed.setting == "path" else "a file"
             ask = f"Choose {what} with Browse… (or type its path)."
             path.setPlaceholderText("Browse… or type a path")
             self._show_relevant_fields()
@@ -392,9 +381,9 @@ class TrainingPanel(QWidget):
         source = self.data_form.editors["source"][0].currentText()
         for name in self.data_form.editors:
             if name != "source":
-                self.data_form.set_row_visible(name, bool(source) and source in RELEVANT_FIELDS.get(name, SOURCES))
+                self.data_form.set_row_visible(name, catalog.reads(source, name))
         for name in self.data_form.sections:
-            self.data_form.set_row_visible(name, bool(source))
+            self.data_form.set_row_visible(name, catalog.reads(source, name))
         try:
             values = {name: self.training_form.raw_value(name) for name in ("optimizer", "schedule",
                                                                               "early_stopping")}
@@ -413,11 +402,14 @@ class TrainingPanel(QWidget):
 
     def open_data_file(self) -> None:
         """Choose a CSV or NPZ file of your own: it becomes the project's data (and is bound)."""
+        kinds = {s.name: s.path for s in catalog.SOURCES.values() if s.path is not None and not s.path.folder}
+        patterns = " ".join(f"*{kind.suffix}" for kind in kinds.values())
+        filters = ";;".join(kind.filter for kind in kinds.values())
         path, _ = QFileDialog.getOpenFileName(self, "Choose a data file", self._start_folder(),
-                                              "Data files (*.csv *.npz);;CSV files (*.csv);;"
-                                              "NumPy archives (*.npz);;All files (*)")
+                                              f"Data files ({patterns});;{filters};;All files (*)")
         if path:
-            self.use_data("npz" if path.lower().endswith(".npz") else "csv", path)
+            self.use_data(next((name for name, kind in kinds.items() if path.lower().endswith(kind.suffix)),
+                               next(iter(kinds))), path)
 
     def open_image_folder(self) -> None:
         """Choose a folder with one sub-folder of images per class."""
@@ -428,14 +420,14 @@ class TrainingPanel(QWidget):
 
     def _browse_path(self) -> None:
         source = self.data_form.editors["source"][0].currentText()
-        if source in ("image_folder", "torchvision"):
-            title = "Choose an image folder (one sub-folder per class)" if source == "image_folder" else \
-                "Choose the folder of the torchvision data sets"
-            path = QFileDialog.getExistingDirectory(self, title, self._start_folder())
+        kind = catalog.SOURCES[source].path if source in catalog.SOURCES else None
+        if kind is None:
+            return
+        if kind.folder:
+            path = QFileDialog.getExistingDirectory(self, kind.title, self._start_folder())
         else:
-            kind = "CSV files (*.csv)" if source == "csv" else "NumPy archives (*.npz)"
-            path, _ = QFileDialog.getOpenFileName(self, "Choose a data file", self._start_folder(),
-                                                  f"{kind};;All files (*)")
+            path, _ = QFileDialog.getOpenFileName(self, kind.title, self._start_folder(),
+                                                  f"{kind.filter};;All files (*)")
         if path:
             self.use_data(source, path)
 
@@ -465,8 +457,8 @@ class TrainingPanel(QWidget):
         if self._data_problem:
             note = self._data_problem
         elif self.no_dataset:
-            fits = [data_name(DatasetSettings(source=name)) for name, shape in KNOWN_SHAPES.items()
-                    if self._input_shape() == shape]
+            fits = [catalog.data_name(s.name, {}) for s in catalog.SOURCES.values()
+                    if s.sample_shape is not None and self._input_shape() == s.sample_shape]
             note = (f"<b>No dataset chosen</b>: this network {needs}; choose a source." if needs else
                     "<b>No dataset chosen</b>: choose a source.")
             if len(fits) == 1:
@@ -489,13 +481,13 @@ class TrainingPanel(QWidget):
         self.bind_button.setVisible(bind is not None)
 
     def _input_shape(self) -> tuple | None:
-        inputs = self._network.nodes_of_type("Input") if self._network is not None else []
+        inputs = self._network.nodes_with_role("input") if self._network is not None else []
         return tuple(self._network.node(inputs[0]).params["shape"]) if len(inputs) == 1 else None
 
     def _fit_problem(self, preview) -> str | None:
         """How the data and the network differ, in words (None when the data fits)."""
         network = self._network
-        if network is None or len(network.nodes_of_type("Input")) != 1:
+        if network is None or len(network.nodes_with_role("input")) != 1:
             return None
         name, shape = preview.name, tuple(preview.sample_shape)
         classes = f" in {preview.num_classes} classes" if preview.num_classes else ""
