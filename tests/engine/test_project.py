@@ -55,6 +55,11 @@ def valid_document() -> dict:
     (lambda d: {**d, "graph": {**d["graph"], "edges": [{"source": "n1", "target": "zz"}]}},
      "There is no node with id 'zz'"),
     (lambda d: {**d, "dataset": []}, "'dataset' section must be an object"),
+    # found by bench_robustness: these escaped as RecursionError and ValueError, or opened with a NaN position
+    (lambda d: "[" * 100_000, "nested too deeply to read"),
+    (lambda d: '{"format_version": 1' + "0" * 5000 + "}", "cannot be read (Exceeds the limit (4300 digits)"),
+    (lambda d: {**d, "graph": {"nodes": [{"id": "a", "type": "ReLU", "position": [float("nan"), 0]}], "edges": []}},
+     "node 'a': 'position' must be two finite numbers"),
 ])
 def test_bad_files_give_one_clear_error(tmp_path, mutate, message):
     path = write(tmp_path, mutate(valid_document()))
