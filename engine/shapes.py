@@ -3,6 +3,7 @@ multiply-accumulates, with each error attached to the node (and wires) that caus
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -10,8 +11,11 @@ import networkx as nx
 
 from engine.errors import ShapeError
 from engine.graph import Edge, Network
-from engine.layers import Shape, specs_with_role
-from engine.layers.geometry import numel
+from engine.layers import SPECS, Shape, specs_with_role
+from engine.layers.geometry import fmt, numel
+
+MAIN, MAIN_INPUT = "out", "in"
+"""A layer's main output and input port; other ports carry something else (a max-pool's indices)."""
 
 
 @dataclass(frozen=True)
@@ -138,10 +142,61 @@ def _infer_node(network: Network, node_id: str, known: dict[str, NodeInfo]) -> N
     if any(shape is None for shape in shapes):
         return NodeInfo()  # an upstream layer has the error; do not repeat it here
     try:
+        _check_wires(network, in_edges)
         cost = spec.infer(network.params_view(node_id), shapes)  # type: ignore[arg-type]
+        _check_outputs(cost.outputs)
+        _check_undoes(network, in_edges, cost.outputs, known)
     except ShapeError as error:
         return NodeInfo(error=f"{_label(network, node_id)}: {error}")
     return NodeInfo(outputs=dict(cost.outputs), params=cost.params, macs=cost.macs)
+
+
+def _check_wires(network: Network, in_edges: list[Edge]) -> None:
+    """A layer's extra outputs (a max-pool's 'indices') are not values: each feeds only an input of
+    its own name (a max-unpool's 'indices'), and such an input takes only an output of that name."""
+    for edge in in_edges:
+        if edge.source_port == edge.target_port or (edge.source_port, edge.target_port) == (MAIN, MAIN_INPUT):
+            continue
+        source = f"'{network.name_of(edge.source)}'"
+        if edge.target_port != MAIN_INPUT:
+            makers = _names(s.display_name for s in SPECS.values() if edge.target_port in s.outputs)
+            raise ShapeError(f"its '{edge.target_port}' input takes the '{edge.target_port}' output of a "
+                             f"{makers}, not the '{edge.source_port}' output of {source}; rewire it")
+        takers = _names(s.display_name for s in SPECS.values() if s.input_port(edge.source_port))
+        raise ShapeError(f"the '{edge.source_port}' output of {source} is not a tensor of values: it feeds "
+                         f"only the '{edge.source_port}' input of a {takers}; wire {source}'s "
+                         f"'{MAIN}' output here instead")
+
+
+def _check_outputs(outputs: dict[str, Shape]) -> None:
+    for port, shape in outputs.items():
+        if any(size < 1 for size in shape):
+            what = "output" if port == MAIN else f"'{port}' output"
+            raise ShapeError(f"its {what} would be {fmt(shape)}, with a size below 1; lower the padding or "
+                             "the kernel, or give it a larger input")
+
+
+def _check_undoes(network: Network, in_edges: list[Edge], outputs: dict[str, Shape],
+                  known: dict[str, NodeInfo]) -> None:
+    """A layer fed another's extra output (a max-unpool fed a max-pool's indices) undoes that layer:
+    its output must have the shape that layer's input had (else the indices point outside it)."""
+    for edge in in_edges:
+        if edge.target_port == MAIN_INPUT:
+            continue
+        undone = network.in_edges(edge.source)
+        if not undone or MAIN not in outputs:
+            continue
+        before = known[undone[0].source].outputs.get(undone[0].source_port)
+        if before is not None and outputs[MAIN] != before:
+            source = network.name_of(edge.source)
+            raise ShapeError(f"it undoes '{source}' (its '{edge.target_port}' come from it), so its output "
+                             f"must be the {fmt(before)} that '{source}' took, not {fmt(outputs[MAIN])}; give "
+                             f"it the kernel, stride and padding of '{source}', and '{source}' an input "
+                             "whose size they divide")
+
+
+def _names(names: Iterable[str]) -> str:
+    return " or ".join(sorted(set(names))) or "layer"
 
 
 def _label(network: Network, node_id: str) -> str:

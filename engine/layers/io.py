@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+import math
+
+from engine.errors import ShapeError
 from engine.layers.call import call
 from engine.layers.lazy_torch import nn
 from engine.layers.spec import LayerCost, LayerSpec, Param
 
 LOSSES = ("cross_entropy", "mse", "mse_onehot", "bce")
+
+MAX_SAMPLE_VALUES = 2**31 - 1
+"""The most values one sample may have (8 GiB of float32): more is a typo, not a dataset."""
+
+
+def _input_infer(p: dict, ins: list) -> LayerCost:
+    if any(size < 1 for size in p["shape"]):
+        raise ShapeError(f"its shape {list(p['shape'])} must have sizes of at least 1 (-1, 'infer this "
+                         "size', works only in a Reshape); set every size of one sample")
+    if math.prod(p["shape"]) > MAX_SAMPLE_VALUES:
+        raise ShapeError(f"its shape {list(p['shape'])} makes one sample of {math.prod(p['shape']):,} values, "
+                         f"more than the {MAX_SAMPLE_VALUES:,} LayerLab can hold; check the sizes")
+    return LayerCost({"out": p["shape"]})
+
 
 INPUT = LayerSpec(
     type_id="Input",
@@ -18,7 +35,7 @@ INPUT = LayerSpec(
                   "for 2-D points. Set automatically when a dataset is chosen.", summary="{}"),),
     inputs=(),
     role="input",
-    infer=lambda p, ins: LayerCost({"out": p["shape"]}),
+    infer=_input_infer,
     constructor=lambda p, ins, used: call(nn.Identity),
     name_prefix="input",
     glyph="▶",

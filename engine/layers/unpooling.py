@@ -6,7 +6,7 @@ from typing import Any
 
 from engine.errors import ShapeError
 from engine.layers.call import call
-from engine.layers.geometry import conv_transpose_size, fmt, require_image
+from engine.layers.geometry import check_padding, conv_transpose_size, fmt, require_image
 from engine.layers.lazy_torch import modules, nn
 from engine.layers.pooling import window_call, window_of, window_params
 from engine.layers.spec import LayerCost, LayerSpec, Param, Port, require
@@ -66,6 +66,7 @@ def _unpool_infer(p: dict, ins: list) -> LayerCost:
     if ins[1] != ins[0]:
         raise ShapeError(f"its input is {fmt(ins[0])} but the indices are {fmt(ins[1])}; wire the "
                          "indices of the max-pool whose output has the input's shape")
+    check_padding(p["kernel"], p["padding"])  # as in max-pooling: so the output is never empty
     c, h, w = ins[0]
     oh, ow = (conv_transpose_size(n, k, s, pad)
               for n, k, s, pad in zip((h, w), p["kernel"], p["stride"], p["padding"]))

@@ -135,3 +135,70 @@ def test_with_an_error_the_totals_are_those_of_the_known_layers_and_say_so():
     assert analysis.total_macs == complete.nodes[net.find("c1")].macs > 0
     assert analysis.totals_note == ("totals of the 4 of 14 layers with known shapes; the other 10 have an error "
                                     "or come after one")
+
+
+def pool_and_unpool(size: int, **unpool) -> tuple[NetworkBuilder, str, str]:
+    b = NetworkBuilder()
+    pool = b.add("MaxPool2d", b.add("Input", shape=[2, size, size]), name="pool")
+    unpool_id = b.add("MaxUnpool2d", pool, name="unpool", **unpool)
+    return b, pool, unpool_id
+
+
+def test_a_max_pools_indices_feed_only_a_max_unpools_indices():
+    """Found by bench_robustness: indices (int64 positions) wired as values, or values wired as
+    indices, were accepted and failed in the forward pass."""
+    b, pool, unpool = pool_and_unpool(8)
+    relu = b.add("ReLU", (pool, "indices"), name="relu")
+    b.network.connect(pool, unpool, "out", "indices")  # values where the indices belong
+    b.add("Output", b.add("Add", unpool, relu))
+    errors = {e.node: e.message for e in infer_shapes(b.network).errors}
+    assert set(errors) == {relu, unpool}
+    assert "the 'indices' output of 'pool' is not a tensor of values" in errors[relu]
+    assert "MaxUnpool2d" in errors[relu] and "'out' output here instead" in errors[relu]
+    assert "takes the 'indices' output of a MaxPool2d, not the 'out' output of 'pool'" in errors[unpool]
+
+
+def test_a_max_unpool_must_restore_the_shape_its_max_pool_took():
+    """Found by bench_robustness: pooling 7x7 by 2 gives 3x3, which unpools to 6x6, and an index
+    in the 7th row or column then fails in the forward pass ('invalid max index')."""
+    for size, ok in ((8, True), (7, False)):
+        b, pool, unpool = pool_and_unpool(size)
+        b.network.connect(pool, unpool, "indices", "indices")
+        b.add("Output", unpool)
+        analysis = infer_shapes(b.network)
+        assert analysis.ok is ok
+        if not ok:
+            (error,) = analysis.errors
+            assert error.node == unpool and "must be the 2x7x7 that 'pool' took, not 2x6x6" in error.message
+
+
+def test_a_max_unpool_pads_at_most_half_its_kernel():
+    """Found by bench_robustness: padding 3 on a 2x2 unpool made a -2 output size that was accepted."""
+    b, pool, unpool = pool_and_unpool(8, padding=3)
+    b.network.connect(pool, unpool, "indices", "indices")
+    b.add("Output", unpool)
+    (error,) = infer_shapes(b.network).errors
+    assert error.node == unpool and "padding 3x3 is more than half the 2x2 kernel" in error.message
+
+
+def test_an_output_size_below_one_is_an_error_on_the_layer(monkeypatch):
+    """The net under every layer: a shape function that returns a size below 1 is refused."""
+    from engine.layers import unpooling
+
+    monkeypatch.setattr(unpooling, "check_padding", lambda kernel, padding: None)
+    b, pool, unpool = pool_and_unpool(8, padding=5)  # (4 - 1) * 2 - 2 * 5 + 2 = -2
+    b.network.connect(pool, unpool, "indices", "indices")
+    b.add("Output", unpool)
+    (error,) = infer_shapes(b.network).errors
+    assert error.node == unpool and "output would be 2x-2x-2, with a size below 1" in error.message
+
+
+def test_an_input_shape_has_real_sizes():
+    """Found by bench_robustness: an Input of shape [-1, 4] (-1 is valid in a Reshape's shape) was
+    accepted and failed when a batch was made; so did a sample of 10^30 values."""
+    for shape, message in (([-1, 4], "must have sizes of at least 1"), ([10**15, 10**15], "more than the")):
+        net = Network()
+        inp = net.add_node("Input", {"shape": shape})
+        net.connect(inp, net.add_node("Output"))
+        (error,) = infer_shapes(net).errors
+        assert error.node == inp and message in error.message
