@@ -46,7 +46,7 @@ def compile_network(network: Network, analysis: Analysis | None = None) -> fx.Gr
         in_edges = network.in_edges(node_id)
         args = tuple(values[(e.source, e.source_port)] for e in in_edges)
         if spec.role == "input":
-            values[(node_id, "out")] = graph.placeholder(python_name(node.name))
+            values[(node_id, "out")] = graph.placeholder(_argument(node.name))
         elif spec.role == "output":
             graph.output(args[0])
             node_names[node_id] = args[0].name
@@ -72,8 +72,15 @@ def compile_network(network: Network, analysis: Analysis | None = None) -> fx.Gr
     return module
 
 
-# Names a submodule must not take: attributes of GraphModule (e.g. `code`, `graph`) and keywords.
-_RESERVED = set(dir(fx.GraphModule)) | {"training", "graph", "meta", "code"} | set(keyword.kwlist)
+# Names a submodule must not take: attributes of GraphModule (e.g. `code`, `graph`), keywords, and
+# `self` (the generated forward's first argument).
+_RESERVED = set(dir(fx.GraphModule)) | {"training", "graph", "meta", "code", "self"} | set(keyword.kwlist)
+
+
+def _argument(name: str) -> str:
+    """The forward argument named after the Input layer: an identifier, not a keyword nor `self`."""
+    ident = python_name(name)
+    return f"{ident}_" if keyword.iskeyword(ident) or ident == "self" else ident
 
 
 def _unique(name: str, taken: dict) -> str:

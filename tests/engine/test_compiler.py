@@ -116,3 +116,15 @@ def test_random_valid_graphs_compile_with_inferred_shapes(seed):
     if not infer_shapes(network).ok:
         pytest.skip("this random graph shrinks the image below a kernel (inference refuses it)")
     assert_real_shapes_match(network)
+
+
+@pytest.mark.parametrize("input_name, layer_name", [("class", "relu"), ("None", "relu"), ("self", "relu"),
+                                                    ("x", "self")])
+def test_keywords_and_self_as_layer_names_compile(input_name, layer_name):
+    """Found by bench_robustness: an Input named after a Python keyword or `self` made the forward
+    function a syntax error (or shadowed `self`), and so did a layer named `self`."""
+    b = NetworkBuilder()
+    x = b.chain(b.add("Input", shape=[4], name=input_name), ("ReLU", {}, layer_name), ("Dense", {"units": 3}, "fc"))
+    b.add("Output", x)
+    gm = compile_network(b.network)
+    assert gm(torch.ones(2, 4)).shape == (2, 3)
