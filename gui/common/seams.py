@@ -3,7 +3,8 @@ be built (and tested) with just what it uses."""
 
 from __future__ import annotations
 
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 StatusFn = Callable[[str, int], None]
 """Show a message in the status bar: (message, milliseconds)."""

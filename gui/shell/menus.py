@@ -4,7 +4,8 @@ shortcuts. Each action is kept on the window (`window.act_save`, ...) and its me
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
