@@ -164,10 +164,11 @@ def describe(error: BaseException) -> str:
 
 
 def worst(problems: list[tuple[str, str]], top: int = 5) -> list[tuple[str, str, int]]:
-    """The most frequent problems as (kind, an example, count), grouped with their numbers blanked
-    out (the same bug on other sizes counts once)."""
+    """The most frequent problems as (kind, an example, count), grouped with their numbers and
+    [bracketed notes] blanked out (the same bug on other sizes, seeds or files counts once)."""
     groups: dict[tuple[str, str], list[str]] = {}
     for kind, detail in problems:
-        groups.setdefault((kind, re.sub(r"\d+", "#", detail)[:100]), []).append(detail)
+        gist = re.sub(r"\d+", "#", re.sub(r"\[[^\]]*\]", "", detail))[:100]
+        groups.setdefault((kind, gist), []).append(detail)
     ranked = sorted(groups.items(), key=lambda item: -len(item[1]))[:top]
     return [(kind, details[0], len(details)) for (kind, _), details in ranked]
