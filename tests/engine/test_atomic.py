@@ -30,7 +30,7 @@ def test_replacing_moves_every_temporary_file_onto_its_target(tmp_path):
 def test_a_failure_keeps_the_old_files_and_removes_every_temporary_one(tmp_path):
     main = tmp_path / "model[1].onnx"
     main.write_text("old")
-    with pytest.raises(RuntimeError), replacing(main) as (tmp,):
+    with pytest.raises(RuntimeError, match="^crash$"), replacing(main) as (tmp,):
         tmp.write_text("half")
         (tmp.parent / (tmp.name + ".data")).write_text("external data a library wrote beside it")
         raise RuntimeError("crash")

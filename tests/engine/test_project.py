@@ -151,7 +151,7 @@ def test_atomic_write_leaves_no_temporary_file_when_writing_fails(tmp_path):
         handle.write(b"half")
         raise RuntimeError("crash")
 
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="^crash$"):  # the writer's own error, not one of the cleanup's
         atomic_write(tmp_path / "x.bin", half_then_fail)
     assert list(tmp_path.iterdir()) == []
 
