@@ -29,8 +29,9 @@ def samples_dir() -> Path:
 
 
 def sample_paths() -> list[Path]:
-    """Every sample project, sorted by file name."""
-    return sorted(samples_dir().glob(f"*{SAMPLE_SUFFIX}"))
+    """Every sample project, sorted by file name (hidden files, e.g. a save's leftover temporary
+    file, are not samples)."""
+    return sorted(path for path in samples_dir().glob(f"*{SAMPLE_SUFFIX}") if not path.name.startswith("."))
 
 
 def sample(name: str) -> Path:

@@ -54,4 +54,4 @@ def startup_project() -> Path:
 
 
 def sample_paths() -> list[Path]:
-    return sorted(SAMPLES_DIR.glob("*.layerlab"))
+    return resources.sample_paths()

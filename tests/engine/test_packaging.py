@@ -70,3 +70,14 @@ def test_the_checkout_layout_matches_the_wheel():
 
     assert Path(layerlab.__file__).resolve().parent == ROOT / "layerlab"
     assert not (ROOT / "layerlab" / "engine").exists()
+
+
+def test_a_leftover_temporary_file_is_not_a_sample(tmp_path, monkeypatch):
+    """A save killed between write and rename leaves '.name.XXXX.tmp.layerlab' beside the file;
+    the gallery must not list it as a sample."""
+    from engine import resources
+
+    (tmp_path / "real.layerlab").write_text("{}")
+    (tmp_path / ".real.abcd.tmp.layerlab").write_text("{")
+    monkeypatch.setattr(resources, "samples_dir", lambda: tmp_path)
+    assert [p.name for p in resources.sample_paths()] == ["real.layerlab"]
