@@ -19,12 +19,11 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QSettings
 
-from engine.builder import NetworkBuilder  # noqa: E402
-from engine.project import Project, load_project  # noqa: E402
-from engine.shapes import infer_shapes  # noqa: E402
+from engine.builder import NetworkBuilder
+from engine.project import Project, load_project
+from engine.shapes import infer_shapes
 
 LAYERS = 1000
 REPEATS = 15
@@ -114,10 +113,10 @@ def main() -> None:
                 view.viewport().repaint()
 
             add = AddNodeCommand(net, "Dense", (x + 40, y + 160 + 10 * i))
-            times["add"].append(timed(lambda: (doc.execute(add), refresh())))
-            times["connect"].append(timed(lambda: (doc.execute(ConnectCommand(net, middle, add.node_id)),
+            times["add"].append(timed(lambda add=add: (doc.execute(add), refresh())))
+            times["connect"].append(timed(lambda add=add: (doc.execute(ConnectCommand(net, middle, add.node_id)),
                                                    refresh())))
-            times["parameter"].append(timed(lambda: (doc.execute(SetParamCommand(net, middle, "units", 65 + i)),
+            times["parameter"].append(timed(lambda i=i: (doc.execute(SetParamCommand(net, middle, "units", 65 + i)),
                                                      refresh())))
         for _ in range(3 * REPEATS):
             doc.undo_stack.undo()

@@ -13,9 +13,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine.builder import NetworkBuilder  # noqa: E402
-from engine.graph import Network  # noqa: E402
-from engine.layout import layered_positions, layout_columns  # noqa: E402
+from engine.builder import NetworkBuilder
+from engine.graph import Network
+from engine.layout import layered_positions, layout_columns
 
 LAYERS = 1000
 REPEATS = 15
@@ -57,7 +57,7 @@ def timed_ms(fn, repeats: int = REPEATS) -> list[float]:
 def main() -> None:
     for label, network in (("residual MLP", residual_mlp()), ("8 parallel chains", branchy())):
         for aspect in (1.5, None):
-            times = timed_ms(lambda: layered_positions(network, aspect=aspect))
+            times = timed_ms(lambda network=network, aspect=aspect: layered_positions(network, aspect=aspect))
             median = statistics.median(times)
             columns = len(layout_columns(network, aspect=aspect))
             print(f"{label}: {len(network)} layers, {len(network.edges())} wires, aspect {aspect}: "

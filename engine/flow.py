@@ -3,7 +3,8 @@ the signal that shows vanishing or exploding gradients on the canvas itself."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import torch
 from torch import fx

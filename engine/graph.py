@@ -6,14 +6,22 @@ from __future__ import annotations
 import copy
 import itertools
 import re
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import networkx as nx
 
-from engine.errors import (CycleError, DuplicateEdgeError, NameTakenError, ParamError, PortOccupiedError,
-                           UnknownNodeError, UnknownPortError)
+from engine.errors import (
+    CycleError,
+    DuplicateEdgeError,
+    NameTakenError,
+    ParamError,
+    PortOccupiedError,
+    UnknownNodeError,
+    UnknownPortError,
+)
 from engine.layers import ROLES, LayerSpec, get_spec, specs_with_role
 
 
@@ -287,7 +295,7 @@ class Network:
             for node_id in self.node_ids:
                 self.remove_node(node_id)
 
-    def copy(self) -> "Network":
+    def copy(self) -> Network:
         """An independent copy with the same ids, without observers."""
         other = Network()
         other.graph = copy.deepcopy(self.graph)

@@ -7,9 +7,10 @@ import copy
 import json
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from engine.atomic import atomic_write_text
 from engine.errors import GraphError, LayerLabError, ProjectError

@@ -12,8 +12,8 @@ import gc
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 SCREENSHOT_SIZE = (1600, 1000)
 STARTUP_PROBE = "LAYERLAB_STARTUP_PROBE"
@@ -110,7 +110,7 @@ def take_screenshot(out: str | Path, project: str | None, size: tuple[int, int],
     if select:
         try:
             window.select_node(window.document.network.find(select))
-        except Exception as error:  # noqa: BLE001 - report any lookup problem plainly
+        except Exception as error:
             print(f"layerlab: {error}", file=sys.stderr)
     QApplication.processEvents()
     ok = window.grab().save(str(out), "PNG")

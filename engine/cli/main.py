@@ -7,7 +7,7 @@ import argparse
 import importlib
 import pkgutil
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from engine.cli import commands
 from engine.errors import LayerLabError

@@ -101,7 +101,8 @@ def load_npz(settings: DatasetSettings) -> RawData:
     raw = RawData("image" if x.ndim == 4 else "table", x=x, sample_shape=tuple(x.shape[1:]))
     if settings.task != "reconstruction":
         if "y" not in lower:
-            raise DatasetError(f"'{path}' has no array 'y' with the {'labels' if settings.task == 'classification' else 'targets'}.")
+            wanted = "labels" if settings.task == "classification" else "targets"
+            raise DatasetError(f"'{path}' has no array 'y' with the {wanted}.")
         raw.y = _targets(arrays[lower["y"]], settings.task, path, "y")
         if len(raw.y) != len(x):
             raise DatasetError(f"'{path}': X has {len(x)} samples but y has {len(raw.y)}.")

@@ -14,8 +14,8 @@ import numpy as np
 import torch
 
 from engine.data.dataset import prepare_dataset
-from engine.data.fit import DataFacts, data_name
 from engine.data.errors import DatasetError
+from engine.data.fit import DataFacts, data_name
 from engine.data.raw import RawData
 from engine.data.settings import DatasetSettings
 from engine.data.sources import load_raw

@@ -10,8 +10,15 @@ from __future__ import annotations
 
 import os
 
-from engine.export import (exported_program, onnx_file, python_code, safetensors_file, state_dict,
-                           torchscript, training_script)
+from engine.export import (
+    exported_program,
+    onnx_file,
+    python_code,
+    safetensors_file,
+    state_dict,
+    torchscript,
+    training_script,
+)
 from engine.export.base import ExportError, ExportFormat, ExportResult, run_export
 from engine.export.source import ExportSource, SourceError, load_source, source_from_project
 

@@ -103,7 +103,7 @@ def _write_and_load(fmt: ExportFormat, source: ExportSource, outputs: Outputs) -
         return fmt.load(source, outputs)
     except (OSError, LayerLabError):
         raise
-    except Exception as error:  # noqa: BLE001 - a library failure becomes one readable message
+    except Exception as error:
         raise ExportError(f"The {fmt.name} export failed ({_first_line(error)}); nothing was saved.") from error
 
 
@@ -117,7 +117,7 @@ def verify(source: ExportSource, runner: Runner, fmt: ExportFormat) -> float:
             got = runner(probe)
         except LayerLabError:
             raise
-        except Exception as error:  # noqa: BLE001 - any failure of the reloaded file is reported
+        except Exception as error:
             raise ExportError(f"The {fmt.name} export was written but could not be run again "
                               f"({_first_line(error)}); it was not saved.") from None
     got = torch.as_tensor(got)

@@ -3,7 +3,7 @@ so the refusal can name the layer and the format instead of showing a compiler t
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 from torch import nn
@@ -54,7 +54,7 @@ def failing_layers(source: ExportSource, attempt: Attempt) -> list[str]:
         module = getattr(source.model, name)
         try:
             attempt(module, args)
-        except Exception:  # noqa: BLE001 - any failure marks the layer
+        except Exception:
             failing.append(labels.get(name, f"'{name}'"))
     return failing
 

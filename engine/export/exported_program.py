@@ -21,7 +21,7 @@ def capture(module: nn.Module, args: tuple) -> torch.export.ExportedProgram:
 def write(source: ExportSource, out: Outputs) -> None:
     try:
         program = capture(source.model, (source.example(),))
-    except Exception as error:  # noqa: BLE001 - turned into a message naming the layer
+    except Exception as error:
         raise ExportError(diagnose.refusal("exported_program", source, error, capture)) from None
     with open(out.path, "wb") as handle:  # a handle: the temporary file's name need not end in .pt2
         torch.export.save(program, handle)

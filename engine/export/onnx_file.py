@@ -50,7 +50,7 @@ def write(source: ExportSource, out: Outputs) -> None:
 
     try:
         _export(source.model, (source.example(),), out.path)
-    except Exception as error:  # noqa: BLE001 - turned into a message naming the layer
+    except Exception as error:
         raise ExportError(diagnose.refusal("onnx", source, error, _export)) from None
     try:
         onnx.checker.check_model(str(out.path), full_check=True)

@@ -3,7 +3,6 @@ the compiled model's state dict."""
 
 from __future__ import annotations
 
-
 from safetensors.torch import load_file, save_file
 
 from engine.export.base import ExportFormat, Outputs, Runner

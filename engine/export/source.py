@@ -13,9 +13,9 @@ from torch import fx
 from engine.compiler import compile_network
 from engine.errors import LayerLabError
 from engine.graph import python_name
-from engine.run_dir import INCOMPLETE
 from engine.importers.weights import load_weights_file
 from engine.project import EXTENSION, Project, load_project
+from engine.run_dir import INCOMPLETE
 from engine.shapes import infer_shapes
 
 RUN_PROJECT = "project.layerlab"

@@ -21,7 +21,7 @@ def _trace(module: nn.Module, args: tuple) -> torch.jit.ScriptModule:
 def write(source: ExportSource, out: Outputs) -> None:
     try:
         traced = _trace(source.model, (source.example(),))
-    except Exception as error:  # noqa: BLE001 - turned into a message naming the layer
+    except Exception as error:
         raise ExportError(diagnose.refusal("torchscript", source, error, _trace)) from None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # torch.jit is deprecated but still widely used

@@ -25,8 +25,7 @@ from engine.export.base import ExportError, ExportFormat, Outputs, Runner
 from engine.export.codegen import CodegenError, class_name, model_source
 from engine.export.python_code import import_file
 from engine.export.source import ExportSource
-from engine.training import (batching, device, distributed, early_stopping, evaluate, loop, losses, optim,
-                             steps)
+from engine.training import batching, device, distributed, early_stopping, evaluate, loop, losses, optim, steps
 from engine.training.settings import TrainingSettings
 
 TEMPLATE = Path(__file__).with_name("train_template.py")

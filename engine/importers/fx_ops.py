@@ -7,8 +7,9 @@ LayerLab's Add), then mapped the same way. Nothing is approximated."""
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import torch
 import torch.nn.functional as F

@@ -94,7 +94,7 @@ def import_module(module: nn.Module, input_shape: tuple[int, ...], name: str, de
     """Trace `module` and rebuild it from LayerLab layers, or raise ImportRefused with the list."""
     try:
         traced = fx.symbolic_trace(module)
-    except Exception as error:  # noqa: BLE001 - data-dependent control flow and the like
+    except Exception as error:
         raise ImportRefused(f"{name} cannot be traced by torch.fx ({type(error).__name__}: "
                             f"{str(error).splitlines()[0] if str(error) else ''}).") from None
     builder = _GraphBuilder(traced, input_shape)

@@ -52,7 +52,7 @@ def check_network(network: Network) -> Verdict:
     verdict = Verdict()
     try:
         analysis = infer_shapes(network)
-    except Exception as error:  # noqa: BLE001 - any escape is the finding
+    except Exception as error:
         verdict.problems.append((CRASH, describe(error)))
         return verdict
     verdict.errors = len(analysis.errors)
@@ -85,13 +85,13 @@ def check_project_file(path: Path) -> tuple[bool, list[tuple[str, str]]]:
     except ProjectError as error:
         if path.name not in str(error):
             problems.append((UNCLEAR, str(error)[:200]))
-    except Exception as error:  # noqa: BLE001 - any other escape is the finding
+    except Exception as error:
         problems.append((OPEN_CRASH, describe(error)))
     if opened:
         problems += check_network(project.network).problems
         try:
             project.to_json()
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             problems.append((OPEN_CRASH, f"saving it back: {describe(error)}"))
     if path.read_bytes() != before:
         problems.append((CHANGED, path.name))
@@ -101,7 +101,7 @@ def check_project_file(path: Path) -> tuple[bool, list[tuple[str, str]]]:
 def _run(network: Network, analysis: Analysis, verdict: Verdict) -> None:
     try:
         gm = compile_network(network, analysis)
-    except Exception as error:  # noqa: BLE001 - CompileError too: the analysis said it was fine
+    except Exception as error:
         verdict.problems.append((NO_COMPILE, describe(error)))
         return
     try:
@@ -111,7 +111,7 @@ def _run(network: Network, analysis: Analysis, verdict: Verdict) -> None:
             gm(x)
             gm.eval()
             values = ValueShapes(gm).shapes(x)
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         verdict.problems.append((NO_RUN, describe(error)))
         return
     verdict.ran = True
@@ -138,7 +138,8 @@ class ValueShapes(fx.Interpreter):
         return result
 
 
-def real_shapes(network: Network, gm: fx.GraphModule, values: dict[str, tuple[int, ...]]) -> list[tuple[str, str, tuple]]:
+def real_shapes(network: Network, gm: fx.GraphModule,
+                values: dict[str, tuple[int, ...]]) -> list[tuple[str, str, tuple]]:
     """(node id, output port, real shape without the batch axis) of every layer's used outputs."""
     by_name = {node.name: node for node in gm.graph.nodes}
     found = []

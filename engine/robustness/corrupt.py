@@ -48,7 +48,8 @@ def huge_number(rng: random.Random, data: bytes) -> bytes:
     """A number (or, now and then, any value) replaced by a huge, tiny or non-finite literal."""
     document = json.loads(data)
     paths = _paths(document)
-    numbers = [p for p in paths if isinstance(_get(document, p), (int, float)) and not isinstance(_get(document, p), bool)]
+    numbers = [p for p in paths
+               if isinstance(_get(document, p), (int, float)) and not isinstance(_get(document, p), bool)]
     path = rng.choice(numbers if numbers and rng.random() < 0.8 else paths[1:] or paths)
     text = json.dumps(_set(document, path, _MARK), indent=2)
     return text.replace(json.dumps(_MARK), rng.choice(_HUGE)).encode()

@@ -150,7 +150,7 @@ class _Drawer:
             outputs = spec.infer(spec.validate_params(params), shapes).outputs  # type: ignore[arg-type]
         except ShapeError:
             return False
-        except Exception:  # noqa: BLE001 - an engine bug: keep the layer so the checks report it
+        except Exception:
             return True
         if any(math.prod(shape) > MAX_VALUES for shape in outputs.values()):
             return False
@@ -210,7 +210,7 @@ class _Drawer:
             return {}
         try:
             return dict(spec.infer(self.net.params_view(node_id), shapes).outputs)  # type: ignore[arg-type]
-        except Exception:  # noqa: BLE001 - a refused layer, or an engine bug the checks report
+        except Exception:
             return {}
 
     # -- the end -----------------------------------------------------------------------

@@ -11,8 +11,8 @@ embeds this module, so an exported script shuffles and batches exactly as the ap
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 import torch
 from torch.utils.data import DataLoader

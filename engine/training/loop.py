@@ -21,8 +21,9 @@ nothing, and a lazy generator otherwise). The training clock is paused while a h
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import torch
 from torch import nn

@@ -5,7 +5,7 @@ Torch-only (no LayerLab imports): the training_script export embeds this module.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F

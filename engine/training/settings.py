@@ -100,8 +100,8 @@ class TrainingSettings(SettingsBase):
     workers: int = setting(0, "DataLoader worker processes (image folders and augmentation only).", minimum=0,
                            label="Loader workers", special={0: "none: load in the training process"})
     # -- records, probes, checkpoints -------------------------------------------------------
-    log_every: int = setting(0, "Report the running loss every n steps (0: about 20 times per epoch); records also come after "
-                                     "the first step and at growing time intervals early in a run.",
+    log_every: int = setting(0, "Report the running loss every n steps (0: about 20 times per epoch); records "
+                                     "also come after the first step and at growing time intervals early in a run.",
                              minimum=0, label="Report every", special={0: "about 20 times per epoch"})
     probe_every: int = setting(0, "Collect probe data (activations, gradient flow, filters, histograms) every "
                                f"n steps (0: off; the app uses {DEFAULT_PROBE_EVERY}).", minimum=0,

@@ -6,7 +6,8 @@ embeds this module. `s` is the training settings (TrainingSettings, or a namespa
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import torch
 from torch import nn

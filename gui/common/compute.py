@@ -30,7 +30,8 @@ import importlib
 import itertools
 import os
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import shiboken6
 from pyqtgraph.util.garbage_collector import GarbageCollector
@@ -66,7 +67,7 @@ class _Executor(QObject):
             return
         try:
             result = fn()
-        except Exception as error:  # noqa: BLE001 - reported to the GUI as a message
+        except Exception as error:
             self.bridge.failed.emit(job_id, str(error) or type(error).__name__)
         else:
             self.bridge.done.emit(job_id, result)
@@ -86,7 +87,7 @@ M_ARENA_MAX = -8
 
 
 class ComputeThread:
-    _instance: "ComputeThread | None" = None
+    _instance: ComputeThread | None = None
 
     def __init__(self) -> None:
         _share_the_main_malloc_arena()
@@ -105,7 +106,7 @@ class ComputeThread:
         self.bridge.failed.connect(lambda job_id, message: self._finish(job_id, 1, message))
 
     @classmethod
-    def instance(cls) -> "ComputeThread":
+    def instance(cls) -> ComputeThread:
         if cls._instance is None:
             cls._instance = ComputeThread()
             atexit.register(_shutdown_at_exit)

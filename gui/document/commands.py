@@ -4,7 +4,8 @@ never reaches the stack) and sets `skip_next_redo` for the push."""
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
@@ -175,7 +176,7 @@ class SetParamCommand(ModelCommand):
         self.node_id, self.name, self.value = node_id, name, value
         self.old: Any = network.node(node_id).params[name]
 
-    def id(self) -> int:  # noqa: A003 - Qt's name
+    def id(self) -> int:
         return SET_PARAM_ID
 
     def apply(self) -> None:

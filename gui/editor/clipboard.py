@@ -6,7 +6,7 @@ a QMimeData handed to the clipboard from Python is deleted twice at exit by PySi
 from __future__ import annotations
 
 import json
-from typing import Iterable
+from collections.abc import Iterable
 
 from PySide6.QtWidgets import QApplication
 

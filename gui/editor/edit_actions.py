@@ -14,8 +14,15 @@ from gui.canvas.scene import CanvasScene
 from gui.canvas.view import CanvasView
 from gui.common import style
 from gui.common.seams import StatusFn
-from gui.document.commands import (AddNodeCommand, DisconnectCommand, LayoutCommand, MoveCommand,
-                                   PasteCommand, RemoveCommand, RenameCommand)
+from gui.document.commands import (
+    AddNodeCommand,
+    DisconnectCommand,
+    LayoutCommand,
+    MoveCommand,
+    PasteCommand,
+    RemoveCommand,
+    RenameCommand,
+)
 from gui.document.document import Document
 from gui.editor import clipboard
 

@@ -3,8 +3,8 @@ question, autosave and crash recovery. Messages go through gui.common.dialogs (r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMenu, QWidget

@@ -7,8 +7,19 @@ import math
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from engine.export import FORMATS, ExportResult, export, source_from_project
 from engine.export.source import RUN_WEIGHTS
@@ -124,8 +135,9 @@ class ExportDialog(QDialog):
     def _exported(self, result: ExportResult) -> None:
         self.export_button.setEnabled(True)
         self.last_result = result
+        diff = result.max_abs_diff
         check = ("checked by onnx.checker (install onnxruntime to compare outputs)"
-                 if math.isnan(result.max_abs_diff) else f"reloaded and checked: max abs diff {result.max_abs_diff:.3g}")
+                 if math.isnan(diff) else f"reloaded and checked: max abs diff {diff:.3g}")
         extra = "".join(f"\nalso wrote {p.name}" for p in result.extra_files)
         self._show(f"Wrote {result.path} ({check}).{extra}")
 

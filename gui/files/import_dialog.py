@@ -7,15 +7,34 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QTabWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from engine.compiler import compile_network
 from engine.errors import LayerLabError
 from engine.export.source import save_run_dir
-from engine.importers import (DEFAULT_INPUT_SHAPE, ImportResult, WeightsReport, import_torchvision,
-                              load_weights_file, torchvision_names)
+from engine.importers import (
+    DEFAULT_INPUT_SHAPE,
+    ImportResult,
+    WeightsReport,
+    import_torchvision,
+    load_weights_file,
+    torchvision_names,
+)
 from engine.project import Project
 from gui.common.text_fit import reading_width
 
@@ -74,7 +93,7 @@ class ImportDialog(QDialog):
         except ValueError:
             self._say(f"'{self.shape_edit.text()}' is not a shape such as 3,224,224.")
             return None
-        with _busy():
+        with _Busy():
             try:
                 result = import_torchvision(self.model_box.currentText().strip(), shape)
             except LayerLabError as error:
@@ -121,7 +140,7 @@ class ImportDialog(QDialog):
         if not weights or not run_dir:
             self._say("Choose a weights file and a run directory to save into.")
             return None
-        with _busy():
+        with _Busy():
             try:
                 model = compile_network(self.project.network)
                 report = load_weights_file(model, weights)
@@ -151,7 +170,7 @@ def _with_browse(edit: QLineEdit, slot) -> QWidget:
     return row
 
 
-class _busy:
+class _Busy:
     """A wait cursor for the duration of a `with` block."""
 
     def __enter__(self) -> None:

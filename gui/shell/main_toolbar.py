@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QProgressBar, QStyle, QToolBar, QWidget)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QProgressBar, QStyle, QToolBar, QWidget
 
 ICONS = {"act_train": QStyle.StandardPixmap.SP_MediaPlay, "act_pause": QStyle.StandardPixmap.SP_MediaPause,
          "act_step": QStyle.StandardPixmap.SP_MediaSkipForward, "act_stop": QStyle.StandardPixmap.SP_MediaStop,

@@ -84,7 +84,7 @@ class BindDataCommand(QUndoCommand):
                                  binding.units))
         self.skip_next_redo = False
 
-    def id(self) -> int:  # noqa: A003 - Qt's name
+    def id(self) -> int:
         return -1
 
     def redo(self) -> None:

@@ -62,7 +62,7 @@ class TrainingFeature(QObject):
 
         try:
             return describe_device(select_device("auto"))
-        except Exception:  # noqa: BLE001 - a label, never a reason to fail
+        except Exception:
             return "cpu"
 
     def _update_actions(self, state: str) -> None:

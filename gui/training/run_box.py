@@ -5,12 +5,19 @@ step and ETA; after, how and why it ended, its best evaluation and the final fig
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QScrollArea,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from gui.editor.param_editors import ScientificSpinBox
 from gui.training.progress import Progress
-
 
 ENDED = ("finished", "stopped", "failed")
 REPORT_LINES = 6  # the report's height never changes, so the forms below never move

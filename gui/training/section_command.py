@@ -32,7 +32,7 @@ class SetSectionCommand(QUndoCommand):
         self.old, self.new = dict(getattr(document.project, name)), dict(values)
         self.skip_next_redo = False
 
-    def id(self) -> int:  # noqa: A003 - Qt's name
+    def id(self) -> int:
         return SECTION_ID
 
     def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt's name

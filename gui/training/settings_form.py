@@ -16,9 +16,22 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout,
-                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QSpinBox, QToolButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from engine.data.schema import SettingsBase, SettingsError
 from gui.editor.param_editors import FLOAT_LIMIT, INT_LIMIT, ScientificSpinBox
@@ -422,7 +435,7 @@ class SettingsForm(QWidget):
     # -- values -----------------------------------------------------------------------
     def set_settings(self, settings: SettingsBase) -> None:
         self._base = settings
-        for name, (editor, hint, optional) in self.editors.items():
+        for name, (editor, _hint, _optional) in self.editors.items():
             value = getattr(settings, name)
             editor.blockSignals(True)
             if isinstance(editor, QCheckBox):

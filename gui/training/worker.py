@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from engine.errors import LayerLabError
 from engine.project import Project
@@ -63,7 +63,7 @@ class TrainingWorker:
                     batch.extend(extras.after_end(record))  # sent after the end record, not holding it
         except LayerLabError as error:  # refused before training: a bad graph or setting
             batch.append(R.Failed(str(error)))
-        except Exception as error:  # noqa: BLE001 - a bug must not kill the thread silently
+        except Exception as error:
             batch.append(R.Failed(f"Training stopped by an unexpected error: {type(error).__name__}: {error}"))
         finally:
             if batch:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from engine.cli import main
 from tests.conftest import ROOT
@@ -29,7 +30,7 @@ def test_summary_table(capsys):
 
 
 def test_graph_errors_exit_1_and_are_printed(tmp_path, capsys):
-    document = json.loads(open(LENET).read())
+    document = json.loads(Path(LENET).read_text())
     next(n for n in document["graph"]["nodes"] if n["name"] == "c3")["params"]["kernel"] = [20, 20]
     path = tmp_path / "broken.layerlab"
     path.write_text(json.dumps(document))
@@ -49,8 +50,8 @@ def test_unreadable_file_exits_2_without_traceback(tmp_path, capsys):
 
 
 def test_console_script_runs_cli_without_importing_qt():
-    code = ("import sys; from gui.launcher import main; rc = main(['validate', %r]); "
-            "assert 'PySide6' not in sys.modules, 'Qt imported'; sys.exit(rc)") % LENET
+    code = (f"import sys; from gui.launcher import main; rc = main(['validate', {str(LENET)!r}]); "
+            "assert 'PySide6' not in sys.modules, 'Qt imported'; sys.exit(rc)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert "valid" in result.stdout

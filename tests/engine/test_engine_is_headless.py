@@ -28,7 +28,7 @@ def test_importing_every_engine_module_loads_no_qt():
     code = ("import pkgutil, importlib, sys, engine\n"
             "for m in pkgutil.walk_packages(engine.__path__, 'engine.'):\n"
             "    if m.name != 'engine.__main__': importlib.import_module(m.name)\n"
-            "bad = [m for m in sys.modules if m.split('.')[0] in %r]\n"
-            "assert not bad, bad\n") % (FORBIDDEN,)
+            f"bad = [m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r}]\n"
+            "assert not bad, bad\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr

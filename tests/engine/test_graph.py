@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from engine.errors import (CycleError, NameTakenError, ParamError, PortOccupiedError, UnknownLayerTypeError,
-                           UnknownPortError)
+from engine.errors import (
+    CycleError,
+    NameTakenError,
+    ParamError,
+    PortOccupiedError,
+    UnknownLayerTypeError,
+    UnknownPortError,
+)
 from engine.graph import Edge, Network, python_name
 
 

@@ -11,8 +11,18 @@ from hypothesis import strategies as st
 from engine.builder import NetworkBuilder
 from engine.errors import LayerLabError
 from engine.graph import Network
-from engine.layout import (COLUMN_WIDTH, GAP, LANE_WIDTH, NODE_SIZE, RANK_STEP, WRAP_GAP, Column, apply_layout,
-                           layered_positions, layout_columns)
+from engine.layout import (
+    COLUMN_WIDTH,
+    GAP,
+    LANE_WIDTH,
+    NODE_SIZE,
+    RANK_STEP,
+    WRAP_GAP,
+    Column,
+    apply_layout,
+    layered_positions,
+    layout_columns,
+)
 from engine.project import load_project
 
 W, H = NODE_SIZE
@@ -55,7 +65,7 @@ def check_layout(network: Network, columns: list[Column], gap: tuple[float, floa
     for left, right in zip(columns, columns[1:]):  # columns side by side, a gutter between them
         assert min(x for x, _ in right.positions.values()) >= max(x for x, _ in left.positions.values()) + W + wrap_gap
     for edge in network.edges():  # wires run down a column, or on to a column further right
-        (sx, sy), (tx, ty) = pos[edge.source], pos[edge.target]
+        (_, sy), (_, ty) = pos[edge.source], pos[edge.target]
         if where[edge.source] == where[edge.target]:
             assert ty >= sy + H + gap[1] - 1e-6
         else:
@@ -103,7 +113,7 @@ def test_empty_and_single_node():
 
 
 def test_constants_keep_old_callers_working():
-    assert COLUMN_WIDTH == NODE_SIZE[0] + GAP[0] and RANK_STEP == NODE_SIZE[1] + GAP[1]
+    assert NODE_SIZE[0] + GAP[0] == COLUMN_WIDTH and NODE_SIZE[1] + GAP[1] == RANK_STEP
 
 
 def test_apply_layout_moves_nodes_and_returns_old_positions():

@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import gui.app  # noqa: E402
+import gui.app
 
 GIVE_UP_SECONDS = 90
 

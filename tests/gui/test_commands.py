@@ -7,8 +7,17 @@ import pytest
 from engine.builder import NetworkBuilder
 from engine.project import Project
 from gui.canvas.scene import CanvasScene
-from gui.document.commands import (AddNodeCommand, ConnectCommand, DisconnectCommand, LayoutCommand, MoveCommand,
-                                   PasteCommand, RemoveCommand, RenameCommand, SetParamCommand)
+from gui.document.commands import (
+    AddNodeCommand,
+    ConnectCommand,
+    DisconnectCommand,
+    LayoutCommand,
+    MoveCommand,
+    PasteCommand,
+    RemoveCommand,
+    RenameCommand,
+    SetParamCommand,
+)
 from gui.document.document import Document
 from tests.gui.conftest import snapshot
 

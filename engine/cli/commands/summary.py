@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import sys
 
-from engine.project import load_project
 from engine.layers.geometry import fmt
+from engine.project import load_project
 from engine.shapes import Analysis, infer_shapes
 from engine.summary import summary_dict
 

@@ -83,7 +83,8 @@ def test_data_names_and_paths_that_suit_a_source():
     assert catalog.data_name("spiral", {"path": "x.csv"}) == "spiral"
     assert catalog.path_suits("csv", "a/b.csv", False) and not catalog.path_suits("csv", "a/b.npz", False)
     assert catalog.path_suits("npz", "b.npz", False) and not catalog.path_suits("npz", "a/b.csv", False)
-    assert catalog.path_suits("image_folder", "a/pets", False) and not catalog.path_suits("image_folder", "b.csv", False)
+    assert catalog.path_suits("image_folder", "a/pets", False)
+    assert not catalog.path_suits("image_folder", "b.csv", False)
     assert not catalog.path_suits("csv", "a/pets", True) and not catalog.path_suits("mnist", "a", True)
 
 

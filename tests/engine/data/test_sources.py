@@ -19,7 +19,7 @@ def test_shipped_mnist_has_60k_train_and_10k_test_digits():
     data = load_dataset({"source": "mnist", "subset": 500, "test_subset": 100, "validation_split": 0.2})
     assert (len(data.train), len(data.val), len(data.test)) == (400, 100, 100)
     assert data.sample_shape == (1, 28, 28) and data.num_classes == 10
-    assert data.train.x.dtype == torch.float32 and 0.0 <= data.train.x.min() and data.train.x.max() <= 1.0
+    assert data.train.x.dtype == torch.float32 and data.train.x.min() >= 0.0 and data.train.x.max() <= 1.0
 
 
 def test_malformed_idx_files_name_the_file_and_the_problem(tmp_path):

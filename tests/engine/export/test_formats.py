@@ -8,8 +8,7 @@ import math
 import pytest
 import torch
 
-from engine.export import FORMATS, ExportError, export, source_from_project
-from engine.export import onnx_file
+from engine.export import FORMATS, ExportError, export, onnx_file, source_from_project
 from engine.export.base import ExportFormat, run_export
 
 from .conftest import SAMPLES

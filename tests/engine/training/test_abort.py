@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from engine.training import EvalRecord, Started, Stopped, StepRecord, Trainer
+from engine.training import EvalRecord, Started, StepRecord, Stopped, Trainer
 from engine.training.evaluate import EvaluationAborted, evaluate
 from tests.engine.training.helpers import spiral_project
 

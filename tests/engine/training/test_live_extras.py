@@ -11,8 +11,15 @@ from engine.project import load_project
 from engine.shapes import infer_shapes
 from engine.training import records as R
 from engine.training.code_walk import STEPS, CodeWalker, find_code_split
-from engine.training.live_extras import (BoundaryRecord, FlowRecord, LiveExtras, PredictionsRecord, RunModel,
-                                         ViewRequests, WalksRecord)
+from engine.training.live_extras import (
+    BoundaryRecord,
+    FlowRecord,
+    LiveExtras,
+    PredictionsRecord,
+    RunModel,
+    ViewRequests,
+    WalksRecord,
+)
 from engine.training.trainer import Trainer
 from tests.conftest import ROOT
 from tests.engine.training.helpers import spiral_project

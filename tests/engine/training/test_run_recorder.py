@@ -5,8 +5,17 @@ import json
 
 import pytest
 
-from engine.run_dir import (CHECKPOINT, INCOMPLETE, METRICS, PROJECT, SUMMARY, WEIGHTS, RunRecorder, read_run,
-                            train_to_directory)
+from engine.run_dir import (
+    CHECKPOINT,
+    INCOMPLETE,
+    METRICS,
+    PROJECT,
+    SUMMARY,
+    WEIGHTS,
+    RunRecorder,
+    read_run,
+    train_to_directory,
+)
 from engine.training import EpochRecord, StepRecord, Trainer
 from tests.engine.training.helpers import spiral_project
 

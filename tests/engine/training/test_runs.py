@@ -27,7 +27,7 @@ def test_run_directory_holds_summary_metrics_best_weights_checkpoint_and_project
     end = train_to_directory(trainer, tmp_path / "run")
     assert isinstance(end, Finished)
     run = read_run(tmp_path / "run")
-    assert SUMMARY_KEYS <= set(run.summary) and run.summary["device"] == "cpu"
+    assert set(run.summary) >= SUMMARY_KEYS and run.summary["device"] == "cpu"
     assert set(run.summary["final"]) == {f"{s}_{m}" for s in ("train", "val", "test") for m in ("loss", "accuracy")}
     assert [m["epoch"] for m in run.metrics] == [1, 2] and "val_accuracy" in run.metrics[0]
     weights = run.weights()

@@ -10,8 +10,18 @@ import torch
 from engine.builder import NetworkBuilder
 from engine.data.schema import SettingsError
 from engine.project import Project
-from engine.training import (EpochRecord, EvalRecord, Failed, Finished, Paused, ProbeRecord, Started, Stopped,
-                             StepRecord, Trainer)
+from engine.training import (
+    EpochRecord,
+    EvalRecord,
+    Failed,
+    Finished,
+    Paused,
+    ProbeRecord,
+    Started,
+    StepRecord,
+    Stopped,
+    Trainer,
+)
 from engine.training.setup import TrainingError
 from tests.engine.training.helpers import mnist_conv_project, run_all, spiral_project
 
