@@ -17,7 +17,7 @@ from engine.graph import Network
 from engine.shapes import Analysis
 from gui.common.compute import run_in_background
 from gui.training.binding import plan_binding, shape_words
-from gui.training.settings_form import window_message, window_words
+from gui.training.window_words import window_message, window_words
 
 CLASSIFYING_LOSSES = ("cross_entropy", "mse_onehot", "bce")
 NOTE_STYLE = ("QLabel#dataFitNote { background: #fff7e0; border: 1px solid #ecd9a4; border-radius: 4px; "

@@ -32,7 +32,8 @@ from engine.training.settings import TrainingSettings
 from gui.training.data_choice import NOTE_STYLE, DataChoice
 from gui.training.data_preview import DataPreviewBox
 from gui.training.run_box import RunBox
-from gui.training.settings_form import SettingsForm, window_message
+from gui.training.settings_form import SettingsForm
+from gui.training.window_words import window_message
 from gui.training.wrap_button import WrapButton
 
 TRAINING_RELEVANT = {  # training fields that only some optimizers, schedules or options use

@@ -7,7 +7,8 @@ import pytest
 from engine.data.schema import SettingsError
 from engine.data.settings import DatasetSettings
 from engine.training.settings import TrainingSettings
-from gui.training.settings_form import SettingsForm, window_message, window_words
+from gui.training.settings_form import SettingsForm
+from gui.training.window_words import window_message, window_words
 from tests.gui.conftest import SAMPLES
 
 
