@@ -224,8 +224,10 @@ class TrainingPanel(DataChoice, QWidget):
                 self._preview_timer.stop()
                 self.preview.show_message("Samples appear here once a source is chosen.")
                 self.data_facts_changed.emit(None)
+            elif old is None:
+                self.load_preview()  # at once: a Train pressed early must not queue it behind the run
             else:
-                self._preview_timer.start()
+                self._preview_timer.start()  # edits come in bursts: wait for the last one
 
     def _load_form(self, form: SettingsForm, cls, values: dict) -> str:
         """Fill a form with a section's values; '' or the problem of a section that is not valid."""

@@ -169,3 +169,17 @@ def test_the_lock_hint_shows_only_while_a_run_is_in_progress(make_window, qtbot)
     batch = panel.training_form.editors["batch_size"][0]
     assert "locked" not in batch.toolTip().lower() and batch.isEnabled()
     assert LOCK_NOTE not in panel.training_form.labels["batch_size"].toolTip()
+
+
+def test_a_run_started_at_once_does_not_hold_back_the_preview(qtbot, make_window):
+    """Train pressed right after opening: the preview of the project's data is loaded before the
+    run takes the compute thread (it waited behind the whole run, 'Loading spiral…')."""
+    window = make_window(SAMPLES / "spiral_playground.layerlab")
+    panel = window.training.panel
+    window.training.start()
+    qtbot.waitUntil(lambda: window.training.controller.state == "running", timeout=20_000)
+    qtbot.waitUntil(lambda: panel._shown is not None, timeout=10_000)
+    assert window.training.controller.state == "running"  # shown while the run goes on
+    assert panel._shown.name.startswith("spiral")
+    window.training.stop()
+    qtbot.waitUntil(lambda: window.training.controller.state not in ("running", "paused"), timeout=20_000)
