@@ -1,5 +1,6 @@
 """Training signals drawn on the canvas itself: wire width and colour by the gradient flowing
-back along it (log scale across the network), and a badge on ReLUs with dead units."""
+back along it (log scale across the network), and a badge with the share of dead units on
+layers whose units can die (`LayerSpec.can_die`: ReLU)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import numpy as np
 from gui.canvas.scene import CanvasScene
 
 DEAD_THRESHOLD = 0.25
+FLOW_STEPS = 40  # a wire is 1.2 to 6.2 px wide: steps of 1/8 px, finer than the eye tells
 
 
 def flow_strengths(norms: dict[str, float]) -> dict[str, float]:
@@ -23,12 +25,20 @@ def flow_strengths(norms: dict[str, float]) -> dict[str, float]:
 
 
 def show_flow(scene: CanvasScene, norms: dict[str, float]) -> None:
+    """Each wire's width and colour by the strength of the gradient flowing back along it, in
+    FLOW_STEPS steps: a wire is repainted (and with it much of the canvas) only when its look
+    changes, while its tooltip always says the latest norm."""
     scene.overlay_shown = True
     strengths = flow_strengths(norms)
     for edge, item in scene.edges.items():
         strength = strengths.get(edge.source)
         text = f"gradient flowing back: {norms[edge.source]:.2e}" if strength is not None else ""
-        item.set_flow(strength, text)
+        if strength is not None:
+            strength = round(strength * FLOW_STEPS) / FLOW_STEPS
+        if strength is not None and strength == item.flow:  # looks the same: only the number is new
+            item.setToolTip(item.toolTip().split("\n")[0] + f"\n{text}")
+        else:
+            item.set_flow(strength, text)
 
 
 def dead_fraction(activations: np.ndarray) -> float:
@@ -44,7 +54,7 @@ def show_dead_units(scene: CanvasScene, activations: dict[str, np.ndarray]) -> N
     scene.overlay_shown = True
     for node_id, item in scene.nodes.items():
         note = None
-        if item.spec.type_id == "ReLU" and node_id in activations:
+        if item.spec.can_die and node_id in activations:
             dead = dead_fraction(activations[node_id])
             note = f"dead {dead:.0%}" if dead >= DEAD_THRESHOLD else None
         item.set_live_note(note)
