@@ -156,9 +156,9 @@ class ActivationsPanel(PlotPanel):
             self.refresh()
 
     # -- drawing ----------------------------------------------------------------------------
-    def refresh(self) -> None:
+    def refresh(self) -> bool:
         if not self._dirty or self.inputs is None:
-            return
+            return False
         self._dirty = False
         label = f" (label {self.labels[self.sample]})" if self.sample < len(self.labels) else ""
         self.caption.setText(f"What probe sample {self.sample + 1}{label} makes of each layer{self.when}. "
@@ -166,6 +166,7 @@ class ActivationsPanel(PlotPanel):
                              "Click a sample to follow it, a layer to see it in detail.")
         self.overview.set_page(*self._overview_page())
         self._draw_detail()
+        return True
 
     def _overview_page(self):
         tiles, labels, panels = [], [], []
@@ -215,7 +216,7 @@ class ActivationsPanel(PlotPanel):
             height, width = maps.shape[1:]
             size = (width * ROW_HEIGHT / height, ROW_HEIGHT)
             rects = grid_rects(len(maps), size, len(maps), 2.0, left, top)
-            return [Tile(qimage(diverging_rgb(m, peak)), r, key) for m, r in zip(maps, rects)], ROW_HEIGHT
+            return [Tile(qimage(m), r, key) for m, r in zip(diverging_rgb(maps, peak), rects)], ROW_HEIGHT
         strip = unit_strip(values.ravel(), peak)
         lines = strip.shape[0]
         rect = QRectF(left, top, strip.shape[1] * CELL, lines * CELL)
@@ -238,7 +239,7 @@ class ActivationsPanel(PlotPanel):
             rows, columns = grid_shape(len(maps), aspect=1.4)
             cell = (size[0], size[1] + 15)
             rects = grid_rects(len(maps), cell, columns, 6.0)
-            tiles = [Tile(qimage(diverging_rgb(m, peak)), QRectF(r.x(), r.y(), *size)) for m, r in zip(maps, rects)]
+            tiles = [Tile(qimage(m), QRectF(r.x(), r.y(), *size)) for m, r in zip(diverging_rgb(maps, peak), rects)]
             labels = [Label(f"map {i + 1}", QRectF(r.x() - 3, r.y() + size[1], size[0] + 6, 15),
                             align=Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop) for i, r in enumerate(rects)]
             page = (columns * (cell[0] + 6) - 6, rows * (cell[1] + 6) - 6)
@@ -247,8 +248,8 @@ class ActivationsPanel(PlotPanel):
             flat = values.ravel()
             rows, columns = grid_shape(flat.size, aspect=2.0)
             rects = grid_rects(flat.size, (24.0, 24.0 + 14), columns, 3.0)
-            tiles = [Tile(qimage(diverging_rgb(np.array([[v]]), peak)), QRectF(r.x(), r.y(), 24, 24))
-                     for v, r in zip(flat, rects)]
+            tiles = [Tile(qimage(rgb), QRectF(r.x(), r.y(), 24, 24))
+                     for rgb, r in zip(diverging_rgb(flat[:, None, None], peak), rects)]
             labels = [Label(str(i + 1), QRectF(r.x() - 2, r.y() + 24, 28, 14),
                             align=Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop) for i, r in enumerate(rects)]
             page = (columns * 27 - 3, rows * (38 + 3) - 3)

@@ -146,9 +146,9 @@ class AutoencoderPanel(PlotPanel):
         finite = finite[np.isfinite(finite)]
         return (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
 
-    def refresh(self) -> None:
+    def refresh(self) -> bool:
         if not self._dirty or self.inputs is None:
-            return
+            return False
         self._dirty = False
         low, high = self._scale()
         top, bottom = as_images(self.inputs), as_images(self.outputs)
@@ -172,6 +172,7 @@ class AutoencoderPanel(PlotPanel):
                              f"one grey scale; mean squared error {errors.mean():.4g}. Click a sample to make it A, "
                              "Shift+click for B.")
         self.pairs.set_page(tiles, labels, (name_width + len(top) * (size[0] + gap), label + 2 * size[1] + gap))
+        return True
 
     def _frames_for(self, a: int, b: int) -> np.ndarray | None:
         if a == b:

@@ -9,10 +9,13 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 pg.setConfigOptions(antialias=False, background="w", foreground="#333")
+SIZE_HINT = QSize(600, 520)
+"""Every view's preferred size, whatever it shows: new data never moves the views beside it (a
+caption or a page of pictures that grew would otherwise lay out, and repaint, all of them)."""
 
 
 class PlotPanel(QWidget):
@@ -53,13 +56,21 @@ class PlotPanel(QWidget):
         self.reset_view_button.show()
         self.reset_view_button.clicked.connect(lambda: [canvas.reset_view() for canvas in canvases])
 
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return SIZE_HINT
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - wrapped captions must not make the view want more
+        return False
+
     # -- subclasses provide the data --------------------------------------------------
     def csv_table(self) -> tuple[Sequence[str], Iterable[Sequence]]:
         """(header, rows) of the data behind the plot."""
         return (), ()
 
-    def refresh(self) -> None:
-        """Redraw from buffered data (called by the GUI's refresh timer)."""
+    def refresh(self) -> bool:
+        """Redraw from buffered data (called by the GUI's refresh timer); whether anything new was
+        drawn (False: nothing had changed)."""
+        return False
 
     # -- saving -----------------------------------------------------------------------
     def save_png(self, path: str | Path) -> Path:

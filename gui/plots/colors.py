@@ -34,7 +34,11 @@ def symmetric_peak(values: np.ndarray) -> float:
 def to_rgb(values: np.ndarray, low: float, high: float, lut: np.ndarray = DIVERGING) -> np.ndarray:
     """Values (H, W) -> (H, W, 3) uint8 through `lut`, `low` and `high` at its two ends."""
     span = high - low if high > low else 1.0
-    index = np.clip((np.nan_to_num(values, nan=0.5 * (low + high)) - low) / span * (len(lut) - 1), 0, len(lut) - 1)
+    top = len(lut) - 1
+    index = np.clip((np.asarray(values) - low) / span * top, 0, top)  # infinities go to the ends
+    missing = np.isnan(index)
+    if missing.any():  # NaN: the middle of the scale
+        index[missing] = min(max(0.5 * (high - low) / span * top, 0), top)
     return lut[index.astype(np.intp)]
 
 

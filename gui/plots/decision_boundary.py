@@ -8,6 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel
 
 from gui.plots.base import PlotPanel
+from gui.plots.ranges import set_view_range
 
 PALETTE = np.array([(31, 119, 180), (214, 39, 40), (44, 160, 44), (255, 127, 14), (148, 103, 189),
                     (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)], np.float32)
@@ -101,11 +102,12 @@ class DecisionBoundaryPanel(PlotPanel):
 
     def clear(self) -> None:
         """Back to the empty state (another project, a new run)."""
+        if self.image is not None or self.labels.size:  # nothing to repaint in an empty view
+            self.regions.clear()
+            self.scatter.clear()
         self.points, self.labels = np.zeros((0, 2)), np.zeros(0, np.int64)
         self._pending = self.image = None
         self.step = None
-        self.regions.clear()
-        self.scatter.clear()
         self.caption.setText(EMPTY_TEXT)
 
     def set_points(self, points: np.ndarray, labels: np.ndarray) -> None:
@@ -119,20 +121,21 @@ class DecisionBoundaryPanel(PlotPanel):
         self._pending = (region_image(probabilities, resolution), bounds or self.bounds)
         self.step = step
 
-    def refresh(self) -> None:
+    def refresh(self) -> bool:
         if self._pending is None:
-            return
+            return False
         (self.image, self.bounds), self._pending = self._pending, None
         x0, x1, y0, y1 = self.bounds
         self.regions.setImage(self.image, levels=(0, 255))
         self.regions.setRect(x0, y0, x1 - x0, y1 - y0)
-        self.plot.getPlotItem().vb.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+        set_view_range(self.plot.getPlotItem(), x=(x0, x1), y=(y0, y1))
         classes = int(self.labels.max()) + 1 if self.labels.size else 0
         legend = "  ".join(f"<span style='color:rgb{tuple(int(c) for c in PALETTE[k % len(PALETTE)])}'>●</span> "
                            f"class {k}" for k in range(classes))
         when = f" after step {self.step:,}" if self.step is not None else ""
         self.caption.setText(f"The model's class for every point of the plane{when}: {legend}; paler where it is "
                              "less sure. Dots: training samples.")
+        return True
 
     def csv_table(self):
         return ("x", "y", "label"), ((*p, l) for p, l in zip(self.points.tolist(), self.labels.tolist()))

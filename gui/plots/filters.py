@@ -72,11 +72,12 @@ class FiltersPanel(PlotPanel):
         self.canvas.show_message("")
         self.colorbar.hide()
 
-    def refresh(self) -> None:
+    def refresh(self) -> bool:
         if self._pending is None:
-            return
+            return False
         (self.label, self.array, self.note), self._pending = self._pending, None
         self._redraw()
+        return True
 
     def _redraw(self) -> None:
         if self.array is None:

@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QLabel
 
 from gui.plots.base import PlotPanel
 from gui.plots.heatmap import TimeHeatmap, steady
+from gui.plots.opaque import GridAxis
+from gui.plots.ranges import set_view_range
 
 FLOOR = 1e-12
 EMPTY_TEXT = "Each layer's gradient norm appears here after the first probe of a run."
@@ -17,7 +19,7 @@ EXPLAINED = ("Each layer's gradient norm over time (brighter: larger) and now (b
              "the others learns slowly (vanishing gradients); one growing fast may explode.")
 
 
-class PowerAxis(pg.AxisItem):
+class PowerAxis(GridAxis):
     """An axis over log10 values, labelled with the values themselves (1e-3, 0.01, 1)."""
 
     def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph's name
@@ -72,15 +74,14 @@ class GradientFlowPanel(PlotPanel):
 
     def set_end(self, step: int) -> None:
         self.heat.set_end(step)
+        self._version += 1
 
     def clear(self) -> None:
-        self.layers, self.steps, self.norms, self._drawn = [], [], [], 0
-        self._bar_range = self._bar_drawn = None
-        self._ticked = []
+        """Back to the empty state, drawn at the next refresh."""
+        self.layers, self.steps, self.norms = [], [], []
+        self._bar_range = None
         self._version += 1
-        self.bars.setOpts(x0=[], y=[], width=[])
         self.heat.clear()
-        self.caption.setText(EMPTY_TEXT)
 
     def add(self, step: int, norms: dict[str, float]) -> None:
         """Record one probe: gradient norm per parameterized layer (input to output order); a
@@ -97,10 +98,17 @@ class GradientFlowPanel(PlotPanel):
             self.norms.append(row)
         self._version += 1
 
-    def refresh(self) -> None:
-        if self._version == self._drawn or not self.norms:
-            return
+    def refresh(self) -> bool:
+        if self._version == self._drawn:
+            return False
         self._drawn = self._version
+        if not self.norms:
+            self.heat.sync()
+            if self._bar_drawn is not None or self._ticked:
+                self.bars.setOpts(x0=[], y=[], width=[])
+                self._bar_drawn, self._ticked = None, []
+            self.caption.setText(EMPTY_TEXT)
+            return True
         logs = np.log10(np.maximum(np.stack(self.norms, axis=1), FLOOR))
         count = len(self.layers)
         self.heat.show(self.steps, logs, (0, count))
@@ -116,7 +124,8 @@ class GradientFlowPanel(PlotPanel):
         self.bars.setOpts(x0=np.full(count, floor), y=np.arange(count) + 0.5, width=latest - floor, height=0.7)
         if self._bar_range != self._bar_drawn:
             self._bar_drawn = self._bar_range
-            self.bar_plot.setXRange(*self._bar_range, padding=0)
+            set_view_range(self.bar_plot, x=self._bar_range)
+        return True
 
     def csv_table(self):
         header = ("step", *self.layers)

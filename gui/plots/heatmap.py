@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
+from gui.plots.ranges import set_view_range
+
 MAX_COLUMNS = 600
 
 
@@ -47,7 +49,8 @@ def steady(current: tuple[float, float] | None, low: float, high: float, slack: 
 class TimeHeatmap:
     """A PlotItem showing rows over time, with a colour bar titled `unit`. While a run goes on the
     time axis spans the planned run (the map grows to the right, as the loss curve does); it ends
-    where the run ended."""
+    where the run ended. Changes of the time axis and `clear()` are drawn by the next `show()` or
+    `sync()` (the panel's refresh), so a new run does not repaint every view at once."""
 
     def __init__(self, plot: pg.PlotItem, colormap: str, unit: str) -> None:
         self.plot = plot
@@ -64,27 +67,38 @@ class TimeHeatmap:
         self.span: tuple[float, float] | None = None  # steps the time axis spans (planned or actual run)
         self.levels: tuple[float, float] | None = None
         self.rows: tuple[float, float] | None = None
+        self._axis: tuple | None = None  # (label, x range) drawn
+        self._cleared = False  # clear() not drawn yet
         self.set_time_unit(0)
+        self.sync()
 
     def set_time_unit(self, steps_per_epoch: int, planned_steps: int | None = None) -> None:
         self.steps_per_epoch = steps_per_epoch
-        self.plot.setLabel("bottom", "epoch" if steps_per_epoch else "step")
         self.span = (0.0, float(planned_steps)) if planned_steps else None
-        self._set_x()
 
     def set_end(self, step: int) -> None:
         """The run ended at `step`: the time axis ends there."""
         self.span = (0.0, float(max(step, 1)))
-        self._set_x()
-
-    def _set_x(self) -> None:
-        if self.span is not None:
-            per = self.steps_per_epoch or 1
-            self.plot.setXRange(self.span[0] / per, self.span[1] / per, padding=0)
 
     def clear(self) -> None:
-        self.image.clear()
         self.levels = self.rows = None
+        self._cleared = True
+
+    def sync(self) -> None:
+        """Draw what changed without new data: a clear, the time axis."""
+        if self._cleared:
+            self._cleared = False
+            if self.image.image is not None:
+                self.image.clear()
+        per = self.steps_per_epoch or 1
+        label = "epoch" if self.steps_per_epoch else "step"
+        x = None if self.span is None else (self.span[0] / per, self.span[1] / per)
+        if (label, x) != self._axis:
+            if self._axis is None or label != self._axis[0]:
+                self.plot.setLabel("bottom", label)
+            if x is not None:
+                set_view_range(self.plot, x=x)
+            self._axis = (label, x)
 
     def show(self, steps, matrix: np.ndarray, rows: tuple[float, float], levels: tuple[float, float] | None = None
              ) -> None:
@@ -98,10 +112,12 @@ class TimeHeatmap:
         if levels != self.levels:
             self.levels = levels
             self.bar.setLevels(levels)
+        self._cleared = False
         self.image.setImage(np.nan_to_num(columns, nan=levels[0]), autoLevels=False, levels=levels)
         self.image.setRect(start / per, rows[0], (stop - start) / per, rows[1] - rows[0])
+        self.sync()
         if self.span is None:
-            self.plot.setXRange(start / per, stop / per, padding=0)
+            set_view_range(self.plot, x=(start / per, stop / per))
         if rows != self.rows:
             self.rows = rows
-            self.plot.setYRange(*rows, padding=0)
+            set_view_range(self.plot, y=rows)

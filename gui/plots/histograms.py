@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QComboBox, QLabel
 
 from gui.plots.base import PlotPanel
 from gui.plots.heatmap import TimeHeatmap, steady
+from gui.plots.opaque import over_background
+from gui.plots.ranges import set_view_range
 
 COMMON_BINS = 60
 KINDS = ("weights", "gradients")
@@ -42,10 +44,12 @@ class HistogramsPanel(PlotPanel):
         self.layer_box = QComboBox()
         self.layer_box.setToolTip("The layer whose first parameter (its weights) is shown")
         self.header.insertWidget(1, self.layer_box)
-        self.layer_box.currentTextChanged.connect(lambda _: self.refresh(force=True))
+        self.layer_box.currentTextChanged.connect(self._layer_changed)  # drawn at the next refresh
+        self.layer_box.activated.connect(lambda _: self.refresh())  # chosen by hand: at once
         # layer -> kind ('weights' | 'gradients') -> list of (step, bin edges, counts)
         self.history: dict[str, dict[str, list[tuple[int, np.ndarray, np.ndarray]]]] = {}
         self._version = self._drawn = 0
+        self._new_layer = False  # the layer shown changed: its axes fit it afresh
         self.caption = QLabel("A layer's weight and gradient distributions appear here after the first probe of a run.")
         self.caption.setWordWrap(True)
         layout = pg.GraphicsLayoutWidget()
@@ -61,7 +65,8 @@ class HistogramsPanel(PlotPanel):
             plot.setLabel("bottom", "value")
             plot.setLabel("left", "count")
             plot.getAxis("bottom").enableAutoSIPrefix(False)
-            self.curves[kind] = plot.plot(stepMode="center", fillLevel=0, brush="#1f77b460", pen="#1f77b4")
+            self.curves[kind] = plot.plot(stepMode="center", fillLevel=0, pen="#1f77b4",
+                                          brush=over_background(pg.mkColor("#1f77b460")))
         self.over_time = {kind: layout.addPlot(row=1, col=col, title=f"{kind} over time")
                           for col, kind in enumerate(KINDS)}
         self.heatmaps = {}
@@ -84,15 +89,20 @@ class HistogramsPanel(PlotPanel):
     def set_end(self, step: int) -> None:
         for heatmap in self.heatmaps.values():
             heatmap.set_end(step)
+        self._version += 1
 
     def clear(self) -> None:
+        """Back to the empty state, drawn at the next refresh."""
         self.history.clear()
         self.layer_box.clear()
         self._ranges.clear()
         self._version += 1
-        for kind in KINDS:
-            self.curves[kind].setData([], [])
-            self.heatmaps[kind].clear()
+        for heatmap in self.heatmaps.values():
+            heatmap.clear()
+
+    def _layer_changed(self) -> None:
+        self._new_layer = True
+        self._version += 1
 
     def add(self, step: int, layer: str, kind: str, edges: np.ndarray, counts: np.ndarray) -> None:
         """One probe's histogram; a second one at the same step (Pause, the end) replaces the first."""
@@ -107,18 +117,20 @@ class HistogramsPanel(PlotPanel):
             entries.append(entry)
         self._version += 1
 
-    def refresh(self, force: bool = False) -> None:
+    def refresh(self, force: bool = False) -> bool:
         if self._version == self._drawn and not force:
-            return
+            return False
         self._drawn = self._version
         layer = self.layer_box.currentText()
-        if force:
+        if force or self._new_layer:
             self._ranges.clear()
+            self._new_layer = False
         for kind in KINDS:
             entries = self.history.get(layer, {}).get(kind, [])
             if not entries:
-                self.curves[kind].setData([], [])
-                self.heatmaps[kind].clear()
+                if self.curves[kind].xData is not None and len(self.curves[kind].xData):
+                    self.curves[kind].setData([], [])
+                self.heatmaps[kind].sync()
                 continue
             _, edges, counts = entries[-1]
             self.curves[kind].setData(edges, counts)
@@ -133,13 +145,14 @@ class HistogramsPanel(PlotPanel):
             self.caption.setText(f"{layer}: how its weights and their gradients are spread (brighter: more values "
                                  "there). Weights that barely move or gradients squeezed to zero mean the layer "
                                  "has stopped learning.")
+        return True
 
     def _steady_range(self, plot, key, low: float, high: float, axis: str) -> None:
         current = self._ranges.get(key)
         wanted = steady(current, low, high)
         if wanted != current:
             self._ranges[key] = wanted
-            (plot.setXRange if axis == "x" else plot.setYRange)(*wanted, padding=0)
+            set_view_range(plot, **{axis: wanted})
 
     def csv_table(self):
         header = ("layer", "kind", "step", "bin_left", "bin_right", "count")

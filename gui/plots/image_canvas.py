@@ -91,6 +91,7 @@ class ImageCanvas(QScrollArea):
         self._pixmap: QPixmap | None = None
         self.surface = _Surface(self)
         self.setWidget(self.surface)
+        self.surface.resize(1, 1)  # no page yet
         self.setWidgetResizable(False)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter if fit == "page" else
                           Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
@@ -108,6 +109,8 @@ class ImageCanvas(QScrollArea):
         self._layout()
 
     def show_message(self, text: str) -> None:
+        if self._pixmap is None and self.page.isEmpty() and text == self.message:
+            return  # already so: nothing to repaint
         self.tiles, self.labels, self.panels = [], [], []
         self.page = QSize(0, 0)
         self.message = text

@@ -61,12 +61,13 @@ class ImageGridPanel(PlotPanel):
         self.array = None
         self.view.show_message(text)
 
-    def refresh(self) -> None:
+    def refresh(self) -> bool:
         if self._pending is None:
-            return
+            return False
         label, self.array = self._pending
         self._pending = None
         self.view.show_pictures(label, self.array)
+        return True
 
     def csv_table(self):
         if self.array is None:

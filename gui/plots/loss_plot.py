@@ -9,9 +9,11 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QLabel, QSlider, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QLabel, QSlider, QStackedLayout, QVBoxLayout, QWidget
 
 from gui.plots.base import PlotPanel
+from gui.plots.opaque import GridAxis, over_background
+from gui.plots.ranges import set_view_range
 from gui.plots.series import Series, Smoother
 
 TRAIN, VAL, TEST, BEST, END = "#1f77b4", "#d62728", "#2ca02c", "#2ca02c", "#7f7f7f"
@@ -45,6 +47,7 @@ class LossPlot(PlotPanel):
         self.train_accuracy, self.val_accuracy = Series(), Series()
         self.steps_per_epoch = 0
         self.planned_steps = 0
+        self.expect_accuracy = False  # the run will report accuracy: its plot is there from the start
         self.end: tuple[int, str] | None = None  # (step, reason) once the run ended
         self.best_step: int | None = None
         self.finals: dict[str, tuple[float, float | None]] = {}
@@ -70,10 +73,15 @@ class LossPlot(PlotPanel):
         self.legend = QLabel("")
         self.legend.setWordWrap(True)
         self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.legend.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        # room for two lines from the start: a series that appears mid-run does not squeeze the plots
+        self.legend.setMinimumHeight(2 * self.legend.fontMetrics().lineSpacing() + 2)
         self.final_label = QLabel("")
         self.final_label.setWordWrap(True)
         self.final_label.hide()
-        self.loss_widget, self.accuracy_widget = pg.PlotWidget(), pg.PlotWidget()
+        self.loss_widget, self.accuracy_widget = (pg.PlotWidget(axisItems={"left": GridAxis("left"),
+                                                                           "bottom": GridAxis("bottom")})
+                                                  for _ in range(2))
         self.loss_plot, self.accuracy_plot = self.loss_widget.getPlotItem(), self.accuracy_widget.getPlotItem()
         self.accuracy_plot.setXLink(self.loss_plot)
         for widget, plot, name in ((self.loss_widget, self.loss_plot, "loss"),
@@ -89,7 +97,8 @@ class LossPlot(PlotPanel):
             plot.getAxis("left").enableAutoSIPrefix(False)  # 0.65, not 650 (x0.001)
             plot.hideButtons()
             plot.vb.setMouseEnabled(x=False, y=False)  # the wheel belongs to the page, not the plot
-        self.raw_curve = self.loss_plot.plot(pen=pg.mkPen(TRAIN + "40"), skipFiniteCheck=True)
+        raw_pen = pg.mkPen(over_background(pg.mkColor(TRAIN + "40")))  # faint, opaque: see gui.plots.opaque
+        self.raw_curve = self.loss_plot.plot(pen=raw_pen, skipFiniteCheck=True)
         self.smooth_curve = self.loss_plot.plot(pen=pg.mkPen(TRAIN, width=1), skipFiniteCheck=True)
         self.val_curve = self.loss_plot.plot(pen=pg.mkPen(VAL), symbol="o", symbolSize=6, symbolBrush=VAL,
                                              symbolPen=None)
@@ -111,11 +120,17 @@ class LossPlot(PlotPanel):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
         self.empty.setStyleSheet("color: #555; font-size: 13px;")
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.empty)
+        self.empty.setAutoFillBackground(True)  # opaque: the plots under it are not painted
+        # The message lies over the plots, which are laid out from the start: the first losses do
+        # not show (and lay out, and paint) two plots from nothing in the middle of a run.
+        stacked = QWidget()
+        self.stack = QStackedLayout(stacked)
+        self.stack.setStackingMode(QStackedLayout.StackingMode.StackAll)
         self.stack.addWidget(plots)
+        self.stack.addWidget(self.empty)
+        self.stack.setCurrentWidget(self.empty)
         self.body.addWidget(self.legend)
-        self.body.addWidget(self.stack, 1)
+        self.body.addWidget(stacked, 1)
         self.body.addWidget(self.final_label)
         for widget in (self.loss_widget, self.accuracy_widget):
             widget.scene().sigMouseMoved.connect(lambda pos, w=widget: self._hover(w, pos))
@@ -134,12 +149,18 @@ class LossPlot(PlotPanel):
 
     # -- the run ----------------------------------------------------------------------------
     def begin(self, steps_per_epoch: int, planned_steps: int) -> None:
-        """A run started: x in epochs of `steps_per_epoch` steps, the axis spanning `planned_steps`."""
+        """A run started: x in epochs of `steps_per_epoch` steps, the axis spanning `planned_steps`
+        (drawn at the next refresh)."""
         self.steps_per_epoch = max(1, steps_per_epoch)
         self.planned_steps = max(1, planned_steps)
         self.end, self.best_step, self.finals = None, None, {}
         self.empty.setText(WAITING_TEXT)
-        self._set_x_end(self.planned_steps)
+        self._drawn = ()
+
+    def expect_accuracy_from(self, task: str) -> None:
+        """The run's task: a classification reports accuracy, so its plot is there from the start
+        of the run (it does not squeeze the loss plot in the middle of the run)."""
+        self.expect_accuracy = task == "classification"
         self._drawn = ()
 
     def set_best(self, step: int) -> None:
@@ -157,15 +178,16 @@ class LossPlot(PlotPanel):
         self.restored_best = restored_best
         if best_step is not None and self.best_step is not None:
             self.best_step = best_step
-        self._set_x_end(max(step, 1))
         self._drawn = ()
 
     def epochs(self, steps) -> np.ndarray:
         return np.asarray(steps, np.float64) / (self.steps_per_epoch or 1)
 
-    def _set_x_end(self, steps: int) -> None:
-        self.loss_plot.enableAutoRange(x=False)
-        self.loss_plot.setXRange(0, steps / (self.steps_per_epoch or 1), padding=0.01)
+    def _set_x_end(self) -> None:
+        """While a run goes on the x axis spans the planned run, after it the run."""
+        steps = max(self.end[0], 1) if self.end is not None else self.planned_steps
+        if steps:
+            set_view_range(self.loss_plot, x=(0, steps / (self.steps_per_epoch or 1)), padding=0.01)
 
     # -- data -------------------------------------------------------------------------------
     def clear(self) -> None:
@@ -173,9 +195,10 @@ class LossPlot(PlotPanel):
             series.clear()
         self._smooth_loss = Smoother()
         self.end, self.best_step, self.finals = None, None, {}
+        self.expect_accuracy = False
         self._y_ranges.clear()
         self.empty.setText(EMPTY_TEXT)
-        self.refresh(force=True)
+        self._drawn = ()
 
     def add_overlay(self, label: str, epochs, losses) -> None:
         """Show an earlier run's training loss (x in epochs) for comparison."""
@@ -184,7 +207,6 @@ class LossPlot(PlotPanel):
         curve.setZValue(-10)
         self.overlays[label] = curve
         self._drawn = ()
-        self.refresh(force=True)
 
     def clear_overlays(self) -> None:
         for curve in self.overlays.values():
@@ -198,21 +220,22 @@ class LossPlot(PlotPanel):
         self._y_ranges.pop(id(self.loss_plot), None)
         self.refresh(force=True)
 
-    def refresh(self, force: bool = False) -> None:
+    def refresh(self, force: bool = False) -> bool:
         """Redraw what changed since the last refresh (each setData repaints its plot)."""
         series = (self.train_loss, self.val_loss, self.train_accuracy, self.val_accuracy)
         versions = tuple(s.version for s in series)
-        markers = (self.end, self.best_step, tuple(self.finals), self.steps_per_epoch)
+        markers = (self.end, self.best_step, tuple(self.finals), self.steps_per_epoch, self.planned_steps,
+                   self.expect_accuracy)
         state = (versions, markers, len(self.overlays))
         if state == self._drawn and not force:
-            return
+            return False
         drawn = self._drawn if self._drawn and not force else ((None,) * 4, None, None)
         self._drawn = state
         has_data = bool(self.train_loss.size or self.val_loss.size or self.overlays or self.finals)
-        self.stack.setCurrentIndex(1 if has_data else 0)
+        self.stack.setCurrentWidget(self.stack.widget(0) if has_data else self.empty)
         has_accuracy = bool(self.train_accuracy.size or self.val_accuracy.size or
                             any(a is not None for _, a in self.finals.values()))
-        self.accuracy_widget.setVisible(has_accuracy)
+        self.accuracy_widget.setVisible(has_accuracy or (self.expect_accuracy and self.end is None))
         changed = [old != new for old, new in zip(drawn[0], versions)]
         if changed[0] or drawn[1] != markers:
             x = self.epochs(self.train_loss.x)
@@ -225,6 +248,7 @@ class LossPlot(PlotPanel):
         if changed[3] or drawn[1] != markers:
             self.val_acc_curve.setData(self.epochs(self.val_accuracy.x), 100 * self.val_accuracy.y)
         if drawn[1] != markers:
+            self._set_x_end()
             self._draw_markers()
         if changed[0] or changed[1] or drawn[1] != markers or drawn[2] != len(self.overlays):
             self._fit_y(self.loss_plot, [self.train_loss.y, self.val_loss.y, self._final_values(0)]
@@ -234,6 +258,7 @@ class LossPlot(PlotPanel):
                                              100 * self._final_values(1)], accuracy=True)
         self._show_legend()
         self._show_finals()
+        return True
 
     def _final_values(self, index: int) -> np.ndarray:
         values = [v[index] for split, v in self.finals.items() if split == "test" and v[index] is not None]
@@ -283,7 +308,7 @@ class LossPlot(PlotPanel):
             if accuracy:
                 current = (max(current[0], -1.0), min(current[1], 101.0))
             self._y_ranges[id(plot)] = current
-            plot.setYRange(*current, padding=0)
+            set_view_range(plot, y=current)
 
     def _show_legend(self) -> None:
         parts = []
@@ -304,7 +329,7 @@ class LossPlot(PlotPanel):
         text = "&nbsp;&nbsp;&nbsp;".join(parts)
         if text != self.legend.text():  # a new text lays the panel out again
             self.legend.setText(text)
-        self.legend.setVisible(bool(parts))
+        self.legend.setVisible(bool(parts) or self.planned_steps > 0)  # kept for the run: no relayout
 
     def _show_finals(self) -> None:
         if not self.finals:

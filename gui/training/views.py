@@ -5,15 +5,13 @@ are never scroll bars inside scroll bars."""
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QTabWidget
 
 from engine.graph import Network
 from engine.training import records as R
-from engine.training.live_extras import BoundaryRecord, PredictionsRecord, WalksRecord
+from engine.training.live_extras import BoundaryRecord, PredictionsRecord, RunModel, WalksRecord
 from gui.plots.activations import ActivationsPanel, LayerOutput
 from gui.plots.autoencoder_view import AutoencoderPanel
 from gui.plots.confusion import ConfusionPanel
@@ -23,16 +21,11 @@ from gui.plots.gradcheck_view import GradcheckPanel
 from gui.plots.gradient_flow import GradientFlowPanel
 from gui.plots.histograms import HistogramsPanel
 from gui.plots.loss_plot import LossPlot
+from gui.plots.schedule import RefreshSchedule
 from gui.training.canvas_overlay import dead_fraction
 from gui.training.extras import REQUESTS
 
-REFRESH_MS = 100  # 10 redraws a second: smooth to the eye, cheap for the training beside it
-REFRESH_BUDGET_S = 0.008
-CPU_SHARE = 0.04
-"""While a run goes on, the GUI thread may use this share of a core for drawing: a tick is skipped
-while the thread has used more (redrawing, painting, anything), so the trainer keeps the cores."""
-MAX_CREDIT_S = 0.05
-LONGEST_WAIT_S = 1.0  # however busy the thread, each visible view is redrawn at least this often
+REFRESH_MS = 100  # 10 ticks a second: smooth to the eye, cheap for the training beside it
 SPLIT_WORDS = {"val": "validation", "test": "test", "train": "training"}
 
 
@@ -71,10 +64,7 @@ class TrainingViews(QTabWidget):
         self.steps_per_epoch = 0
         self.runs: list[tuple[str, np.ndarray, np.ndarray]] = []
         self.running = False  # steps are being taken: drawing yields to training
-        self._next_panel = 0
-        self._credit = MAX_CREDIT_S
-        self._clock = (time.perf_counter(), time.thread_time())
-        self._last_drawn = 0.0
+        self.schedule = RefreshSchedule(self.panels)
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
@@ -96,12 +86,14 @@ class TrainingViews(QTabWidget):
             self.loss.add_overlay(previous, *self.runs[-1][1:])
         self.network = network
         self._clear_run_views()
+        self.running = True  # a run is starting: from now on drawing yields to it
 
     def forget_runs(self) -> None:
         """Another project was opened: nothing of the old one's runs stays on screen."""
         self.runs.clear()
         self.loss.clear_overlays()
         self.network = None
+        self.running = False
         self._clear_run_views()
         self.gradcheck.clear()
 
@@ -143,6 +135,8 @@ class TrainingViews(QTabWidget):
                 self.show_predictions(record.result, f" after step {record.step:,} (epoch {record.epoch})")
             elif isinstance(record, WalksRecord):
                 self.autoencoder.set_walks(record.frames, record.step)
+            elif isinstance(record, RunModel):
+                self.loss.expect_accuracy_from(record.task)
             elif isinstance(record, R.Paused):
                 self.running = False  # nothing to yield to: show the fresh probe at once
             elif isinstance(record, (R.Finished, R.Stopped)):
@@ -201,11 +195,11 @@ class TrainingViews(QTabWidget):
         for node_id, values in record.activations.items():
             if node_id not in self.network or values.ndim < 2:
                 continue
-            kind = self.network.spec(node_id).type_id
-            if kind in ("Input", "Output"):
+            spec = self.network.spec(node_id)
+            if spec.role in ("input", "output"):
                 continue  # the input is the sample row; the output repeats the last layer
-            note = f"{dead_fraction(values):.0%} dead" if kind == "ReLU" else ""
-            layers.append(LayerOutput(node_id, self.network.name_of(node_id), kind, values, note))
+            note = f"{dead_fraction(values):.0%} dead" if spec.can_die else ""
+            layers.append(LayerOutput(node_id, self.network.name_of(node_id), spec.type_id, values, note))
         labels = []
         if record.targets is not None and record.targets.ndim == 1:
             labels = [str(int(t)) if float(t).is_integer() else f"{t:.3g}" for t in record.targets.tolist()]
@@ -228,29 +222,10 @@ class TrainingViews(QTabWidget):
         self.filters.image_shape = tuple(probe.inputs.shape[1:]) if probe.inputs is not None else None
         self.filters.set_data(f"{name} after step {probe.step:,}", probe.weights[chosen], hint)
 
-    def _may_draw(self) -> bool:
-        """While training: whether the GUI thread has CPU credit left (CPU_SHARE of the time since
-        the last tick, less what it used), or a view has waited LONGEST_WAIT_S."""
-        wall, cpu = time.perf_counter(), time.thread_time()
-        self._credit = min(MAX_CREDIT_S, self._credit + CPU_SHARE * (wall - self._clock[0]) - (cpu - self._clock[1]))
-        self._clock = (wall, cpu)
-        return not self.running or self._credit >= 0 or wall - self._last_drawn > LONGEST_WAIT_S
-
     def refresh(self) -> None:
-        """Redraw the panels a person can see (normally the current tab only). With many visible,
-        a tick stops after REFRESH_BUDGET_S and the next tick goes on where it stopped, so one
-        tick never blocks the event loop for long. While a run goes on, ticks are skipped when the
-        GUI thread has used more than its share of a core (see CPU_SHARE)."""
+        """Redraw the panels a person can see (normally the current tab only) that have new data.
+        While a run goes on, one panel per tick, in turn, within the GUI thread's share of a core;
+        otherwise as many as fit in a short budget (see gui.plots.schedule)."""
         REQUESTS.confusion_shown = self.confusion.isVisible()
         REQUESTS.boundary_aspect = self.boundary.aspect()
-        if not self._may_draw():
-            return
-        started = self._last_drawn = time.perf_counter()
-        count = len(self.panels)
-        for offset in range(count):
-            panel = self.panels[(self._next_panel + offset) % count]
-            if panel.isVisible():
-                panel.refresh()
-            if time.perf_counter() - started > REFRESH_BUDGET_S:
-                self._next_panel = (self._next_panel + offset + 1) % count
-                return
+        self.schedule.tick(self.running)

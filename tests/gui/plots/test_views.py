@@ -237,7 +237,9 @@ def test_gradient_flow_heatmap_has_a_time_axis_and_a_colour_bar(qtbot, tmp_path)
     assert panel.heat_plot.getAxis("bottom").labelText == "epoch"
     assert panel.heat_plot.viewRange()[0] == pytest.approx([0.0, 5.0])  # the planned 5 epochs while running
     panel.set_end(100)
+    assert panel.refresh()  # the end is drawn at the next refresh, like new data
     assert panel.heat_plot.viewRange()[0] == pytest.approx([0.0, 1.0])  # steps 0..100 = epoch 0..1: the run
+    assert not panel.refresh()  # nothing new: nothing drawn
     low, high = panel.heat.bar.levels()
     assert low <= -6 and high >= 0 and high - low < 8  # the colour bar spans the values
     assert panel.heat.image.levels.tolist() == pytest.approx([low, high])
