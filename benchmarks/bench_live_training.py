@@ -64,6 +64,14 @@ class StallProbe:
         return np.diff(np.array(self.times)) * 1000
 
 
+def settle(app: QApplication, seconds: float = 0.5) -> None:
+    """Let the windows lay themselves out and paint (their first paint is no part of a run)."""
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        app.processEvents()
+        time.sleep(0.01)
+
+
 def windowed_seconds(app: QApplication, samples: int, epochs: int, wall_of_views: bool = True,
                      probe_every: int = DEFAULT_PROBE_EVERY, stall_probe: bool = True) -> tuple[float, np.ndarray]:
     from gui.app import setup_application
@@ -86,6 +94,7 @@ def windowed_seconds(app: QApplication, samples: int, epochs: int, wall_of_views
         wall.resize(1800, 1200)
         wall.show()
     window.scene.select_nodes([window.document.network.find("c1")])
+    settle(app)
     probe = StallProbe()
     window.training.probe_every = probe_every
     loop = QEventLoop()
