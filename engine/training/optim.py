@@ -6,7 +6,9 @@ training settings (TrainingSettings, or a namespace of them).
 
 from __future__ import annotations
 
+import inspect
 import math
+import sys
 from typing import TYPE_CHECKING, Any
 
 import torch
@@ -22,8 +24,52 @@ def split_decay(model: nn.Module) -> tuple[list[nn.Parameter], list[nn.Parameter
     return [p for p in params if p.ndim >= 2], [p for p in params if p.ndim < 2]
 
 
-def build_optimizer(model: nn.Module, s: TrainingSettings, device: torch.device) -> torch.optim.Optimizer:
-    """The optimizer; fused kernels where PyTorch has them for this device, foreach otherwise."""
+KINDS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW,
+         "rmsprop": torch.optim.RMSprop, "adagrad": torch.optim.Adagrad}
+CAPTURABLE = ("sgd", "adam", "adamw")
+"""Optimizers whose step is captured in a CUDA graph (sgd keeps no step count; adam and adamw take
+capturable=True); adagrad counts its steps on the host, lbfgs re-evaluates the loss, and rmsprop is
+not captured yet."""
+
+
+def torch_fused_devices() -> set[str]:
+    """Device types for which this PyTorch has fused optimizer kernels at all."""
+    try:
+        from torch.optim.optimizer import _get_fused_kernels_supported_devices
+        return set(_get_fused_kernels_supported_devices())
+    except (ImportError, AttributeError):  # an older or newer PyTorch: the two that always had them
+        return {"cpu", "cuda"}
+
+
+def fused_without_cuda(cls: type) -> bool:
+    """True when this PyTorch's fused kernel for `cls` has no CUDA version (Adagrad before 2.12:
+    its device check passes cuda_unsupported=True, and its help says 'CPU only')."""
+    try:
+        source = inspect.getsource(sys.modules[cls.__module__])
+    except (OSError, TypeError, KeyError):
+        source = ""
+    return "cuda_unsupported=True" in source or "(CPU only)" in (cls.__doc__ or "")
+
+
+def kernel_choice(cls: type, device_type: str, fused_devices: set[str] | None = None,
+                  cuda_unsupported: bool | None = None) -> dict[str, bool]:
+    """{'fused': True} where `cls` has a fused kernel for `device_type` in this PyTorch (CPU and
+    CUDA only), else {'foreach': True} (not on MPS, where foreach is left to PyTorch: {}).
+    `fused_devices` and `cuda_unsupported` default to what the installed PyTorch says."""
+    fused_devices = torch_fused_devices() if fused_devices is None else fused_devices
+    if cuda_unsupported is None:
+        cuda_unsupported = fused_without_cuda(cls)
+    has_fused = "fused" in inspect.signature(cls.__init__).parameters
+    if has_fused and device_type in ("cpu", "cuda") and device_type in fused_devices \
+            and not (device_type == "cuda" and cuda_unsupported):
+        return {"fused": True}
+    return {} if device_type == "mps" else {"foreach": True}
+
+
+def build_optimizer(model: nn.Module, s: TrainingSettings, device: torch.device,
+                    capturable: bool = False) -> torch.optim.Optimizer:
+    """The optimizer; fused kernels where PyTorch has them for this device and optimizer, foreach
+    otherwise. `capturable` (CUDA graphs): the step count and the learning rate live on the device."""
     weights, others = split_decay(model)
     decay = 0.0 if s.optimizer == "lbfgs" else s.weight_decay
     groups: list[dict[str, Any]] = [{"params": weights, "weight_decay": decay},
@@ -33,20 +79,23 @@ def build_optimizer(model: nn.Module, s: TrainingSettings, device: torch.device)
         return torch.optim.LBFGS([p for g in groups for p in g["params"]], lr=s.lr, max_iter=s.lbfgs_max_iter,
                                  history_size=s.lbfgs_history,
                                  line_search_fn="strong_wolfe" if s.lbfgs_line_search else None)
-    kinds = {
-        "sgd": (torch.optim.SGD, {"momentum": s.momentum, "nesterov": s.nesterov}),
-        "adam": (torch.optim.Adam, {"betas": (s.beta1, s.beta2), "eps": s.eps}),
-        "adamw": (torch.optim.AdamW, {"betas": (s.beta1, s.beta2), "eps": s.eps}),
-        "rmsprop": (torch.optim.RMSprop, {"alpha": s.rms_alpha, "eps": s.eps, "momentum": s.momentum}),
-        "adagrad": (torch.optim.Adagrad, {"eps": s.eps}),
+    extras = {
+        "sgd": {"momentum": s.momentum, "nesterov": s.nesterov},
+        "adam": {"betas": (s.beta1, s.beta2), "eps": s.eps},
+        "adamw": {"betas": (s.beta1, s.beta2), "eps": s.eps},
+        "rmsprop": {"alpha": s.rms_alpha, "eps": s.eps, "momentum": s.momentum},
+        "adagrad": {"eps": s.eps},
     }
-    cls, extra = kinds[s.optimizer]
-    if cls is not torch.optim.RMSprop and device.type in ("cuda", "cpu"):
-        try:
-            return cls(groups, lr=s.lr, fused=True, **extra)
-        except (RuntimeError, TypeError, ValueError):
-            pass
-    return cls(groups, lr=s.lr, foreach=device.type != "mps" or None, **extra)
+    cls, extra = KINDS[s.optimizer], extras[s.optimizer]
+    kernels = kernel_choice(cls, device.type)
+    lr: float | torch.Tensor = s.lr
+    if capturable and s.optimizer in CAPTURABLE:
+        if "capturable" in inspect.signature(cls.__init__).parameters and device.type == "cuda":
+            extra = {**extra, "capturable": True}
+        lr = torch.tensor(float(s.lr), device=device)  # a schedule changes it in place, graph or not
+        for group in groups:
+            group["lr"] = lr.clone()
+    return cls(groups, lr=lr, **kernels, **extra)
 
 
 class Schedule:
@@ -70,6 +119,15 @@ class Schedule:
                                                  patience=s.plateau_patience, threshold=s.plateau_threshold,
                                                  threshold_mode="abs", min_lr=s.min_lr)
         self.per_step = self.kind == "cosine"
+        self.lr_tensors = [g["lr"] if isinstance(g["lr"], torch.Tensor) else None for g in optimizer.param_groups]
+
+    def keep_lr_tensors(self) -> None:
+        """A learning rate that lives on the device (a captured step reads it) stays the same
+        tensor: a float put in its place (older PyTorch schedulers, set_lr) is copied into it."""
+        for group, tensor in zip(self.optimizer.param_groups, self.lr_tensors):
+            if tensor is not None and group["lr"] is not tensor:
+                tensor.fill_(float(group["lr"]))
+                group["lr"] = tensor
 
     @property
     def lr(self) -> float:
@@ -77,12 +135,15 @@ class Schedule:
 
     def after_step(self) -> None:
         self.torch.step()
+        if self.lr_tensors[0] is not None:
+            self.keep_lr_tensors()
 
     def after_epoch(self, monitored_loss: float) -> None:
         if self.kind == "plateau":
             self.torch.step(monitored_loss)
         elif self.kind in ("step", "invscaling"):
             self.torch.step()
+        self.keep_lr_tensors()
 
     def set_lr(self, lr: float) -> None:
         """Change the learning rate now (the schedule goes on from the new value)."""
@@ -93,6 +154,7 @@ class Schedule:
             group["lr"] = lr
         if self.kind == "cosine":
             self.torch.base_lrs = [lr for _ in self.torch.base_lrs]
+        self.keep_lr_tensors()
 
     def state_dict(self) -> dict[str, Any]:
         if self.torch is None:

@@ -91,8 +91,8 @@ class TrainingSettings(SettingsBase):
                                  label="Restore best weights")
     eval_batch_size: int = setting(1000, "Samples per batch when evaluating.", minimum=1, label="Eval batch size")
     # -- machine ----------------------------------------------------------------------------
-    seed: int = setting(0, "Seed for weights, shuffling and dropout: the same seed gives the same run.",
-                        minimum=0)
+    seed: int = setting(0, "Seed for weights, shuffling and dropout: the same seed gives the same run, "
+                        "bit for bit on the CPU; on a GPU close, but not guaranteed identical.", minimum=0)
     device: str = setting("auto", "auto (CUDA, then Apple MPS, then CPU), cpu, cuda, cuda:N or mps.",
                           example="cpu")
     amp: bool = setting(False, "Mixed precision on CUDA (bfloat16 where supported, else float16).",

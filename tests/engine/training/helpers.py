@@ -1,4 +1,8 @@
-"""Tiny projects for fast training tests."""
+"""Tiny projects for fast training tests.
+
+They train on the CPU (training.device=cpu) unless a test asks for another device: the tests compare
+exact weights, seeds and summaries, and bitwise reproducibility is promised on the CPU only (see
+docs/training.md, "GPU"). A machine with CUDA runs them as one without."""
 
 from __future__ import annotations
 
@@ -11,7 +15,8 @@ def spiral_project(samples: int = 200, **training) -> Project:
     x = b.add("Input", shape=[2])
     x = b.chain(x, ("Dense", {"units": 16}, "hidden"), ("Tanh",), ("Dense", {"units": 2}, "scores"))
     b.add("Output", x)
-    settings = {"optimizer": "adam", "lr": 0.02, "batch_size": 32, "epochs": 3, "checkpoint_every": 0, **training}
+    settings = {"optimizer": "adam", "lr": 0.02, "batch_size": 32, "epochs": 3, "checkpoint_every": 0,
+                "device": "cpu", **training}
     return Project(b.finish(), "tiny spiral", "",
                    {"source": "spiral", "samples": samples, "validation_split": 0.2}, settings)
 
@@ -23,7 +28,8 @@ def mnist_conv_project(subset: int = 256, **training) -> Project:
                 ("Dropout", {}, "drop"), ("BatchNorm2d", {}, "bn"), ("Flatten",),
                 ("Dense", {"units": 16}, "fc"), ("ReLU",), ("Dense", {"units": 10}, "scores"))
     b.add("Output", x)
-    settings = {"optimizer": "sgd", "lr": 0.05, "momentum": 0.9, "batch_size": 64, "epochs": 1, **training}
+    settings = {"optimizer": "sgd", "lr": 0.05, "momentum": 0.9, "batch_size": 64, "epochs": 1,
+                "device": "cpu", **training}
     return Project(b.finish(), "tiny conv", "",
                    {"source": "mnist", "subset": subset, "test_subset": 200, "validation_split": 0.25}, settings)
 
