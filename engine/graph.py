@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
@@ -23,6 +23,10 @@ from engine.errors import (
     UnknownPortError,
 )
 from engine.layers import ROLES, LayerSpec, get_spec, specs_with_role
+from engine.layers.blocks import BLOCK
+
+if TYPE_CHECKING:
+    from engine.blocks.definition import BlockLibrary
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,8 @@ class Network:
         self._next_order = 1
         self._held: list[Change] | None = None
         self._order: list[str] | None = None  # topological order, kept until the wiring changes
+        self.library: BlockLibrary | None = None
+        """The project's block definitions, where Block nodes find their ports (engine.blocks)."""
 
     # -- observers ---------------------------------------------------------------------
     def subscribe(self, observer: Observer) -> None:
@@ -127,7 +133,11 @@ class Network:
         return self._attrs(node_id)["params"]
 
     def spec(self, node_id: str) -> LayerSpec:
-        return get_spec(self._attrs(node_id)["type"])
+        """The node's layer spec; a Block node's has its definition's ports."""
+        attrs = self._attrs(node_id)
+        if attrs["type"] == BLOCK and self.library is not None:
+            return self.library.instance_spec(attrs["params"])
+        return get_spec(attrs["type"])
 
     def edges(self) -> list[Edge]:
         """All wires, in the order they were made."""
@@ -300,6 +310,7 @@ class Network:
         other = Network()
         other.graph = copy.deepcopy(self.graph)
         other._next_id, other._next_order = self._next_id, self._next_order
+        other.library = self.library
         return other
 
     def architecture(self) -> dict[str, tuple]:

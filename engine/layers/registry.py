@@ -8,12 +8,14 @@ from functools import cache
 from typing import Any
 
 from engine.errors import UnknownLayerTypeError
-from engine.layers import activations, adaptive, conv, dense, io, merge, norm, pooling, shape_ops, unpooling
+from engine.layers import activations, adaptive, blocks, conv, dense, io, merge, norm, pooling, shape_ops, unpooling
 from engine.layers.spec import LayerSpec
 
 _FAMILIES = (io, dense, conv, pooling, adaptive, unpooling, activations, norm, shape_ops, merge)
 
 SPECS: dict[str, LayerSpec] = {spec.type_id: spec for family in _FAMILIES for spec in family.SPECS}
+STRUCTURAL: dict[str, LayerSpec] = {spec.type_id: spec for spec in blocks.SPECS}
+"""Block instances and block ports (engine.blocks): found by `get_spec`, but not layers of the palette."""
 _LEGACY: dict[str, str] = {old: spec.type_id for spec in SPECS.values() for old in spec.legacy_ids}
 
 CATEGORIES: tuple[str, ...] = tuple(dict.fromkeys(spec.category for spec in SPECS.values()))
@@ -21,7 +23,7 @@ CATEGORIES: tuple[str, ...] = tuple(dict.fromkeys(spec.category for spec in SPEC
 
 def get_spec(type_id: str) -> LayerSpec:
     """The spec for `type_id` (or one of its legacy ids); a clear error for an unknown type."""
-    spec = SPECS.get(type_id) or SPECS.get(_LEGACY.get(type_id, ""))
+    spec = SPECS.get(type_id) or STRUCTURAL.get(type_id) or SPECS.get(_LEGACY.get(type_id, ""))
     if spec is None:
         close = difflib.get_close_matches(str(type_id), list(SPECS), n=3)
         hint = f" Did you mean {', '.join(close)}?" if close else ""

@@ -21,7 +21,19 @@ if TYPE_CHECKING:  # torch is imported only when a module is built (see lazy_tor
 Shape = tuple[int, ...]
 """A tensor shape without the batch axis, e.g. (1, 28, 28)."""
 
-PARAM_KINDS = ("int", "float", "bool", "choice", "pair", "shape")
+PARAM_KINDS = ("int", "float", "bool", "choice", "pair", "shape", "text", "mapping")
+"""text and mapping (a dict of named values) serve the Block layer (engine.blocks) only."""
+
+ARG_KINDS = ("int", "float", "bool", "choice", "pair")
+"""Kinds whose value may be a block argument reference, `{"arg": "channels"}`: inside a block
+definition the value is the argument's, set per instance (engine.blocks)."""
+
+
+def arg_ref(value: Any) -> str | None:
+    """The argument a value refers to (`{"arg": "channels"}` -> 'channels'), or None."""
+    if type(value) is dict and len(value) == 1 and isinstance(value.get("arg"), str):
+        return value["arg"]
+    return None
 
 ROLES = ("input", "output", "activation", "merge", "layer")
 """What a layer is to the network: where data enters (one per network), where the prediction and
@@ -99,6 +111,11 @@ class Param:
     def validate(self, value: Any) -> Any:
         """Return the value in its canonical form or raise ParamError saying why it is refused
         (the checks are engine.validation's, shared with the training and dataset settings)."""
+        ref = arg_ref(value) if self.kind in ARG_KINDS else None
+        if ref is not None:
+            if not ref.isidentifier():
+                raise ParamError(f"{self.name}: a block argument's name must be an identifier, not {ref!r}")
+            return {"arg": ref}
         try:
             return getattr(self, f"_validate_{self.kind}")(value)
         except Invalid as error:
@@ -124,6 +141,26 @@ class Param:
         if not isinstance(value, (list, tuple)) or len(value) != 2:
             raise Invalid("type", "must be one number or a (height, width) pair", value, f", not {value!r}")
         return tuple(self._validate_int(v) for v in value)  # type: ignore[return-value]
+
+    def _validate_text(self, value: Any) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise Invalid("type", "must be a non-empty text", value, f", not {value!r}")
+        return value.strip()
+
+    def _validate_mapping(self, value: Any) -> dict[str, Any]:
+        """Named values (block arguments): identifier keys; numbers, booleans, texts or lists of them."""
+        if not isinstance(value, dict):
+            raise Invalid("type", "must be an object of named values", value, f", not {value!r}")
+        found: dict[str, Any] = {}
+        for key, item in value.items():
+            if not isinstance(key, str) or not key.isidentifier():
+                raise Invalid("type", "must have names that are identifiers", value, f", not {key!r}")
+            found[key] = list(item) if isinstance(item, (list, tuple)) else item
+            if not all(isinstance(v, (bool, int, float, str)) for v in (found[key] if isinstance(
+                    found[key], list) else [found[key]])):
+                raise Invalid("type", "must hold numbers, booleans, texts or lists of them", value,
+                              f", not {item!r} for '{key}'")
+        return found
 
     def _validate_shape(self, value: Any) -> Shape:
         if not isinstance(value, (list, tuple)) or not value:
