@@ -6,13 +6,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import networkx as nx
 
+from engine.blocks.definition import BlockError, resolve_params
 from engine.errors import ShapeError
 from engine.graph import Edge, Network
 from engine.layers import SPECS, Shape, specs_with_role
+from engine.layers.blocks import BLOCK, BLOCK_INPUT
 from engine.layers.geometry import fmt, numel
+from engine.layers.registry import STRUCTURAL
 
 MAIN, MAIN_INPUT = "out", "in"
 """A layer's main output and input port; other ports carry something else (a max-pool's indices)."""
@@ -33,6 +37,12 @@ class NodeInfo:
     params: int = 0
     macs: int = 0
     error: str | None = None
+    inner: list[Analysis] = field(default_factory=list)
+    """A Block node's: the analysis of its definition for each repetition (with its arguments)."""
+    error_at: tuple[str, str] | None = None
+    """A Block node's error: the inner layer's path ('stage2.0.conv1') and that layer's own message."""
+    inner_activations: int | None = None
+    """A Block node's: the values its inner layers output (else the output shape's count)."""
 
     @property
     def output_shape(self) -> Shape | None:
@@ -40,6 +50,8 @@ class NodeInfo:
 
     @property
     def activations(self) -> int:
+        if self.inner_activations is not None:
+            return self.inner_activations
         shape = self.output_shape
         return numel(shape) if shape is not None else 0
 
@@ -59,6 +71,10 @@ class Analysis:
     order: list[str]
     errors: list[Issue]
     warnings: list[Issue]
+    args: dict[str, Any] = field(default_factory=dict)
+    """Inside a block: the argument values this analysis of its definition was made with."""
+    path: str = ""
+    """Inside a block: where, as a module path ('stage2.0'); empty at the top level."""
 
     @property
     def empty(self) -> bool:
@@ -115,22 +131,39 @@ class Analysis:
         return info.error if info else None
 
 
-def infer_shapes(network: Network) -> Analysis:
-    """Infer shapes and costs for every node, in topological order."""
+@dataclass(frozen=True)
+class Context:
+    """Where an analysis runs: at the top level (the defaults) or inside a block, with the block's
+    argument values, its input ports' shapes (port node id -> shape), its path and the definitions
+    it is nested in (to refuse a block that contains itself)."""
+
+    args: dict[str, Any] | None = None
+    ports: dict[str, Shape] | None = None
+    path: str = ""
+    stack: tuple[str, ...] = ()
+
+
+TOP = Context()
+
+
+def infer_shapes(network: Network, context: Context = TOP) -> Analysis:
+    """Infer shapes and costs for every node, in topological order (through blocks, engine.blocks)."""
     order = network.topological_order()
     nodes: dict[str, NodeInfo] = {}
     errors: list[Issue] = []
     for node_id in order:
-        info = _infer_node(network, node_id, nodes)
+        info = _infer_node(network, node_id, nodes, context)
         nodes[node_id] = info
         if info.error:
             errors.append(Issue(node_id, info.error, tuple(network.in_edges(node_id))))
-    if order:  # an empty network is not wrong, only empty (Analysis.hint)
+    inside = context.ports is not None
+    if order and not inside:  # an empty network is not wrong, only empty (Analysis.hint)
         errors.extend(_network_errors(network))
-    return Analysis(nodes, order, errors, _unused_layer_warnings(network))
+    warnings = [] if inside else _unused_layer_warnings(network)
+    return Analysis(nodes, order, errors, warnings, dict(context.args or {}), context.path)
 
 
-def _infer_node(network: Network, node_id: str, known: dict[str, NodeInfo]) -> NodeInfo:
+def _infer_node(network: Network, node_id: str, known: dict[str, NodeInfo], context: Context) -> NodeInfo:
     spec = network.spec(node_id)
     in_edges = network.in_edges(node_id)
     connected = {e.target_port for e in in_edges}
@@ -141,12 +174,25 @@ def _infer_node(network: Network, node_id: str, known: dict[str, NodeInfo]) -> N
     shapes = [known[e.source].outputs.get(e.source_port) for e in in_edges]
     if any(shape is None for shape in shapes):
         return NodeInfo()  # an upstream layer has the error; do not repeat it here
+    type_id = spec.type_id
+    if context.ports is not None and spec.role in ("input", "output"):
+        return NodeInfo(error=f"{_label(network, node_id)}: the network's {spec.role} belongs at the top level, "
+                              f"not inside a block; use a Block {spec.role} layer here")
+    if type_id in STRUCTURAL:
+        if type_id == BLOCK:
+            from engine.blocks.infer import infer_block  # engine.blocks builds on this module
+            return infer_block(network, node_id, shapes, context)  # type: ignore[arg-type]
+        if type_id == BLOCK_INPUT and context.ports is not None:
+            return NodeInfo(outputs={MAIN: context.ports[node_id]})
+    params = network.params_view(node_id)
     try:
+        if context.args is not None or any(type(v) is dict for v in params.values()):
+            params = resolve_params(spec, params, context.args or {})
         _check_wires(network, in_edges)
-        cost = spec.infer(network.params_view(node_id), shapes)  # type: ignore[arg-type]
+        cost = spec.infer(params, shapes)  # type: ignore[arg-type]
         _check_outputs(cost.outputs)
         _check_undoes(network, in_edges, cost.outputs, known)
-    except ShapeError as error:
+    except (ShapeError, BlockError) as error:
         return NodeInfo(error=f"{_label(network, node_id)}: {error}")
     return NodeInfo(outputs=dict(cost.outputs), params=cost.params, macs=cost.macs)
 
@@ -156,6 +202,8 @@ def _check_wires(network: Network, in_edges: list[Edge]) -> None:
     its own name (a max-unpool's 'indices'), and such an input takes only an output of that name."""
     for edge in in_edges:
         if edge.source_port == edge.target_port or (edge.source_port, edge.target_port) == (MAIN, MAIN_INPUT):
+            continue
+        if network.graph.nodes[edge.source]["type"] == BLOCK:  # a block's outputs are all values
             continue
         source = f"'{network.name_of(edge.source)}'"
         if edge.target_port != MAIN_INPUT:

@@ -140,10 +140,19 @@ class BlockLibrary:
         return walk(name, [name])
 
 
-def effective_args(definition: BlockDefinition, params: dict[str, Any], repetition: int) -> dict[str, Any]:
+def effective_args(definition: BlockDefinition, params: dict[str, Any], repetition: int,
+                   outer: dict[str, Any] | None = None) -> dict[str, Any]:
     """The argument values of one repetition of an instance: the definition's defaults, the
-    instance's `args`, and for the first repetition its `first_args`."""
+    instance's `args`, and for the first repetition its `first_args`; a value that refers to an
+    argument (`{"arg": "channels"}`) takes the enclosing block's (`outer`)."""
     given = {**params.get("args", {}), **(params.get("first_args", {}) if repetition == 0 else {})}
+    for key, value in given.items():
+        ref = arg_ref(value)
+        if ref is not None:
+            if outer is None or ref not in outer:
+                where = "its enclosing block has no such argument" if outer else "it is not inside a block"
+                raise BlockError(f"its argument '{key}' refers to the block argument '{ref}', but {where}")
+            given[key] = outer[ref]
     unknown = sorted(set(given) - set(definition.args))
     if unknown:
         known = ", ".join(definition.args) or "none"

@@ -155,6 +155,9 @@ class Param:
         for key, item in value.items():
             if not isinstance(key, str) or not key.isidentifier():
                 raise Invalid("type", "must have names that are identifiers", value, f", not {key!r}")
+            if arg_ref(item) is not None:  # an argument passed on from the enclosing block
+                found[key] = {"arg": item["arg"]}
+                continue
             found[key] = list(item) if isinstance(item, (list, tuple)) else item
             if not all(isinstance(v, (bool, int, float, str)) for v in (found[key] if isinstance(
                     found[key], list) else [found[key]])):

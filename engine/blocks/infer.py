@@ -1,0 +1,85 @@
+"""Shapes and costs through a Block node: its definition is analysed once per repetition, with that
+repetition's arguments and input shapes; an error inside is reported on the block, naming the inner
+layer by its module path ('stage2.0.conv1')."""
+
+from __future__ import annotations
+
+from engine.blocks.definition import BlockDefinition, BlockError, effective_args
+from engine.graph import Network, python_name
+from engine.layers import Shape
+from engine.layers.blocks import BLOCK_INPUT, BLOCK_OUTPUT, PORT_TYPES
+from engine.shapes import MAIN, Analysis, Context, NodeInfo, infer_shapes
+
+
+def block_path(context: Context, name: str) -> str:
+    """The module path of a block named `name` in this context ('stage2', or 'stage2.0.block1')."""
+    own = python_name(name)
+    return f"{context.path}.{own}" if context.path else own
+
+
+def infer_block(network: Network, node_id: str, shapes: list[Shape], context: Context) -> NodeInfo:
+    """The Block node's outputs (one per output port of its definition), parameters and MACs summed
+    over its repetitions, and each repetition's inner analysis."""
+    name = network.name_of(node_id)
+    label = f"Block '{name}'"
+    params = network.params_view(node_id)
+    try:
+        definition = _definition(network, params["definition"], context)
+    except BlockError as error:
+        return NodeInfo(error=f"{label}: {error}")
+    inputs, outputs = definition.port_nodes(BLOCK_INPUT), definition.port_nodes(BLOCK_OUTPUT)
+    repeat = params["repeat"]
+    if not outputs:
+        return NodeInfo(error=f"{label}: its definition '{definition.name}' has no Block output layer, so "
+                              "nothing comes out of it; add one inside the block")
+    if repeat > 1 and (len(inputs), len(outputs)) != (1, 1):
+        return NodeInfo(error=f"{label}: it repeats {repeat} times, so its definition '{definition.name}' must "
+                              f"have one input and one output (it has {len(inputs)} and {len(outputs)}); "
+                              "set repeat to 1")
+    base = block_path(context, name)
+    current: list[Shape | None] = list(shapes)
+    info = NodeInfo(inner_activations=0)
+    for repetition in range(repeat):
+        path = f"{base}.{repetition}" if repeat > 1 else base
+        try:
+            args = effective_args(definition, params, repetition, context.args)
+        except BlockError as error:
+            return NodeInfo(error=f"{label}: {error}", inner=info.inner)
+        inner = Context(args=args, ports=dict(zip(inputs, current, strict=True)), path=path,
+                        stack=(*context.stack, definition.name))
+        analysis = infer_shapes(definition.network, inner)
+        info.inner.append(analysis)
+        if analysis.errors:
+            where, message = _innermost(definition.network, analysis)
+            return NodeInfo(error=f"{label}: at {where}: {message}", error_at=(where, message), inner=info.inner)
+        current = [analysis.nodes[o].outputs.get(MAIN) for o in outputs]
+        if any(shape is None for shape in current):  # an output port fed by a layer cut off from the inputs
+            return NodeInfo(error=f"{label}: an output of '{definition.name}' has no shape", inner=info.inner)
+        info.params += analysis.total_params
+        info.macs += analysis.total_macs
+        info.inner_activations += sum(i.activations for n, i in analysis.nodes.items()  # type: ignore[operator]
+                                      if definition.network.graph.nodes[n]["type"] not in PORT_TYPES)
+    info.outputs = {definition.network.name_of(o): shape for o, shape in zip(outputs, current, strict=True)}
+    return info
+
+
+def _definition(network: Network, name: str, context: Context) -> BlockDefinition:
+    library = network.library
+    if library is None or name not in library:
+        raise BlockError(f"its definition '{name}' is missing from the block library; add it, or ungroup "
+                         "or remove this block")
+    if name in context.stack:
+        chain = " › ".join((*context.stack[context.stack.index(name):], name))
+        raise BlockError(f"block definition '{name}' contains itself ({chain}); a block cannot contain itself")
+    return library.definition(name)
+
+
+def _innermost(inner: Network, analysis: Analysis) -> tuple[str, str]:
+    """The path and own message of the first error inside: a nested block's innermost layer's."""
+    issue = analysis.errors[0]
+    if issue.node is None:
+        return analysis.path, issue.message
+    info = analysis.nodes.get(issue.node)
+    if info is not None and info.error_at is not None:
+        return info.error_at
+    return f"{analysis.path}.{python_name(inner.name_of(issue.node))}", issue.message
