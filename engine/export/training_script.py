@@ -25,12 +25,23 @@ from engine.export.base import ExportError, ExportFormat, Outputs, Runner
 from engine.export.codegen import CodegenError, class_name, model_source
 from engine.export.python_code import import_file
 from engine.export.source import ExportSource
-from engine.training import batching, device, distributed, early_stopping, evaluate, loop, losses, optim, steps
+from engine.training import (
+    batching,
+    device,
+    distributed,
+    early_stopping,
+    evaluate,
+    graphed_step,
+    loop,
+    losses,
+    optim,
+    steps,
+)
 from engine.training.settings import TrainingSettings
 
 TEMPLATE = Path(__file__).with_name("train_template.py")
 EMBEDDED: tuple[ModuleType, ...] = (idx, synthetic, torchvision_sets, splits, augment, losses, optim, steps,
-                                    early_stopping, device, distributed, batching, evaluate, loop)
+                                    graphed_step, early_stopping, device, distributed, batching, evaluate, loop)
 """LayerLab's torch-only modules, in the order they are embedded (each after those it imports).
 They import nothing of LayerLab but each other (TYPE_CHECKING blocks aside), so that the script
 holds the very code the app trains with."""
@@ -50,7 +61,7 @@ TRAINING_KEYS = frozenset((
     "eps", "rms_alpha", "lbfgs_max_iter", "lbfgs_history", "lbfgs_line_search", "weight_decay", "l1", "grad_clip",
     "schedule", "step_size", "gamma", "power_t", "min_lr", "plateau_factor", "plateau_patience", "plateau_threshold",
     "eval_every", "early_stopping", "patience", "min_delta", "monitor", "restore_best", "eval_batch_size", "seed",
-    "device", "amp", "workers", "log_every", "checkpoint_every", *VIEW_ONLY))
+    "device", "amp", "cuda_graphs", "workers", "log_every", "checkpoint_every", *VIEW_ONLY))
 DATASET_KEYS = frozenset((
     "source", "task", "path", "name", "download", "samples", "noise", "classes", "validation_split", "test_split",
     "subset", "test_subset", "normalize", "label_column", "image_size", "grayscale", "seed", "augment"))

@@ -34,6 +34,7 @@ from engine.training.device import FiniteWatch, amp_context
 from engine.training.distributed import DistContext, all_sum, wrap_model
 from engine.training.early_stopping import BestTracker
 from engine.training.evaluate import evaluate
+from engine.training.graphed_step import capture_blocker, graphed_or_eager
 from engine.training.losses import CorrectFn, LossFn
 from engine.training.optim import Schedule, build_optimizer, split_decay
 from engine.training.steps import make_step
@@ -109,13 +110,16 @@ class TrainingLoop:
         self.steps_per_epoch, self.train_size = plan.steps_per_epoch, plan.train_size
         self.loss_fn, self.correct_fn, self.val = loss_fn, correct_fn, val
         self.device, self.ctx, self.reconstruction = device, ctx, reconstruction
-        self.optimizer = build_optimizer(model, s, device)
+        capturable = capture_blocker(model, s, device, ctx.active) is None
+        self.optimizer = build_optimizer(model, s, device, capturable=capturable)
         self.schedule = Schedule(self.optimizer, s, plan.steps_per_epoch, plan.train_size)
         self.net = wrap_model(model, device, ctx)
         self.autocast, _, self.scaler = amp_context(device, s.amp)
         weights, others = split_decay(model)
-        self.step_fn = make_step(self.net, loss_fn, self.optimizer, s, weights, weights + others, self.autocast,
-                                 self.scaler)
+        eager = make_step(self.net, loss_fn, self.optimizer, s, weights, weights + others, self.autocast, self.scaler)
+        # the step run per batch (a GraphedStep on CUDA where it can be captured) and, where it
+        # cannot, one line saying why ('' on the CPU)
+        self.step_fn, self.step_note = graphed_or_eager(eager, model, s, device, ctx.active)
         self.log_every = s.log_every or max(1, plan.steps_per_epoch // 20)
         self.last_good = weights_copy(model)
         self.clock = Clock(device)
@@ -161,6 +165,7 @@ class TrainingLoop:
         max_steps = s.max_steps or float("inf")
         log_every, first_step, next_log = self.log_every, self.step + 1, LOG_SECONDS
         self.stopped_reason = "completed"
+        schedule.keep_lr_tensors()  # a resumed optimizer state must not replace what a graph will read
         while self.epoch < s.epochs:
             epoch = self.epoch + 1
             loss_sum.zero_()

@@ -17,6 +17,7 @@ OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop", "adagrad", "lbfgs")
 SCHEDULES = ("constant", "step", "cosine", "invscaling", "plateau", "adaptive")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 MONITORS = ("val_loss", "val_accuracy")
+CUDA_GRAPHS = ("auto", "off")
 DEFAULT_PROBE_EVERY = 50
 """The probe interval the app uses for its live views (the CLI keeps probes off)."""
 
@@ -97,6 +98,10 @@ class TrainingSettings(SettingsBase):
                           example="cpu")
     amp: bool = setting(False, "Mixed precision on CUDA (bfloat16 where supported, else float16).",
                         label="Mixed precision")
+    cuda_graphs: str = setting("auto", "auto: on CUDA, capture the training step once as a CUDA graph and replay "
+                               "it for every full batch, where the network and settings allow (else eager "
+                               "steps, with a note why); off: always eager steps.", choices=CUDA_GRAPHS,
+                               label="CUDA graphs")
     workers: int = setting(0, "DataLoader worker processes (image folders and augmentation only).", minimum=0,
                            label="Loader workers", special={0: "none: load in the training process"})
     # -- records, probes, checkpoints -------------------------------------------------------
