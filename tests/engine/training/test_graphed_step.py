@@ -154,6 +154,25 @@ def test_the_trainer_on_the_cpu_keeps_its_eager_step():
     assert not isinstance(trainer.step_fn, GraphedStep)
 
 
+def test_the_training_loop_with_a_replayed_step_ends_with_the_eager_runs_weights_and_records(monkeypatch):
+    """The loop reads the step's static outputs (loss sum, accuracy count) before the next replay,
+    and a schedule, evaluations and the short last batch (200 samples, batch 64) go on as before."""
+    def run(replay: bool):
+        if replay:
+            monkeypatch.setattr("engine.training.loop.graphed_or_eager",
+                                lambda eager, *args: (GraphedStep(eager, HostReplay(), warmup=1), ""))
+        trainer = Trainer(mnist_conv_project(subset=200, epochs=2, schedule="cosine", eval_every=2))
+        records = run_all(trainer)
+        return trainer, [(type(r).__name__, getattr(r, "loss", None)) for r in records]
+    eager, eager_records = run(False)
+    graphed, graphed_records = run(True)
+    assert isinstance(graphed.step_fn, GraphedStep) and graphed.step_fn.replays == 2 * 2 - 1
+    assert graphed.step_fn.eager_steps == 2 * 1  # 150 training samples: batches of 64, 64 and 22
+    assert graphed_records == eager_records
+    for a, b in zip(eager.model.state_dict().values(), graphed.model.state_dict().values()):
+        assert torch.equal(a, b)
+
+
 needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 
 
