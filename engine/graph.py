@@ -313,13 +313,24 @@ class Network:
         other.library = self.library
         return other
 
-    def architecture(self) -> dict[str, tuple]:
+    def architecture(self, _within: tuple[str, ...] = ()) -> dict[str, tuple]:
         """What trained weights depend on: for each layer its type, name (the weights are keyed by
         it), parameters and incoming wires in order; not where its card sits. Networks with equal
         architectures take the same weights."""
         return {node_id: (attrs["type"], attrs["name"], copy.deepcopy(attrs["params"]),
                           tuple((e.source, e.source_port, e.target_port) for e in self.in_edges(node_id)))
+                + self._block_architecture(attrs, _within)
                 for node_id, attrs in self.graph.nodes(data=True)}
+
+    def _block_architecture(self, attrs: dict[str, Any], within: tuple[str, ...]) -> tuple:
+        """A Block node's weights depend on its definition too: its arguments and architecture."""
+        if attrs["type"] != BLOCK or self.library is None:
+            return ()
+        name = attrs["params"]["definition"]
+        definition = self.library.get(name)
+        if definition is None or name in within:  # missing or recursive: nothing more to compare
+            return (name,)
+        return (copy.deepcopy(definition.args), definition.network.architecture(_within=(*within, name)))
 
     # -- helpers -----------------------------------------------------------------------
     def name_of(self, node_id: str) -> str:

@@ -13,15 +13,24 @@ from pathlib import Path
 from typing import Any
 
 from engine.atomic import atomic_write_text
+from engine.blocks.definition import BlockLibrary
+from engine.blocks.files import load_library, wire_problem
 from engine.errors import GraphError, LayerLabError, ProjectError
 from engine.graph import Edge, Network, NodeData
 from engine.layers import get_spec
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 EXTENSION = ".layerlab"
 
+
+def _add_block_library(document: dict) -> dict:
+    """Format 2 adds the block library ('blocks', a list of definitions); older files have none."""
+    document.setdefault("blocks", [])
+    return document
+
+
 # format_version N -> function turning a version-N document into version N+1.
-MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
+MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: _add_block_library}
 
 
 @dataclass
@@ -34,25 +43,33 @@ class Project:
     dataset: dict[str, Any] = field(default_factory=dict)
     training: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
+    problems: list[str] = field(default_factory=list)
+    """What loading had to leave out (a broken block definition, a wire to a missing one), in words."""
+
+    @property
+    def blocks(self) -> BlockLibrary:
+        """The block library: the network's own (`network.library`), made when first asked for."""
+        if self.network.library is None:
+            self.network.library = BlockLibrary()
+        return self.network.library
 
     def to_dict(self) -> dict[str, Any]:
-        net = self.network
-        nodes = []
-        for node_id in net.node_ids:
-            node = net.node(node_id)
-            nodes.append({"id": node.id, "type": node.type, "version": net.spec(node_id).version,
-                          "name": node.name, "params": _jsonable(node.params),
-                          "position": [round(node.position[0], 2), round(node.position[1], 2)]})
-        edges = [{"source": e.source, "source_port": e.source_port, "target": e.target,
-                  "target_port": e.target_port} for e in net.edges()]
-        return {"format_version": FORMAT_VERSION, "name": self.name, "description": self.description,
-                "graph": {"nodes": nodes, "edges": edges},
-                "dataset": self.dataset, "training": self.training}
+        """The document. A project without block definitions is written exactly as before blocks
+        existed (format 1, no 'blocks' section), so older LayerLab versions still open it."""
+        document = {"format_version": FORMAT_VERSION if len(self.blocks) else 1, "name": self.name,
+                    "description": self.description, "graph": _graph_dict(self.network)}
+        if len(self.blocks):
+            document["blocks"] = [{"name": d.name, "description": d.description, "args": d.args,
+                                   "graph": _graph_dict(d.network)} for d in self.blocks]
+        return {**document, "dataset": self.dataset, "training": self.training}
 
     def snapshot(self) -> Project:
-        """An independent copy to train or check while this one is edited: the network copied (same
-        ids, no observers), the settings copied deeply, the same name, description and path."""
-        return Project(network=self.network.copy(), name=self.name, description=self.description,
+        """An independent copy to train or check while this one is edited: the network and the block
+        definitions copied (same ids, no observers), the settings copied deeply, the same name,
+        description and path."""
+        network = self.network.copy()
+        network.library = self.blocks.deep_copy()
+        return Project(network=network, name=self.name, description=self.description,
                        dataset=copy.deepcopy(self.dataset), training=copy.deepcopy(self.training), path=self.path)
 
     def to_json(self) -> str:
@@ -118,16 +135,35 @@ def project_from_json(text: str) -> Project:
 def project_from_dict(document: Any) -> Project:
     document = migrate(document)
     graph = _field(document, "graph", dict, "the top level")
+    problems: list[str] = []
     network = Network()
+    network.library = load_library(document.get("blocks", []), problems)
     with network.bulk():
-        for index, raw in enumerate(_field(graph, "nodes", list, "'graph'")):
-            _add_node(network, raw, index)
-        for index, raw in enumerate(_field(graph, "edges", list, "'graph'")):
-            _add_edge(network, raw, index)
+        _load_graph(network, graph, "'graph'", problems)
     return Project(network=network, name=str(document.get("name", "Untitled")),
                    description=str(document.get("description", "")),
                    dataset=_optional_section(document, "dataset"),
-                   training=_optional_section(document, "training"))
+                   training=_optional_section(document, "training"), problems=problems)
+
+
+def _graph_dict(net: Network) -> dict[str, list]:
+    nodes = []
+    for node_id in net.node_ids:
+        node = net.node(node_id)
+        nodes.append({"id": node.id, "type": node.type, "version": net.spec(node_id).version,
+                      "name": node.name, "params": _jsonable(node.params),
+                      "position": [round(node.position[0], 2), round(node.position[1], 2)]})
+    edges = [{"source": e.source, "source_port": e.source_port, "target": e.target,
+              "target_port": e.target_port} for e in net.edges()]
+    return {"nodes": nodes, "edges": edges}
+
+
+def _load_graph(network: Network, graph: dict, where: str, problems: list[str], place: str = "") -> None:
+    """Add the nodes and edges of a 'graph' section; `place` starts each problem ('In block definition ...')."""
+    for index, raw in enumerate(_field(graph, "nodes", list, where)):
+        _add_node(network, raw, index)
+    for index, raw in enumerate(_field(graph, "edges", list, where)):
+        _add_edge(network, raw, index, problems, place)
 
 
 def migrate(document: Any) -> dict:
@@ -184,7 +220,9 @@ def _migrate_params(spec: Any, params: dict, version: Any, where: str) -> dict:
     return params
 
 
-def _add_edge(network: Network, raw: Any, index: int) -> None:
+def _add_edge(network: Network, raw: Any, index: int, problems: list[str], place: str = "") -> None:
+    """Wire one edge. A wire to a block whose definition is missing or lacks that port is left out
+    (and said so in `problems`), so the rest of the project still loads."""
     where = f"edge #{index + 1}"
     if not isinstance(raw, dict):
         raise ProjectError(f"{where} is not an object.")
@@ -193,7 +231,10 @@ def _add_edge(network: Network, raw: Any, index: int) -> None:
     try:
         network.connect(edge.source, edge.target, edge.source_port, edge.target_port)
     except GraphError as error:
-        raise ProjectError(f"{where} ({edge.source} -> {edge.target}): {error}") from None
+        problem = wire_problem(network, edge, error)
+        if problem is None:
+            raise ProjectError(f"{where} ({edge.source} -> {edge.target}): {error}") from None
+        problems.append(place + problem)
 
 
 def _field(container: dict, key: str, kind: type, where: str) -> Any:

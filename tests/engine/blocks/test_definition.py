@@ -72,3 +72,17 @@ def test_recursion_is_found() -> None:
     assert library.recursion("c") is None
     with pytest.raises(BlockError, match="already has"):
         library.add(BlockDefinition("c", Network()))
+
+
+def test_the_architecture_of_a_network_covers_its_blocks_definitions() -> None:
+    from tests.engine.blocks.resnet import small_resnet
+
+    net = small_resnet()
+    before = net.architecture()
+    basic = net.library.definition("basic")
+    basic.network.set_param(basic.network.find("conv1"), "kernel", 5)  # the weights of stage1 and stage2 change
+    assert net.architecture() != before
+    basic.network.set_param(basic.network.find("conv1"), "kernel", 3)
+    assert net.architecture() == before
+    basic.args["channels"] = 4
+    assert net.architecture() != before
