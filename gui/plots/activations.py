@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QSpinBox, QSplitter, QVBoxLayout, QWidget
 
-from gui.plots.base import PlotPanel
+from gui.plots.base import PlotPanel, caption
 from gui.plots.colorbar import ColorBar
 from gui.plots.colors import GAP, diverging_rgb, qimage, symmetric_peak
 from gui.plots.image_canvas import ImageCanvas, Label, Panel, Tile
@@ -67,13 +67,11 @@ class ActivationsPanel(PlotPanel):
         self.sample_box.setRange(1, 1)
         self.sample_box.valueChanged.connect(lambda value: self.choose_sample(value - 1))
         self.add_header_widget(self.sample_box)
-        self.caption = QLabel(self.empty_hint)
-        self.caption.setWordWrap(True)
+        self.caption = caption(self.empty_hint)
         self.overview = ImageCanvas(fit="width", max_zoom=2.5, smooth=False)
         self.overview.tile_clicked.connect(self._clicked)
         self.detail = ImageCanvas(fit="page", max_zoom=6.0, smooth=False)
-        self.detail_caption = QLabel("Click a layer in the strip (or select it on the canvas) to see all its maps.")
-        self.detail_caption.setWordWrap(True)
+        self.detail_caption = caption("Click a layer in the strip (or select it on the canvas) to see all its maps.")
         self.colorbar = ColorBar()
         detail = QWidget()
         detail_layout = QVBoxLayout(detail)

@@ -18,6 +18,17 @@ SIZE_HINT = QSize(600, 520)
 caption or a page of pictures that grew would otherwise lay out, and repaint, all of them)."""
 
 
+def caption(text: str, lines: int = 3) -> QLabel:
+    """A word-wrapped caption with room for `lines` lines from the start: the longer text that comes
+    with the data does not shrink the picture under it (a relayout and a second paint mid-run)."""
+    label = QLabel("\n".join("X" * lines))
+    label.setWordWrap(True)
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    label.setMinimumHeight(label.sizeHint().height())
+    label.setText(text)
+    return label
+
+
 class PlotPanel(QWidget):
     """Base for every training view: a header row (title, extra controls, save buttons) and a body."""
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout
 
-from gui.plots.base import PlotPanel
+from gui.plots.base import PlotPanel, caption
 from gui.plots.colorbar import ColorBar
 from gui.plots.colors import GAP, diverging_rgb, qimage, symmetric_peak
 from gui.plots.image_canvas import ImageCanvas, Label, Panel, Tile
@@ -47,8 +47,7 @@ class FiltersPanel(PlotPanel):
                                        "On: each filter spans the full scale (see the pattern of weak ones).")
         self.per_filter_box.toggled.connect(lambda _: self._redraw())
         self.add_header_widget(self.per_filter_box)
-        self.caption = QLabel(self.empty_hint)
-        self.caption.setWordWrap(True)
+        self.caption = caption(self.empty_hint)
         self.canvas = ImageCanvas(fit="page", max_zoom=6.0)
         self.colorbar = ColorBar()
         row = QHBoxLayout()

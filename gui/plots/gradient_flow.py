@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QLabel
 
-from gui.plots.base import PlotPanel
+from gui.plots.base import PlotPanel, caption
 from gui.plots.heatmap import TimeHeatmap, steady
 from gui.plots.opaque import GridAxis
 from gui.plots.ranges import set_view_range
@@ -37,8 +36,7 @@ class GradientFlowPanel(PlotPanel):
         self.norms: list[np.ndarray] = []
         self._drawn = 0
         self._version = 0
-        self.caption = QLabel(EMPTY_TEXT)
-        self.caption.setWordWrap(True)
+        self.caption = caption(EMPTY_TEXT)
         layout = pg.GraphicsLayoutWidget()
         layout.setMinimumHeight(100)
         self.heat_plot = layout.addPlot(row=0, col=0, title="gradient norm of each layer's parameters over time")

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QComboBox, QLabel
+from PySide6.QtWidgets import QComboBox
 
-from gui.plots.base import PlotPanel
+from gui.plots.base import PlotPanel, caption
 from gui.plots.heatmap import TimeHeatmap, steady
 from gui.plots.opaque import over_background
 from gui.plots.ranges import set_view_range
@@ -50,8 +50,8 @@ class HistogramsPanel(PlotPanel):
         self.history: dict[str, dict[str, list[tuple[int, np.ndarray, np.ndarray]]]] = {}
         self._version = self._drawn = 0
         self._new_layer = False  # the layer shown changed: its axes fit it afresh
-        self.caption = QLabel("A layer's weight and gradient distributions appear here after the first probe of a run.")
-        self.caption.setWordWrap(True)
+        self.caption = caption("A layer's weight and gradient distributions appear here after the first probe of a "
+                               "run.")
         layout = pg.GraphicsLayoutWidget()
         layout.setMinimumHeight(130)
         self.latest = {kind: layout.addPlot(row=0, col=col, title=f"{kind}: latest distribution")

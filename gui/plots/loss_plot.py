@@ -11,7 +11,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QLabel, QSlider, QStackedLayout, QVBoxLayout, QWidget
 
-from gui.plots.base import PlotPanel
+from gui.plots.base import PlotPanel, caption
 from gui.plots.opaque import GridAxis, over_background
 from gui.plots.ranges import set_view_range
 from gui.plots.series import Series, Smoother
@@ -21,6 +21,7 @@ OVERLAYS = ("#8c8c8c", "#b07aa1", "#9c755f", "#bab0ac", "#76b7b2")
 SPLIT_WORDS = {"train": "training", "val": "validation", "test": "test"}
 EMPTY_TEXT = "No run yet. Press Train (F5): the training loss appears here after the first steps."
 WAITING_TEXT = "Training has started; the first losses appear after a few steps."
+FINAL_HINT = "<span style='color:#777'>The figures at the end of a run (of the weights it keeps) appear here.</span>"
 
 
 def padded_range(low: float, high: float, log: bool = False) -> tuple[float, float]:
@@ -70,15 +71,11 @@ class LossPlot(PlotPanel):
         self.log_box.toggled.connect(self._set_log)
         self.smooth_slider.valueChanged.connect(lambda _: self.refresh(force=True))
 
-        self.legend = QLabel("")
-        self.legend.setWordWrap(True)
+        # Legend and final figures keep two lines each from the start: a series that appears, or
+        # the figures at the end, do not squeeze (re-lay out and repaint) the plots mid-run.
+        self.legend = caption("", lines=2)
         self.legend.setTextFormat(Qt.TextFormat.RichText)
-        self.legend.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        # room for two lines from the start: a series that appears mid-run does not squeeze the plots
-        self.legend.setMinimumHeight(2 * self.legend.fontMetrics().lineSpacing() + 2)
-        self.final_label = QLabel("")
-        self.final_label.setWordWrap(True)
-        self.final_label.hide()
+        self.final_label = caption(FINAL_HINT, lines=2)
         self.loss_widget, self.accuracy_widget = (pg.PlotWidget(axisItems={"left": GridAxis("left"),
                                                                            "bottom": GridAxis("bottom")})
                                                   for _ in range(2))
@@ -235,7 +232,8 @@ class LossPlot(PlotPanel):
         self.stack.setCurrentWidget(self.stack.widget(0) if has_data else self.empty)
         has_accuracy = bool(self.train_accuracy.size or self.val_accuracy.size or
                             any(a is not None for _, a in self.finals.values()))
-        self.accuracy_widget.setVisible(has_accuracy or (self.expect_accuracy and self.end is None))
+        if has_data:  # under the message the plots keep their layout
+            self.accuracy_widget.setVisible(has_accuracy or (self.expect_accuracy and self.end is None))
         changed = [old != new for old, new in zip(drawn[0], versions)]
         if changed[0] or drawn[1] != markers:
             x = self.epochs(self.train_loss.x)
@@ -327,13 +325,13 @@ class LossPlot(PlotPanel):
         for label, curve in self.overlays.items():
             parts.append(f"{_swatch(curve.opts['pen'].color().name(), '┅┅')} {label}")
         text = "&nbsp;&nbsp;&nbsp;".join(parts)
-        if text != self.legend.text():  # a new text lays the panel out again
+        if text != self.legend.text():
             self.legend.setText(text)
-        self.legend.setVisible(bool(parts) or self.planned_steps > 0)  # kept for the run: no relayout
 
     def _show_finals(self) -> None:
         if not self.finals:
-            self.final_label.hide()
+            if self.final_label.text() != FINAL_HINT:
+                self.final_label.setText(FINAL_HINT)
             return
         parts = []
         for split in ("train", "val", "test"):
@@ -346,7 +344,6 @@ class LossPlot(PlotPanel):
         text = f"<b>At the end</b> ({weights}): " + " · ".join(parts)
         if text != self.final_label.text():
             self.final_label.setText(text)
-        self.final_label.show()
 
     def _hover(self, widget, pos) -> None:
         plot = widget.getPlotItem()
