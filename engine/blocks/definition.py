@@ -140,12 +140,24 @@ class BlockLibrary:
         return walk(name, [name])
 
 
+def given_args(definition: BlockDefinition, params: dict[str, Any], repetition: int) -> dict[str, Any]:
+    """The argument values of one repetition of an instance as given: the definition's defaults, the
+    instance's `args`, and for the first repetition its `first_args` (references to an enclosing
+    block's arguments left as they are); a BlockError for an argument the definition lacks."""
+    given = {**params.get("args", {}), **(params.get("first_args", {}) if repetition == 0 else {})}
+    unknown = sorted(set(given) - set(definition.args))
+    if unknown:
+        known = ", ".join(definition.args) or "none"
+        raise BlockError(f"block definition '{definition.name}' has no argument '{unknown[0]}' "
+                         f"(its arguments: {known})")
+    return {**definition.args, **given}
+
+
 def effective_args(definition: BlockDefinition, params: dict[str, Any], repetition: int,
                    outer: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The argument values of one repetition of an instance: the definition's defaults, the
-    instance's `args`, and for the first repetition its `first_args`; a value that refers to an
-    argument (`{"arg": "channels"}`) takes the enclosing block's (`outer`)."""
-    given = {**params.get("args", {}), **(params.get("first_args", {}) if repetition == 0 else {})}
+    """`given_args`, with each value that refers to an argument (`{"arg": "channels"}`) taking the
+    enclosing block's value (`outer`)."""
+    given = given_args(definition, params, repetition)
     for key, value in given.items():
         ref = arg_ref(value)
         if ref is not None:
@@ -153,12 +165,24 @@ def effective_args(definition: BlockDefinition, params: dict[str, Any], repetiti
                 where = "its enclosing block has no such argument" if outer else "it is not inside a block"
                 raise BlockError(f"its argument '{key}' refers to the block argument '{ref}', but {where}")
             given[key] = outer[ref]
-    unknown = sorted(set(given) - set(definition.args))
-    if unknown:
-        known = ", ".join(definition.args) or "none"
-        raise BlockError(f"block definition '{definition.name}' has no argument '{unknown[0]}' "
-                         f"(its arguments: {known})")
-    return {**definition.args, **given}
+    return given
+
+
+def substitute_args(spec: LayerSpec, params: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:
+    """`params` with each reference to one of `args` replaced by its value, also inside a nested
+    block's argument mappings; the value may itself be a reference (to an enclosing block's
+    argument). References to other arguments are kept. For ungrouping."""
+    def swap(value: Any) -> Any:
+        ref = arg_ref(value)
+        return args[ref] if ref is not None and ref in args else value
+
+    found = dict(params)
+    for name, value in params.items():
+        if spec.param(name).kind == "mapping":
+            found[name] = {key: swap(item) for key, item in value.items()}
+        elif arg_ref(value) is not None:
+            found[name] = spec.param(name).validate(swap(value))
+    return found
 
 
 def resolve_params(spec: LayerSpec, params: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from engine.blocks.definition import BlockDefinition, BlockError, BlockLibrary, effective_args, resolve_params
+from engine.blocks.definition import BlockDefinition, BlockError, BlockLibrary, given_args, substitute_args
 from engine.graph import Network, NodeData, python_name
 from engine.layers.blocks import BLOCK, BLOCK_INPUT, BLOCK_OUTPUT
 
@@ -91,10 +91,11 @@ def group(network: Network, node_ids: Iterable[str], name: str = "block",
     return Grouped(outer, definition, block)
 
 
-def ungroup(network: Network, block: str) -> Network:
+def ungroup(network: Network, block: str, *, prefix_names: bool = False) -> Network:
     """The network with the Block node `block` replaced by its definition's layers and wires, its
     argument references replaced by the instance's values. Layers keep their ids and names where
-    these are free (else they get new ones). A repeated block cannot be ungrouped (set repeat to 1)."""
+    these are free (else they get new ones; `prefix_names`: every name becomes 'block_layer'). A
+    repeated block is not ungrouped here (engine.blocks.expand splits it first)."""
     node = network.node(block)
     if node.type != BLOCK:
         raise BlockError(f"'{node.name}' is not a block, so it cannot be ungrouped")
@@ -102,9 +103,9 @@ def ungroup(network: Network, block: str) -> Network:
         raise BlockError(f"block '{node.name}': the network has no block library")
     definition = network.library.definition(node.params["definition"])
     if node.params["repeat"] != 1:
-        raise BlockError(f"block '{node.name}' repeats {node.params['repeat']} times; set its repeat to 1 "
-                         "to ungroup it")
-    args = effective_args(definition, node.params, 0)
+        raise BlockError(f"block '{node.name}' repeats {node.params['repeat']} times; expand it instead, "
+                         "or set its repeat to 1")
+    args = given_args(definition, node.params, 0)
     inner = definition.network
     in_edges, out_edges = network.in_edges(block), network.out_edges(block)
     orders = {e: network.edge_order(e) for e in out_edges}
@@ -118,8 +119,8 @@ def ungroup(network: Network, block: str) -> Network:
             if data.type in ports:
                 ports[data.type][data.name] = node_id
                 continue
-            params = resolve_params(inner.spec(node_id), data.params, args)
-            name = data.name
+            params = substitute_args(inner.spec(node_id), data.params, args)
+            name = f"{node.name}_{data.name}" if prefix_names else data.name
             if _name_taken(outer, name):
                 name = f"{node.name}_{name}"
                 name = outer.unique_name(f"{name}_") if _name_taken(outer, name) else name
