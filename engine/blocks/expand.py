@@ -21,6 +21,9 @@ def split_repeats(network: Network, block: str) -> tuple[Network, list[str]]:
     their ids (the first keeps the block's id)."""
     node = network.node(block)
     repeat = node.params["repeat"] if node.type == BLOCK else 1
+    if not isinstance(repeat, int):
+        raise BlockError(f"block '{node.name}' repeats as often as the argument '{repeat['arg']}' says, so it "
+                         "cannot be split here; split it where the argument has a value")
     if repeat == 1:
         return network.copy(), [block]
     if network.library is None:

@@ -4,7 +4,7 @@ layer by its module path ('stage2.0.conv1')."""
 
 from __future__ import annotations
 
-from engine.blocks.definition import BlockDefinition, BlockError, effective_args
+from engine.blocks.definition import BlockDefinition, BlockError, effective_args, resolve_params
 from engine.graph import Network, python_name
 from engine.layers import Shape
 from engine.layers.blocks import BLOCK_INPUT, BLOCK_OUTPUT, PORT_TYPES
@@ -24,6 +24,7 @@ def infer_block(network: Network, node_id: str, shapes: list[Shape], context: Co
     label = f"Block '{name}'"
     params = network.params_view(node_id)
     try:
+        params = resolve_params(network.spec(node_id), params, context.args or {})  # a repeat may be an argument
         definition = _definition(network, params["definition"], context)
     except BlockError as error:
         return NodeInfo(error=f"{label}: {error}")
