@@ -55,8 +55,9 @@ def amp_context(device: torch.device, enabled: bool):
 
 class FiniteWatch:
     """Tells whether the running loss is still finite. On CPU it reads the value each step (no
-    cost to speak of); on CUDA it copies it to pinned memory without waiting and reads the
-    previous step's copy, so a NaN is caught one step later without stalling the GPU."""
+    cost to speak of); on CUDA it copies it to pinned memory without waiting and reads that copy
+    at a later step, once the copy is done (the event says so), so the host never waits for the
+    GPU and a NaN is caught a few steps later (the loop checks each epoch's total too)."""
 
     def __init__(self, device: torch.device) -> None:
         self.lagged = device.type == "cuda"
@@ -70,7 +71,8 @@ class FiniteWatch:
             return math.isfinite(value.item())
         fine = True
         if self.pending:
-            self.event.synchronize()
+            if not self.event.query():
+                return True  # the copy is not there yet: look again next step
             fine = math.isfinite(self.host.item())
         self.host.copy_(value.detach(), non_blocking=True)
         self.event.record()

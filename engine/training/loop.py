@@ -20,6 +20,7 @@ nothing, and a lazy generator otherwise). The training clock is paused while a h
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -154,7 +155,7 @@ class TrainingLoop:
     def train_epochs(self) -> Iterator[Any]:
         """Train until `epochs` are done, `max_steps` are taken, early stopping or a hook ends it
         (`stopped_reason`: completed, max_steps, early_stopping or what the hook set). A loss that
-        is not finite raises FloatingPointError (one step later on CUDA)."""
+        is not finite raises FloatingPointError (a few steps later on CUDA)."""
         s, ctx, clock, schedule, tracker = self.settings, self.ctx, self.clock, self.schedule, self.tracker
         step_fn, correct_fn, watch, interrupted = self.step_fn, self.correct_fn, FiniteWatch(self.device), \
             self.interrupted
@@ -223,6 +224,8 @@ class TrainingLoop:
             clock.pause()
             steps_done = max(1, self.batch - skip)
             totals = all_sum(torch.stack([loss_sum.double(), correct.double()]), ctx).tolist()
+            if not math.isfinite(totals[0]):  # on CUDA the watch reads late: the epoch's last steps
+                raise FloatingPointError(self.nan_message(epoch))
             self.samples_seen += epoch_samples * world
             finished = self.batch >= self.steps_per_epoch
             if finished:

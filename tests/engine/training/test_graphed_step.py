@@ -4,6 +4,7 @@ CUDA the last tests capture a real graph."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
@@ -19,6 +20,7 @@ from engine.training.optim import build_optimizer, split_decay
 from engine.training.settings import TrainingSettings
 from engine.training.steps import make_step
 from tests.engine.training.helpers import mnist_conv_project, run_all, spiral_project
+from tests.engine.training.test_trainer import regression_project
 
 CUDA = torch.device("cuda")  # a device object needs no GPU; capture_blocker only reads its type
 
@@ -171,6 +173,19 @@ def test_the_training_loop_with_a_replayed_step_ends_with_the_eager_runs_weights
     assert graphed_records == eager_records
     for a, b in zip(eager.model.state_dict().values(), graphed.model.state_dict().values()):
         assert torch.equal(a, b)
+
+
+def test_a_non_finite_loss_the_lagging_watch_has_not_seen_ends_the_run_at_the_epoch_end(monkeypatch, tmp_path):
+    """On CUDA the finiteness watch reads a copy made a few steps earlier; the epoch's total catches
+    what it has not seen yet (here a watch that never looks)."""
+    monkeypatch.setattr("engine.training.device.FiniteWatch.ok", lambda self, value: True)
+    trainer = Trainer(regression_project(tmp_path, lr=1e6, device="cpu"))
+    records = run_all(trainer)
+    end, per_epoch = records[-1], records[0].steps_per_epoch
+    assert type(end).__name__ == "Failed" and end.summary["stopped_reason"] == "non_finite_loss"
+    step, epoch = (int(t) for t in re.search(r"at step (\d+) \(epoch (\d+)\)", end.message).groups())
+    assert step == epoch * per_epoch, end.message  # found at an epoch's end
+    assert all(torch.isfinite(t).all() for t in trainer.model.state_dict().values())
 
 
 needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
