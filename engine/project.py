@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.atomic import atomic_write_text
+from engine.blocks.block_file import definition_dict
 from engine.blocks.definition import BlockLibrary
 from engine.blocks.files import load_library, wire_problem
 from engine.errors import GraphError, LayerLabError, ProjectError
@@ -59,8 +60,7 @@ class Project:
         document = {"format_version": FORMAT_VERSION if len(self.blocks) else 1, "name": self.name,
                     "description": self.description, "graph": _graph_dict(self.network)}
         if len(self.blocks):
-            document["blocks"] = [{"name": d.name, "description": d.description, "args": d.args,
-                                   "graph": _graph_dict(d.network)} for d in self.blocks]
+            document["blocks"] = [definition_dict(d) for d in self.blocks]
         return {**document, "dataset": self.dataset, "training": self.training}
 
     def snapshot(self) -> Project:
