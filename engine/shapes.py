@@ -166,6 +166,11 @@ def infer_shapes(network: Network, context: Context = TOP) -> Analysis:
 def _infer_node(network: Network, node_id: str, known: dict[str, NodeInfo], context: Context) -> NodeInfo:
     spec = network.spec(node_id)
     in_edges = network.in_edges(node_id)
+    if spec.type_id == BLOCK:
+        from engine.blocks.infer import port_mismatch  # engine.blocks builds on this module
+        mismatch = port_mismatch(network, node_id)
+        if mismatch:
+            return NodeInfo(error=f"{_label(network, node_id)}: {mismatch}")
     connected = {e.target_port for e in in_edges}
     for port in spec.inputs:
         if port.name not in connected:

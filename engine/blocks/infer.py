@@ -84,3 +84,20 @@ def _innermost(inner: Network, analysis: Analysis) -> tuple[str, str]:
     if info is not None and info.error_at is not None:
         return info.error_at
     return f"{analysis.path}.{python_name(inner.name_of(issue.node))}", issue.message
+
+
+def port_mismatch(network: Network, node_id: str) -> str | None:
+    """Why a Block node's wires do not fit its definition's ports (the definition lost or renamed a
+    port since), or None (also when the definition is missing: inference says so)."""
+    library = network.library
+    definition = library.get(network.params_view(node_id)["definition"]) if library is not None else None
+    if definition is None:
+        return None
+    sides = (("input", [e.target_port for e in network.in_edges(node_id)], definition.inputs),
+             ("output", [e.source_port for e in network.out_edges(node_id)], definition.outputs))
+    for side, wired, ports in sides:
+        for port in wired:
+            if port not in ports:
+                return (f"it is wired to its {side} port '{port}', which its definition '{definition.name}' does "
+                        f"not have (its {side}s: {', '.join(ports) or 'none'}); rewire it")
+    return None

@@ -124,3 +124,15 @@ def test_grouping_keeps_shapes_and_totals_on_random_networks(seed: int, data: st
         (flat.total_params, flat.total_macs, flat.total_activations)
     (output,) = net.nodes_with_role("output")
     assert grouped.nodes[output].outputs == flat.nodes[output].outputs
+
+
+def test_wires_to_ports_a_definition_no_longer_has_are_errors_on_the_block() -> None:
+    net = small_resnet()
+    basic = net.library.definition("basic").network
+    basic.rename(basic.find("out"), "result")  # the output port is now called 'result'
+    analysis = infer_shapes(net)
+    message = analysis.error_for(net.find("stage1"))
+    assert message == ("Block 'stage1': it is wired to its output port 'out', which its definition 'basic' does "
+                       "not have (its outputs: result); rewire it")
+    basic.rename(basic.find("in"), "x")
+    assert "input port 'in'" in infer_shapes(net).error_for(net.find("stage1"))
