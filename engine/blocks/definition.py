@@ -94,6 +94,14 @@ class BlockLibrary:
         self._definitions[definition.name] = definition
         definition.network.library = self
 
+    def put(self, definition: BlockDefinition) -> BlockDefinition | None:
+        """Add `definition`, or put it in place of the one of its name (returned), e.g. after an
+        edit inside it gave its network anew (group, ungroup within a definition)."""
+        old = self._definitions.get(definition.name)
+        self._definitions[definition.name] = definition
+        definition.network.library = self
+        return old
+
     def remove(self, name: str) -> BlockDefinition:
         return self._definitions.pop(self.definition(name).name)
 

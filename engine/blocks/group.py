@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 
 from engine.blocks.definition import BlockDefinition, BlockError, BlockLibrary, given_args, substitute_args
 from engine.graph import Network, NodeData, python_name
 from engine.layers.blocks import BLOCK, BLOCK_INPUT, BLOCK_OUTPUT
+from engine.layers.spec import arg_ref
 
 PORT_GAP = 120.0
 """How far left (right) of the selection the block's input (output) port layers are placed."""
@@ -28,13 +30,21 @@ class Grouped:
 
 
 def group(network: Network, node_ids: Iterable[str], name: str = "block",
-          instance_name: str | None = None) -> Grouped:
+          instance_name: str | None = None, arg_defaults: dict[str, Any] | None = None) -> Grouped:
     """Replace the selected layers by one Block node of a new definition called `name` (made unique
     in the library). Ports: one input per outside value that feeds the selection, one output per
     inside value that leaves it, in wiring order; named 'in' / 'out' when there is one, else after
-    the inner layer they feed ('in_conv1') or come from ('out_relu2')."""
+    the inner layer they feed ('in_conv1') or come from ('out_relu2').
+
+    Inside a definition, layers may refer to its arguments: the new definition gets those arguments
+    (defaults from `arg_defaults`, the enclosing definition's) and the instance passes them on."""
     selected = list(dict.fromkeys(node_ids))
     _check_selection(network, selected)
+    refs = sorted({ref for n in selected for value in network.params_view(n).values() for ref in _refs(value)})
+    missing = [ref for ref in refs if ref not in (arg_defaults or {})]
+    if missing:
+        raise BlockError(f"the selected layers refer to the block argument '{missing[0]}'; group them where "
+                         "that argument is defined (inside its block definition)")
     chosen = set(selected)
     edges = network.edges()
     incoming = [e for e in edges if e.source not in chosen and e.target in chosen]
@@ -72,7 +82,7 @@ def group(network: Network, node_ids: Iterable[str], name: str = "block",
         first = min(network.edge_order(e) for e in outgoing if (e.source, e.source_port) == value)
         inner.connect(value[0], port, value[1], "in", order=first)
 
-    definition = BlockDefinition(library.unique_name(name), inner)
+    definition = BlockDefinition(library.unique_name(name), inner, {ref: arg_defaults[ref] for ref in refs})  # type: ignore[index]
     library.add(definition)
     outer = network.copy()
     outer.library = library
@@ -80,7 +90,7 @@ def group(network: Network, node_ids: Iterable[str], name: str = "block",
     with outer.bulk():
         for node_id in selected:
             outer.remove_node(node_id)
-        block = outer.add_node(BLOCK, {"definition": definition.name},
+        block = outer.add_node(BLOCK, {"definition": definition.name, "args": {ref: {"arg": ref} for ref in refs}},
                                name=instance_name or outer.unique_name(python_name(definition.name)),
                                position=(sum(p[0] for p in xs) / len(xs), middle))
         for value, port in zip(in_values, in_names, strict=True):
@@ -193,3 +203,10 @@ def _add_port(inner: Network, type_id: str, name: str, index: int, position: tup
     return inner.add_node(type_id, {"index": index}, name=name, position=position, node_id=node_id)
 
 
+
+
+def _refs(value: Any) -> list[str]:
+    """The arguments a parameter value refers to (also inside a nested block's argument mapping)."""
+    if arg_ref(value) is not None:
+        return [value["arg"]]
+    return [v["arg"] for v in value.values() if arg_ref(v) is not None] if isinstance(value, dict) else []
