@@ -3,7 +3,7 @@ captured as one CUDA graph per step (the reference), on real MNIST, in one run o
 
     PYTHONPATH=. python benchmarks/bench_gpu.py [--repeats 2] [--no-cpu] [--only lenet5_fast]
 
-Samples: lenet5 as shipped, its fast variant (FAST: batch 512, lr 0.004, 4 epochs) and
+Samples: lenet5 as shipped, its fast variant (FAST: batch 512, lr 0.006, 5 epochs, cosine) and
 mnist_mlp_sklearn. For each: LayerLab (training.cuda_graphs auto, and off), the eager loop, the
 graphed loop (static input buffers, torch.optim.Adam/SGD(fused=True, capturable=True), one
 torch.cuda.CUDAGraph replayed per batch; the last short batch is dropped) and LayerLab on this
@@ -17,6 +17,7 @@ Without CUDA it says so and exits 0. Needs torch (and torchvision) only, not PyS
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from collections.abc import Callable
@@ -27,7 +28,8 @@ if TYPE_CHECKING:
     import torch
 
 ROOT = Path(__file__).resolve().parents[1]
-FAST = {"batch_size": 512, "lr": 0.004, "epochs": 4}
+FAST = {"batch_size": 512, "lr": 0.006, "epochs": 5, "schedule": "cosine"}
+"""99.21 % test accuracy on the CPU (seed 0); lenet5 as shipped reaches about 98.8 %."""
 CASES: dict[str, tuple[str, dict[str, Any]]] = {
     "lenet5": ("lenet5", {}),
     "lenet5_fast": ("lenet5", FAST),
@@ -75,6 +77,16 @@ def accuracy(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
     return right / len(x)
 
 
+def learning_rates(s: dict[str, Any], steps_per_epoch: int) -> list[float]:
+    """The learning rate of every step: constant, or cosine to 0 per step as LayerLab's schedule."""
+    total = s["epochs"] * steps_per_epoch
+    if s.get("schedule", "constant") == "constant":
+        return [s["lr"]] * total
+    if s["schedule"] != "cosine":
+        raise SystemExit(f"bench_gpu: the hand-written loops know no schedule {s['schedule']}")
+    return [s["lr"] * (1 + math.cos(math.pi * k / total)) / 2 for k in range(total)]
+
+
 def synchronize(device: torch.device) -> None:
     if device.type == "cuda":
         torch.cuda.synchronize(device)
@@ -83,12 +95,15 @@ def synchronize(device: torch.device) -> None:
 def eager_loop(model: torch.nn.Module, s: dict[str, Any], x: torch.Tensor, y: torch.Tensor) -> float:
     """Seconds for the epochs: a randperm per epoch on the device, an index gather per batch."""
     optimizer, batch, n = make_optimizer(model, s, graphed=False), s["batch_size"], len(x)
+    rates = iter(learning_rates(s, math.ceil(n / batch)))
+    group = optimizer.param_groups[0]
     synchronize(x.device)
     start = time.perf_counter()
     for _ in range(s["epochs"]):
         perm = torch.randperm(n, device=x.device)
         for i in range(0, n, batch):
             idx = perm[i:i + batch]
+            group["lr"] = next(rates)
             optimizer.zero_grad(set_to_none=True)
             F.cross_entropy(model(x[idx]), y[idx]).backward()
             optimizer.step()
@@ -100,6 +115,7 @@ def graphed_loop(model: torch.nn.Module, s: dict[str, Any], x: torch.Tensor, y: 
     """The reference: the whole step (forward, loss, backward, optimizer) as one CUDA graph."""
     optimizer, batch, n = make_optimizer(model, s, graphed=True), s["batch_size"], len(x)
     static_x, static_y = x[:batch].clone(), y[:batch].clone()
+    rates, lr = iter(learning_rates(s, n // batch)), optimizer.param_groups[0]["lr"]  # lr: a device tensor
 
     def step() -> torch.Tensor:
         optimizer.zero_grad(set_to_none=True)
@@ -118,6 +134,7 @@ def graphed_loop(model: torch.nn.Module, s: dict[str, Any], x: torch.Tensor, y: 
             idx = perm[i:i + batch]
             static_x.copy_(x[idx])
             static_y.copy_(y[idx])
+            lr.fill_(next(rates))
             if steps < WARMUP:
                 side.wait_stream(torch.cuda.current_stream())
                 with torch.cuda.stream(side):
