@@ -193,14 +193,14 @@ needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a C
 
 @needs_cuda
 def test_on_cuda_the_trainer_replays_a_captured_step_and_learns():
-    project = mnist_conv_project(epochs=3, device="cuda", optimizer="adam", lr=0.01, momentum=0.0)
+    project = mnist_conv_project(epochs=6, device="cuda", optimizer="adam", lr=0.01, momentum=0.0)
     trainer = Trainer(project)
     records = run_all(trainer)
     assert isinstance(records[-1], Finished), getattr(records[-1], "message", "")
     step = trainer.step_fn
     assert isinstance(step, GraphedStep) and step.captured and step.replays > 0, trainer.step_note or step.note
     final = records[-1].summary["final"]
-    assert final["train_accuracy"] > 0.5
+    assert final["train_accuracy"] > 0.75  # 93-96 % on the CPU (seeds 0-2), 10 % untrained
 
 
 @needs_cuda
