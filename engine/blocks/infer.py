@@ -101,3 +101,17 @@ def port_mismatch(network: Network, node_id: str) -> str | None:
                 return (f"it is wired to its {side} port '{port}', which its definition '{definition.name}' does "
                         f"not have (its {side}s: {', '.join(ports) or 'none'}); rewire it")
     return None
+
+
+def analysis_inside(analysis: Analysis, chain: list[tuple[str, int]]) -> Analysis | None:
+    """The analysis of the definition reached through `chain`: (Block node id, repetition) from the
+    top level down, e.g. [(stage2, 0), (blocks, 1)] for 'stage2.blocks.1'; what an opened block
+    shows (its inner layers' shapes and errors, with that instance's arguments). None where the
+    shapes stop before it (an error earlier) or the chain does not lead to a block."""
+    current: Analysis | None = analysis
+    for node_id, repetition in chain:
+        info = current.nodes.get(node_id) if current is not None else None
+        if info is None or repetition >= len(info.inner):
+            return None
+        current = info.inner[repetition]
+    return current

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from engine.blocks.infer import analysis_inside
 from engine.blocks.paths import layer_places
 from engine.compiler import compile_network
+from engine.shapes import infer_shapes
 from tests.engine.blocks.resnet import small_resnet
 
 
@@ -24,3 +26,17 @@ def test_every_inner_layer_has_its_module_path_and_node_chain() -> None:
     assert deep.nodes == (net.find("stage2"), stage.find("blocks"), basic.find("shortcut"))
     assert deep.repetitions == (0, 0)
     assert places["stage2"].is_block and places["stage2.blocks"].is_block and places["stem"].definition is None
+
+
+def test_the_analysis_inside_an_opened_block_has_that_instances_shapes() -> None:
+    net = small_resnet()
+    analysis = infer_shapes(net)
+    stage = net.library.definition("stage").network
+    basic = net.library.definition("basic").network
+    first = analysis_inside(analysis, [(net.find("stage2"), 0), (stage.find("blocks"), 0)])
+    second = analysis_inside(analysis, [(net.find("stage2"), 0), (stage.find("blocks"), 1)])
+    assert first.path == "stage2.blocks.0" and first.args == {"channels": 16, "stride": 2}
+    assert first.nodes[basic.find("conv1")].output_shape == (16, 8, 8)
+    assert second.args["stride"] == 1 and second.nodes[basic.find("in")].output_shape == (16, 8, 8)
+    assert analysis_inside(analysis, [(net.find("stage1"), 2)]) is None
+    assert analysis_inside(analysis, []) is analysis
