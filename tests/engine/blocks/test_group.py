@@ -6,7 +6,7 @@ import random
 
 import networkx as nx
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from engine.blocks.definition import BlockError
@@ -94,7 +94,7 @@ def _contract_has_cycle(net: Network, chosen: set[str]) -> bool:
     return not nx.is_directed_acyclic_graph(graph)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, 2**32 - 1), st.data())
 def test_ungroup_of_group_is_the_same_graph_on_random_networks(seed: int, data: st.DataObject) -> None:
     net = random_network(random.Random(seed), max_layers=8)
@@ -107,3 +107,19 @@ def test_ungroup_of_group_is_the_same_graph_on_random_networks(seed: int, data: 
     done = group(net, chosen)
     assert set(done.network.node_ids) == set(net.node_ids) - set(chosen) | {done.block}
     assert graph_of(ungroup(done.network, done.block)) == graph_of(net)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 2**32 - 1), st.data())
+def test_nested_groups_round_trip_on_random_networks(seed: int, data: st.DataObject) -> None:
+    net = random_network(random.Random(seed), max_layers=8)
+    inside = [n for n in net.node_ids if net.spec(n).role not in ("input", "output")]
+    first = data.draw(st.lists(st.sampled_from(inside), min_size=1, unique=True))
+    assume(not _contract_has_cycle(net, set(first)))
+    once = group(net, first, "inner")
+    candidates = [n for n in once.network.node_ids if once.network.spec(n).role not in ("input", "output")]
+    second = data.draw(st.lists(st.sampled_from(candidates), min_size=1, unique=True))
+    assume(not _contract_has_cycle(once.network, set(second)))
+    twice = group(once.network, second, "outer")
+    back = ungroup(ungroup(twice.network, twice.block), once.block)  # the inner block is back at the top first
+    assert graph_of(back) == graph_of(net)
