@@ -14,7 +14,9 @@ CPU_SHARE = 0.04
 it is waits while the thread has used more (redrawing, painting, anything), so the trainer keeps
 the cores."""
 MAX_CREDIT_S = 0.05
-LONGEST_WAIT_S = 1.0  # however busy the thread, a visible view's new data is drawn within this time
+LONGEST_WAIT_S = 1.0
+"""However busy the thread, a visible view's new data is drawn after this long (or, when several
+views waited as long, one tick later for each view before it)."""
 
 
 class View(Protocol):
