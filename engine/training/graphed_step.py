@@ -113,8 +113,11 @@ class GraphedStep:
     step on static buffers, then replays it; the outputs are the graph's static tensors (read
     them before the next step). `captured` tells whether replays run; `note` says why not."""
 
-    def __init__(self, eager: StepFn, backend: GraphBackend, warmup: int = WARMUP_STEPS) -> None:
+    def __init__(self, eager: StepFn, backend: GraphBackend, warmup: int = WARMUP_STEPS,
+                 params: list[nn.Parameter] | None = None) -> None:
         self.eager, self.backend, self.warmup_steps = eager, backend, warmup
+        self.params = params or []
+        self.grads: list[torch.Tensor | None] = []
         self.batch: StaticBatch | None = None
         self.results: tuple[torch.Tensor, torch.Tensor] | None = None
         self.warmed = self.replays = self.eager_steps = 0
@@ -133,6 +136,16 @@ class GraphedStep:
                      "eager steps from here")
         self.results, self.backend = None, None
 
+    def eager_between_replays(self, xb: torch.Tensor, yb: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """An eager step (a short batch) after the capture: its gradients are copied into the
+        graph's gradient tensors, which stay `.grad` (probes read them; replays write them)."""
+        result = self.eager(xb, yb)
+        for param, static in zip(self.params, self.grads):
+            if static is not None and param.grad is not None and param.grad is not static:
+                static.copy_(param.grad)
+                param.grad = static
+        return result
+
     def __call__(self, xb: torch.Tensor, yb: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         if self.backend is None:
             self.eager_steps += 1
@@ -141,7 +154,7 @@ class GraphedStep:
             self.batch = StaticBatch(xb, yb)
         if not self.batch.load(xb, yb):
             self.eager_steps += 1
-            return self.eager(xb, yb)
+            return self.eager_between_replays(xb, yb) if self.results is not None else self.eager(xb, yb)
         if self.results is not None:
             self.backend.replay()
             self.replays += 1
@@ -151,6 +164,7 @@ class GraphedStep:
                 self.warmed += 1
                 return self.backend.warmup(self._static_step)
             self.results = self.backend.capture(self._static_step)
+            self.grads = [param.grad for param in self.params]
             self.replays += 1
             return self.results
         except Exception as error:  # any capture problem means: stay eager, say why
@@ -165,5 +179,5 @@ def graphed_or_eager(eager: StepFn, model: nn.Module, s: TrainingSettings, devic
     eager step and why not ('' on the CPU, where graphs are not expected)."""
     reason = capture_blocker(model, s, device, distributed)
     if reason is None:
-        return GraphedStep(eager, CudaGraphs(device)), ""
+        return GraphedStep(eager, CudaGraphs(device), params=[p for p in model.parameters() if p.requires_grad]), ""
     return eager, "" if device.type == "cpu" else f"Eager training steps: {reason}."

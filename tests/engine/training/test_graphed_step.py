@@ -97,6 +97,21 @@ def test_a_replayed_step_takes_the_same_steps_as_the_eager_one_and_runs_the_shor
     assert got[3][1] is not got[4][1] and graphed.results[1] is backend.static[1]  # static outputs, refilled
 
 
+def test_after_an_eager_step_between_replays_the_graphs_gradient_tensors_stay_grad_with_its_gradients():
+    net, eager, batches = setup()
+    params = list(net.parameters())
+    graphed = GraphedStep(eager, HostReplay(), warmup=1, params=params)
+    train(graphed, batches[:2], net)  # warm-up, capture
+    captured = list(graphed.grads)
+    assert all(g is not None and p.grad is g for p, g in zip(params, captured))
+    graphed(*batches[-1])  # the short batch: eager
+    assert all(p.grad is g for p, g in zip(params, captured))
+    net_b, eager_b, _ = setup()
+    train(eager_b, batches[:2], net_b)
+    eager_b(*batches[-1])
+    assert all(torch.equal(p.grad, q.grad) for p, q in zip(params, net_b.parameters()))
+
+
 def test_static_buffers_keep_their_tensors_and_refuse_another_shape_or_dtype():
     xb, yb = torch.randn(4, 2), torch.tensor([0, 1, 1, 0])
     batch = StaticBatch(xb, yb)
