@@ -21,14 +21,14 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import numpy as np  # noqa: E402
-from PySide6.QtCore import QEventLoop, Qt, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QGridLayout, QWidget  # noqa: E402
+import numpy as np
+from PySide6.QtCore import QEventLoop, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QGridLayout, QWidget
 
-from engine.project import load_project  # noqa: E402
-from engine.training import records as R  # noqa: E402
-from engine.training.settings import DEFAULT_PROBE_EVERY  # noqa: E402
-from engine.training.trainer import Trainer  # noqa: E402
+from engine.project import load_project
+from engine.training import records as R
+from engine.training.settings import DEFAULT_PROBE_EVERY
+from engine.training.trainer import Trainer
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -156,7 +156,8 @@ def main() -> None:
     print(f"headless (probes off): {', '.join(f'{h:.2f}' for h in headless)} s (best {reference:.2f})")
     print(f"window, every view visible: {', '.join(f'{w:.2f}' for w in windowed)} s (best {min(windowed):.2f})  ->  "
           f"ratio {min(windowed) / reference:.3f} (goal <= 1.10)")
-    print("GUI thread CPU time during those runs: " + ", ".join(f"{w['gui_cpu']:.2f} s ({w['gui_cpu'] / w['seconds']:.0%} "
+    print("GUI thread CPU time during those runs: " + ", ".join(
+        f"{w['gui_cpu']:.2f} s ({w['gui_cpu'] / w['seconds']:.0%} "
                                                                   "of the run)" for w in windows))
     stalls = np.maximum(gaps - 2.0, 0.0)  # time beyond the timer's own 2 ms interval
     print(f"separate run with a 2 ms timer probing the event loop ({probed['seconds']:.2f} s; the probe itself "

@@ -28,16 +28,16 @@ MODEL_CLASS = nn.Identity
 # <</MODEL>>
 
 # <<ENGINE>>
-from engine.data.augment import AugmentError, augmentation  # noqa: E402
-from engine.data.idx import MNIST_FILES, IdxError, read_mnist  # noqa: E402
-from engine.data.splits import Split, normalization_mode, normalize_splits, split_samples, to_device  # noqa: E402
-from engine.data.synthetic import make_points, one_hot_8  # noqa: E402
-from engine.data.torchvision_sets import TORCHVISION_ROOT, image_tensors, open_torchvision  # noqa: E402
-from engine.training.batching import plan_batches  # noqa: E402
-from engine.training.device import DeviceError, oom_message, select_device  # noqa: E402
-from engine.training.distributed import finish, init_from_env, rank_device  # noqa: E402
-from engine.training.loop import EpochResult, TrainingLoop  # noqa: E402
-from engine.training.losses import make_correct, make_loss  # noqa: E402
+from engine.data.augment import AugmentError, augmentation
+from engine.data.idx import MNIST_FILES, IdxError, read_mnist
+from engine.data.splits import Split, normalization_mode, normalize_splits, split_samples, to_device
+from engine.data.synthetic import make_points, one_hot_8
+from engine.data.torchvision_sets import TORCHVISION_ROOT, image_tensors, open_torchvision
+from engine.training.batching import plan_batches
+from engine.training.device import DeviceError, oom_message, select_device
+from engine.training.distributed import finish, init_from_env, rank_device
+from engine.training.loop import EpochResult, TrainingLoop
+from engine.training.losses import make_correct, make_loss
 # <</ENGINE>>
 
 

@@ -28,6 +28,8 @@ CELL = 10.0  # page units of one unit in a strip
 DETAIL_MAPS = 64
 CHOSEN = QColor(255, 140, 0)
 
+TOP_CENTRE = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
+
 
 @dataclass
 class LayerOutput:
@@ -239,7 +241,7 @@ class ActivationsPanel(PlotPanel):
             rects = grid_rects(len(maps), cell, columns, 6.0)
             tiles = [Tile(qimage(m), QRectF(r.x(), r.y(), *size)) for m, r in zip(diverging_rgb(maps, peak), rects)]
             labels = [Label(f"map {i + 1}", QRectF(r.x() - 3, r.y() + size[1], size[0] + 6, 15),
-                            align=Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop) for i, r in enumerate(rects)]
+                            align=TOP_CENTRE) for i, r in enumerate(rects)]
             page = (columns * (cell[0] + 6) - 6, rows * (cell[1] + 6) - 6)
             more = f" (first {DETAIL_MAPS} of {len(values)} maps)" if len(values) > DETAIL_MAPS else ""
         else:
@@ -249,7 +251,7 @@ class ActivationsPanel(PlotPanel):
             tiles = [Tile(qimage(rgb), QRectF(r.x(), r.y(), 24, 24))
                      for rgb, r in zip(diverging_rgb(flat[:, None, None], peak), rects)]
             labels = [Label(str(i + 1), QRectF(r.x() - 2, r.y() + 24, 28, 14),
-                            align=Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop) for i, r in enumerate(rects)]
+                            align=TOP_CENTRE) for i, r in enumerate(rects)]
             page = (columns * 27 - 3, rows * (38 + 3) - 3)
             more = ""
         self.detail_caption.setText(f"<b>{layer.name}</b>: {shape_text(layer.values)} for probe sample "

@@ -5,8 +5,8 @@ view has exactly one pair of save buttons."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt

@@ -58,7 +58,8 @@ class ColorBar(QWidget):
         painter.drawRect(bar.adjusted(0, 0, -1, -1))
         painter.setPen(QColor(40, 40, 40))
         if self.title:
-            painter.drawText(QRect(0, 0, self.width(), metrics.height() + 2), int(Qt.AlignmentFlag.AlignLeft), self.title)
+            title_rect = QRect(0, 0, self.width(), metrics.height() + 2)
+            painter.drawText(title_rect, int(Qt.AlignmentFlag.AlignLeft), self.title)
         high, middle, low = self.labels()
         x, half = bar.right() + 6, metrics.ascent() // 2
         painter.drawText(x, bar.top() + metrics.ascent(), high)

@@ -138,4 +138,4 @@ class DecisionBoundaryPanel(PlotPanel):
         return True
 
     def csv_table(self):
-        return ("x", "y", "label"), ((*p, l) for p, l in zip(self.points.tolist(), self.labels.tolist()))
+        return ("x", "y", "label"), ((*p, label) for p, label in zip(self.points.tolist(), self.labels.tolist()))

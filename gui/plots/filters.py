@@ -115,7 +115,8 @@ class FiltersPanel(PlotPanel):
                 x, y = c * (cell[0] + 3 * gap), r * (cell[1] + 3 * gap)
                 picture = diverging_rgb(stack[index, 0], peaks[index])
                 tiles.append(Tile(qimage(picture), QRectF(x, y, *size)))
-                labels.append(Label(f"{name} {index + 1}", QRectF(x - gap, y + size[1], size[0] + 2 * gap, LABEL_HEIGHT),
+                under = QRectF(x - gap, y + size[1], size[0] + 2 * gap, LABEL_HEIGHT)
+                labels.append(Label(f"{name} {index + 1}", under,
                                     align=Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop))
             page = (columns * (cell[0] + 3 * gap) - 3 * gap, rows * (cell[1] + 3 * gap) - 3 * gap)
             return tiles, labels, page

@@ -45,7 +45,7 @@ class Panel:
 
 
 class _Surface(QWidget):
-    def __init__(self, canvas: "ImageCanvas") -> None:
+    def __init__(self, canvas: ImageCanvas) -> None:
         super().__init__()
         self.canvas = canvas
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)

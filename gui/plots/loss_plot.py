@@ -105,8 +105,9 @@ class LossPlot(PlotPanel):
                                                      symbolBrush=VAL, symbolPen=None)
         self.final_points = {plot: plot.plot(pen=None, symbol="star", symbolSize=13, symbolBrush=TEST,
                                              symbolPen=pg.mkPen("w")) for plot in (self.loss_plot, self.accuracy_plot)}
-        self.best_lines = [self._marker(plot, BEST, Qt.PenStyle.DashLine, 0.9) for plot in (self.loss_plot, self.accuracy_plot)]
-        self.end_lines = [self._marker(plot, END, Qt.PenStyle.DotLine, 0.7, side=1) for plot in (self.loss_plot, self.accuracy_plot)]
+        both = (self.loss_plot, self.accuracy_plot)
+        self.best_lines = [self._marker(plot, BEST, Qt.PenStyle.DashLine, 0.9) for plot in both]
+        self.end_lines = [self._marker(plot, END, Qt.PenStyle.DotLine, 0.7, side=1) for plot in both]
         plots = QWidget()
         column = QVBoxLayout(plots)
         column.setContentsMargins(0, 0, 0, 0)
