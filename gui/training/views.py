@@ -69,7 +69,8 @@ class TrainingViews(QTabWidget):
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
         self.timer.start()
-        self.currentChanged.connect(lambda _: self.currentWidget() and self.currentWidget().refresh())  # at once
+        self.paused = False  # a run waits at a Pause or Step: a view shown now may ask for fresh data
+        self.currentChanged.connect(self._tab_shown)
 
     def current_panel(self):
         return self.currentWidget()
@@ -86,7 +87,7 @@ class TrainingViews(QTabWidget):
             self.loss.add_overlay(previous, *self.runs[-1][1:])
         self.network = network
         self._clear_run_views()
-        self.running = True  # a run is starting: from now on drawing yields to it
+        self.running, self.paused = True, False  # a run is starting: from now on drawing yields to it
 
     def forget_runs(self) -> None:
         """Another project was opened: nothing of the old one's runs stays on screen."""
@@ -108,12 +109,22 @@ class TrainingViews(QTabWidget):
         for panel in (self.confusion, self.boundary, self.autoencoder):
             panel.clear()
 
+    def _tab_shown(self, _index: int) -> None:
+        """Draw the tab shown at once; the confusion matrix, shown while a run is paused with no
+        matrix yet, is computed from the paused weights (as Evaluate would)."""
+        panel = self.currentWidget()
+        if panel is None:
+            return
+        panel.refresh()
+        if panel is self.confusion and self.paused and self.confusion.matrix.sum() == 0:
+            self.evaluate_requested.emit()
+
     # -- records --------------------------------------------------------------------------
     def consume(self, batch: list) -> None:
         for record in batch:
             if isinstance(record, R.StepRecord):
                 self.loss.train_loss.append(record.step, record.loss)
-                self.running = True
+                self.running, self.paused = True, False
             elif isinstance(record, R.ProbeRecord):
                 self._probe(record)
             elif isinstance(record, R.EvalRecord):
@@ -139,6 +150,7 @@ class TrainingViews(QTabWidget):
                 self.loss.expect_accuracy_from(record.task)
             elif isinstance(record, R.Paused):
                 self.running = False  # nothing to yield to: show the fresh probe at once
+                self.paused = True
             elif isinstance(record, (R.Finished, R.Stopped)):
                 restored = getattr(record, "restored_best", True)
                 self._ended(record.step, record.reason, record.best_step, restored)
@@ -149,7 +161,7 @@ class TrainingViews(QTabWidget):
 
     def _ended(self, step: int, reason: str, best_step: int | None, restored: bool) -> None:
         """Every time axis ends where the run ended."""
-        self.running = False
+        self.running = self.paused = False
         self.loss.set_end(step, reason, best_step, restored)
         self.gradients.set_end(step)
         self.histograms.set_end(step)

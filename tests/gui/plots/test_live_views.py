@@ -106,3 +106,20 @@ def test_an_early_stopped_run_ends_the_axis_and_marks_the_best_epoch(qtbot, make
     assert loss.best_lines[0].isVisible() and loss.best_lines[0].value() < end_epoch
     assert "early stop" in loss.legend.text() or "stopped" in loss.legend.text()
     assert "validation" in loss.legend.text() and "test" in loss.final_label.text()
+
+
+def test_the_confusion_tab_opened_while_paused_shows_the_paused_weights(qtbot, make_window):
+    """Pause, then open the Confusion tab: the matrix of the paused weights appears without
+    pressing Evaluate (it stayed empty until Evaluate)."""
+    window = spiral_window(make_window)
+    views = window.training.views
+    window.show_dock("Views")
+    views.show_panel(views.loss)
+    paused_run(qtbot, window)
+    qtbot.waitUntil(lambda: views.paused, timeout=10_000)  # the Paused record has reached the views
+    views.confusion.clear()
+    views.show_panel(views.confusion)
+    qtbot.waitUntil(lambda: views.confusion.matrix.sum() > 0, timeout=10_000)
+    assert window.training.controller.state == "paused"
+    window.training.controller.stop()
+    wait_state(qtbot, window, "stopped", timeout=10_000)
