@@ -31,8 +31,9 @@ def main(out: str, sample: str = "lenet5", tab: str = "Loss", select: str = "c1"
     window.files.autosaver.timer.stop()
     window.files.open_path(ROOT / "sample_projects" / f"{sample}.layerlab", ask=False)
     project = window.document.project
-    project.dataset = {**project.dataset, "subset": 6000, "test_subset": 1000}
+    project.dataset = {**project.dataset, "subset": 6000, "test_subset": 1000, "validation_split": 0.1}
     project.training = {**project.training, "epochs": 3}
+    window.training.panel.load_sections(project.dataset, project.training)  # the forms show what trains
     window.resize(1600, 1000)
     window.show()
     window.training.probe_every = 20

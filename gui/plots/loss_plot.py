@@ -270,7 +270,12 @@ class LossPlot(PlotPanel):
             if best:
                 line.setValue(self.best_step / (self.steps_per_epoch or 1))
         if best:
-            self.best_lines[0].label.setFormat(f"best: epoch {self.best_step / (self.steps_per_epoch or 1):.3g}")
+            label = self.best_lines[0].label
+            label.setFormat(f"best: epoch {self.best_step / (self.steps_per_epoch or 1):.3g}")
+            # near the axis' end the label goes left of its line, where it is not cut off
+            side = 1 if self.best_step > 0.8 * (self.end[0] if self.end else self.planned_steps or 1) else 0
+            label.anchors = [(side, 0.5), (side, 0.5)]
+            label.updatePosition()
         ended = self.end is not None and self.end[1] != "completed"
         for line in self.end_lines:
             line.setVisible(ended)

@@ -18,7 +18,12 @@ def over_background(color: QColor, background: QColor = BACKGROUND) -> QColor:
 
 
 class GridAxis(pg.AxisItem):
-    """pg.AxisItem with the same grid in opaque colours."""
+    """pg.AxisItem with the same grid in opaque colours, drawn under the data: pyqtgraph draws
+    axes (and so their grid) above the view's items, which an opaque grid would cut into gaps."""
+
+    def linkToView(self, view) -> None:  # noqa: N802 - pyqtgraph's name
+        super().linkToView(view)
+        view.setZValue(1)  # above the axes (PlotItem puts them at 0.5): the curves over the grid
 
     def generateDrawSpecs(self, p):  # noqa: N802 - pyqtgraph's name
         specs = super().generateDrawSpecs(p)

@@ -323,3 +323,25 @@ def test_autoencoder_pairs_are_labelled_and_a_b_selectable(qtbot, tmp_path):
     assert panel.pair == (3, 1) and np.allclose(panel.morph.array, 2.0)
     assert "sample 4 (A)" in panel.morph_caption.text()
     assert len(saved(panel, tmp_path)) == 5
+
+
+def test_the_grid_never_cuts_the_curves(qtbot):
+    """The opaque grid is drawn under the data: a flat validation curve from epoch 1 to 3 is one
+    unbroken red line (drawn over it, the grid cut it into dashes)."""
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    plot.resize(900, 500)
+    plot.show()
+    plot.begin(100, 300)
+    for step in range(1, 301):
+        plot.train_loss.append(step, 2.0)
+    for epoch in (1, 2, 3):
+        plot.val_loss.append(100 * epoch, 1.0)
+    plot.refresh(force=True)
+    qtbot.wait(200)
+    image = plot.loss_widget.grab().toImage()
+    red = np.array([[image.pixelColor(x, y).getRgb()[:3] == (0xd6, 0x27, 0x28) for x in range(image.width())]
+                    for y in range(image.height())])
+    row = red[red.sum(axis=1).argmax()]
+    xs = np.flatnonzero(row)
+    assert xs.size and row[xs[0]:xs[-1] + 1].mean() > 0.97  # no gaps between the first and last red pixel
