@@ -16,6 +16,7 @@ from gui.plots.opaque import GridAxis, over_background
 from gui.plots.ranges import set_view_range
 from gui.plots.series import Series, Smoother
 
+EMPTY_ACCURACY = (0.0, 100.0)  # an accuracy plot before its first value: the whole scale, in %
 TRAIN, VAL, TEST, BEST, END = "#1f77b4", "#d62728", "#2ca02c", "#2ca02c", "#7f7f7f"
 OVERLAYS = ("#8c8c8c", "#b07aa1", "#9c755f", "#bab0ac", "#76b7b2")
 SPLIT_WORDS = {"train": "training", "val": "validation", "test": "test"}
@@ -297,6 +298,9 @@ class LossPlot(PlotPanel):
         finite = [v[np.isfinite(v)] for v in values if v is not None and len(v)]
         finite = [v for v in finite if v.size]
         if not finite:
+            if accuracy and self._y_ranges.get(id(plot)) != EMPTY_ACCURACY:  # waiting for the first epoch
+                self._y_ranges[id(plot)] = EMPTY_ACCURACY
+                set_view_range(plot, y=EMPTY_ACCURACY)
             return
         log = plot is self.loss_plot and self.log_box.isChecked()
         if log:

@@ -345,3 +345,18 @@ def test_the_grid_never_cuts_the_curves(qtbot):
     row = red[red.sum(axis=1).argmax()]
     xs = np.flatnonzero(row)
     assert xs.size and row[xs[0]:xs[-1] + 1].mean() > 0.97  # no gaps between the first and last red pixel
+
+
+def test_an_accuracy_plot_waiting_for_its_first_epoch_spans_0_to_100_percent(qtbot):
+    """Shown from the start of a classification run, before any accuracy it reads 0-100 %, not
+    pyqtgraph's meaningless 0.2-0.8 default."""
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    plot.show()
+    plot.begin(100, 300)
+    plot.expect_accuracy_from("classification")
+    plot.train_loss.append(1, 2.0)
+    plot.refresh(force=True)
+    assert plot.accuracy_widget.isVisible()
+    low, high = plot.accuracy_plot.vb.viewRange()[1]
+    assert low <= 0 and high >= 100
