@@ -152,7 +152,8 @@ def main() -> None:
     probed = measure("window-probed", args.samples, args.epochs)
     reference, gaps = min(headless), np.array(probed["gaps"])
     print(f"LeNet-5, {args.samples} MNIST samples, {args.epochs} epochs; window: probes every "
-          f"{DEFAULT_PROBE_EVERY} steps, all 9 views visible and refreshed; each run in a fresh process")
+          f"{DEFAULT_PROBE_EVERY} steps, at most one a second, all 9 views visible and refreshed; each run in "
+          "a fresh process")
     print(f"headless (probes off): {', '.join(f'{h:.2f}' for h in headless)} s (best {reference:.2f})")
     print(f"window, every view visible: {', '.join(f'{w:.2f}' for w in windowed)} s (best {min(windowed):.2f})  ->  "
           f"ratio {min(windowed) / reference:.3f} (goal <= 1.10)")

@@ -19,6 +19,9 @@ class Control:
         self.new_lr: float | None = None
         self.new_probe_every: int | None = None
         self.probe_now = False
+        # Scheduled probes come at most this often (seconds); set before the run (the window: its
+        # views need about one a second, and each probe costs the training a few milliseconds).
+        self.probe_min_seconds = 0.0
 
     def _set(self, **changes) -> None:
         with self._cv:

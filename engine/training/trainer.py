@@ -66,6 +66,7 @@ class Trainer(TrainingLoop):
         self.history: list[dict[str, Any]] = []
         self.final: dict[str, Any] = {}
         self.probe_every = self.settings.probe_every
+        self._last_probe_at = float("-inf")  # time.monotonic() of the last probe
         self.train_seconds = self.wall_seconds = 0.0
         self._train_seconds_before = 0.0
         self._last_checkpoint = -CHECKPOINT_MIN_SECONDS
@@ -192,7 +193,8 @@ class Trainer(TrainingLoop):
                              samples_seen / max(elapsed, 1e-9), elapsed)]
 
     def after_step(self, epoch: int) -> Iterator[R.Record] | None:
-        if self.probe_every and self.step % self.probe_every == 0:
+        if self.probe_every and self.step % self.probe_every == 0 and \
+                time.monotonic() - self._last_probe_at >= self.control.probe_min_seconds:
             return self._probe_now(epoch)
         return None
 
@@ -232,6 +234,7 @@ class Trainer(TrainingLoop):
         return self.history[-1].get(f"val_{key}") if self.history and self.settings.eval_every else None
 
     def _probe(self, epoch: int) -> R.ProbeRecord:
+        self._last_probe_at = time.monotonic()
         p = self.prepared
         if self._probes is None:
             source = p.dataset.val if len(p.dataset.val) and p.dataset.val.in_memory else p.dataset.train

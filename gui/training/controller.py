@@ -58,7 +58,8 @@ class TrainingController(QObject):
     def active(self) -> bool:
         return self.state in ("running", "paused")
 
-    def start(self, project: Project, probe_every: int | None = None, run_dir: str | Path | None = None) -> str | None:
+    def start(self, project: Project, probe_every: int | None = None, run_dir: str | Path | None = None,
+              probe_min_seconds: float = 0.0) -> str | None:
         """Start training a snapshot of `project`; returns a reason if a run is already going.
         A graph or settings problem arrives as a Failed record (state 'failed'). The run directory
         is `run_dir`, or a new one under `runs_folder()` (written only once the run starts)."""
@@ -67,6 +68,7 @@ class TrainingController(QObject):
         self.control = Control()  # the trainer is made with it on the compute thread
         if probe_every is not None:
             self.control.set_probe_every(probe_every)
+        self.control.probe_min_seconds = probe_min_seconds
         self.run_dir = Path(run_dir) if run_dir is not None else new_run_dir(project)
         self.worker = TrainingWorker(project.snapshot(), self.control, self._on_records, self.run_dir)
         self._set_state("running")

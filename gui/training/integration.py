@@ -25,6 +25,8 @@ from gui.training.panel import LOCK_NOTE, TrainingPanel
 from gui.training.section_command import SetSectionCommand
 from gui.training.views import TrainingViews
 
+PROBE_MIN_SECONDS = 1.0  # the views need about one scheduled probe a second; each costs the training
+
 
 class TrainingFeature(QObject):
     def __init__(self, host: TrainingHost, parent: QObject | None = None) -> None:
@@ -112,7 +114,7 @@ class TrainingFeature(QObject):
         canvas_overlay.clear(self.host.scene)
         self.run_architecture = project.network.architecture()
         self._run_project, self.run_model = project, None
-        reason = self.controller.start(project, probe_every=self.probe_every)
+        reason = self.controller.start(project, probe_every=self.probe_every, probe_min_seconds=PROBE_MIN_SECONDS)
         if reason is None:
             # after the dock tabs exist (a run pressed while PyTorch loaded starts as they are made)
             QTimer.singleShot(0, self.host.enter_training_layout)

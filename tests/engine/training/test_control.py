@@ -48,3 +48,15 @@ def test_a_paused_run_waits_until_the_control_resumes_it():
     finally:
         timer.cancel()
     assert isinstance(rest[-1], R.Finished)
+
+
+def test_scheduled_probes_come_at_most_as_often_as_the_control_allows():
+    """probe_min_seconds thins the scheduled probes (the window asks for about one a second);
+    with 0 (the CLI) every probe_every-th step is probed."""
+    counts = {}
+    for seconds in (0.0, 3600.0):
+        control = Control()
+        control.probe_min_seconds = seconds
+        records = list(Trainer(spiral_project(probe_every=1, epochs=1), control=control).run())
+        counts[seconds] = sum(isinstance(r, R.ProbeRecord) for r in records)
+    assert counts[3600.0] == 1 and counts[0.0] > 3
