@@ -7,6 +7,8 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QProgressBar, QStyle, QToolBar, QWidget
 
+from gui.training.progress import BAR_STEPS
+
 ICONS = {"act_train": QStyle.StandardPixmap.SP_MediaPlay, "act_pause": QStyle.StandardPixmap.SP_MediaPause,
          "act_step": QStyle.StandardPixmap.SP_MediaSkipForward, "act_stop": QStyle.StandardPixmap.SP_MediaStop,
          "act_undo": QStyle.StandardPixmap.SP_ArrowBack, "act_redo": QStyle.StandardPixmap.SP_ArrowForward}
@@ -23,7 +25,7 @@ class RunStatus(QWidget):
         self.device.setObjectName("runDevice")
         self.device.setToolTip("Where training runs (training.device in the Training panel)")
         self.bar = QProgressBar()
-        self.bar.setRange(0, 1000)
+        self.bar.setRange(0, BAR_STEPS)
         self.bar.setTextVisible(False)
         self.bar.setFixedSize(110, 12)
         self.text = QLabel("")
@@ -43,7 +45,9 @@ class RunStatus(QWidget):
         """`fraction` None hides the bar (before a run, or a run that ended early)."""
         self.bar.setVisible(fraction is not None)
         if fraction is not None:
-            self.bar.setValue(int(1000 * max(0.0, min(1.0, fraction))))
+            value = int(BAR_STEPS * max(0.0, min(1.0, fraction)))
+            if value != self.bar.value():  # setValue repaints at once, even unchanged
+                self.bar.setValue(value)
         self.text.setText(text)
 
 

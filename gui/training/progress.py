@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from engine.training import records as R
 
+BAR_STEPS = 200  # progress bars move in half-percent steps: each step repaints the bar at once
+
 SPLIT_NAMES = {"train": "Train", "val": "Validation", "test": "Test"}
 MONITOR_NAMES = {"val_loss": "validation loss", "val_accuracy": "validation accuracy"}
 

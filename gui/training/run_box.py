@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.editor.param_editors import ScientificSpinBox
-from gui.training.progress import Progress
+from gui.training.progress import BAR_STEPS, Progress
 
 ENDED = ("finished", "stopped", "failed")
 REPORT_LINES = 6  # the report's height never changes, so the forms below never move
@@ -50,7 +50,7 @@ class RunBox(QWidget):
         live.addWidget(QLabel("Learning rate of the run in progress:"))
         live.addWidget(self.live_lr, 1)
         self.progress_bar = QProgressBar()
-        self.progress_bar.setRange(0, 1000)
+        self.progress_bar.setRange(0, BAR_STEPS)
         self.status = QLabel("Ready.")
         self.status.setWordWrap(True)
         self.results = QLabel()  # the final figures per split, after a run
@@ -129,7 +129,7 @@ class RunBox(QWidget):
 
     def refresh(self) -> None:
         progress = self.progress
-        value = int(round(1000 * progress.fraction))
+        value = int(round(BAR_STEPS * progress.fraction))
         if value != self.progress_bar.value():
             self.progress_bar.setValue(value)
         if progress.end is not None:

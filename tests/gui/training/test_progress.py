@@ -105,7 +105,7 @@ def test_the_run_box_shows_the_end_as_the_controller_delivers_it(qtbot):
     box.show_records([step(1840), final("train", 0.0312, 0.9912), final("test", 0.044, 0.987),
                       R.Finished("completed", 1876, 2, 1876, 2, SUMMARY)])
     assert box.status.text() == "Finished: 2 epochs, 1,876 steps; 0:42 of training."
-    assert box.progress_bar.value() == 1000 and not box.results.isHidden()
+    assert box.progress_bar.value() == box.progress_bar.maximum() and not box.results.isHidden()
     assert "Test: loss 0.0440 · accuracy 98.70%" in box.results.text()
     box.begin_run(0.01)  # the next run starts clean
     assert box.results.isHidden() and box.status.text() == "Starting…"
@@ -114,7 +114,7 @@ def test_the_run_box_shows_the_end_as_the_controller_delivers_it(qtbot):
     box.set_state("stopped")
     box.show_records([R.Stopped("stopped", 7, 1, 7, 1, {})])
     assert box.status.text() == "Stopped at epoch 1 of 2 (step 7 of 1,876)."
-    assert box.progress_bar.value() == round(1000 * 7 / 1876)
+    assert box.progress_bar.value() == round(box.progress_bar.maximum() * 7 / 1876)
 
 
 def test_a_real_early_stopped_run_in_the_window_says_so(qtbot, make_window, tmp_path, monkeypatch):
