@@ -11,10 +11,11 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from engine.training import records as R
+from engine.training.boundary import fit_aspect, grid_points
 from gui.plots.activations import ActivationsPanel, LayerOutput
 from gui.plots.colors import DIVERGING
 from gui.plots.confusion import ConfusionPanel
-from gui.plots.decision_boundary import DecisionBoundaryPanel, fit_aspect, grid_points
+from gui.plots.decision_boundary import DecisionBoundaryPanel
 from gui.plots.filters import FiltersPanel
 from gui.plots.gradient_flow import GradientFlowPanel
 from gui.plots.heatmap import time_columns
