@@ -1,6 +1,13 @@
 """Probe data for the live views: each layer's activations on fixed samples, gradient flow,
 learned filters and weight/gradient histograms. Nothing here runs unless a probe is due, so the
-cost with probes off is nil."""
+cost with probes off is nil.
+
+Keys of a ProbeRecord: a layer of the top-level network is keyed by its node id (as ever); a layer
+inside a block by its module path, as in the state_dict (`stage2.0.conv1`: block `stage2`, its
+first repetition, layer `conv1`), listed in `ProbeRecord.inner` with its node-id chain. A top-level
+Block node's own key holds its output's activations only: its parameters are reported layer by
+layer under the inner paths, so gradient norms, histograms and filters list every layer with
+weights at every depth, in the model's order (a block's layers where the block is)."""
 
 from __future__ import annotations
 
@@ -12,6 +19,7 @@ import numpy as np
 import torch
 from torch import fx, nn
 
+from engine.blocks.paths import LayerPlace, layer_places
 from engine.training.records import ProbeRecord
 
 
@@ -74,28 +82,44 @@ def _histogram(t: torch.Tensor, bins: int) -> tuple[np.ndarray, np.ndarray]:
     return _numpy(counts), np.linspace(low, high, bins + 1, dtype=np.float32)
 
 
+def probe_layers(gm: fx.GraphModule) -> dict[str, LayerPlace]:
+    """Probe key -> place of every layer with a module, at every depth, in the model's order: a
+    top-level layer (a Block node included) under its node id, a layer inside a block under its
+    path. Blocks nested in blocks are left out (their layers are listed)."""
+    found: dict[str, LayerPlace] = {}
+    for place in layer_places(gm):
+        if len(place.nodes) == 1:
+            found[place.nodes[0]] = place
+        elif not place.is_block:
+            found[place.path] = place
+    return found
+
+
 class ProbeCollector:
     """Collects one ProbeRecord from the model's current weights and last gradients."""
 
     def __init__(self, gm: fx.GraphModule, probe_x: torch.Tensor, probe_y: torch.Tensor | None, bins: int) -> None:
         self.gm, self.x, self.y, self.bins = gm, probe_x, probe_y, bins
         self.nodes: dict[str, str] = dict(gm.meta.get("layerlab_nodes", {}))
-        modules = layer_modules(gm)
+        places = probe_layers(gm)
+        self.inner = {key: place.nodes for key, place in places.items() if len(place.nodes) > 1}
         self.layers: dict[str, list[tuple[str, nn.Parameter]]] = {}
-        for node_id, path in modules.items():
-            params = [(n, p) for n, p in gm.get_submodule(path).named_parameters() if p.requires_grad]
+        for key, place in places.items():
+            if place.is_block:
+                continue  # its parameters are its inner layers'
+            params = [(n, p) for n, p in gm.get_submodule(place.path).named_parameters() if p.requires_grad]
             if params:
-                self.layers[node_id] = params
-        self.filter_layers = self._filter_layers(modules)
+                self.layers[key] = params
+        self.filter_layers = self._filter_layers({k: p.path for k, p in places.items() if not p.is_block})
 
     def _filter_layers(self, modules: dict[str, str]) -> list[str]:
         chosen, dense_seen = [], False
-        for node_id, path in modules.items():
+        for key, path in modules.items():
             module = self.gm.get_submodule(path)
             if isinstance(module, nn.Conv2d | nn.ConvTranspose2d):
-                chosen.append(node_id)
+                chosen.append(key)
             elif isinstance(module, nn.Linear) and not dense_seen:
-                chosen.append(node_id)
+                chosen.append(key)
                 dense_seen = True
         return chosen
 
@@ -103,7 +127,19 @@ class ProbeCollector:
         with one_thread(), torch.no_grad():
             return self._collect(step, epoch)
 
-    def _collect(self, step: int, epoch: int) -> ProbeRecord:
+    def _run(self) -> tuple[torch.Tensor, dict[str, np.ndarray]]:
+        """The model's output on the probe samples and every layer's activations (inner ones caught
+        by forward hooks on their modules while the top level runs node by node)."""
+        inner_values: dict[str, torch.Tensor] = {}
+
+        def keep(path: str):
+            def hook(_module: nn.Module, _args: Any, result: Any) -> None:
+                value = result[0] if isinstance(result, tuple) and result else result
+                if isinstance(value, torch.Tensor):
+                    inner_values[path] = value
+            return hook
+
+        handles = [self.gm.get_submodule(path).register_forward_hook(keep(path)) for path in self.inner]
         was_training = self.gm.training
         self.gm.eval()
         try:
@@ -111,22 +147,33 @@ class ProbeCollector:
             output = recorder.run(self.x)
         finally:
             self.gm.train(was_training)
-        activations = {nid: _numpy(recorder.values[name]) for nid, name in self.nodes.items()
-                       if name in recorder.values}
+            for handle in handles:
+                handle.remove()
+        top = {nid: recorder.values[name] for nid, name in self.nodes.items() if name in recorder.values}
+        ordered: dict[str, np.ndarray] = {}
+        for nid, value in top.items():  # each block's inner layers right after the block
+            ordered[nid] = _numpy(value)
+            ordered.update((p, _numpy(inner_values[p])) for p, chain in self.inner.items()
+                           if chain[0] == nid and p in inner_values)
+        return output, ordered
+
+    def _collect(self, step: int, epoch: int) -> ProbeRecord:
+        output, activations = self._run()
         grad_norm, grad_mean, weight_hist, grad_hist = {}, {}, {}, {}
-        for node_id, params in self.layers.items():
+        for key, params in self.layers.items():
             grads = [p.grad for _, p in params if p.grad is not None]
             weight = params[0][1]
-            weight_hist[node_id] = _histogram(weight, self.bins)
+            weight_hist[key] = _histogram(weight, self.bins)
             if grads:
                 norms = torch._foreach_norm(grads)
-                grad_norm[node_id] = float(torch.linalg.vector_norm(torch.stack(norms)).item())
+                grad_norm[key] = float(torch.linalg.vector_norm(torch.stack(norms)).item())
                 total = sum(g.abs().sum() for g in grads)
-                grad_mean[node_id] = float(total.item()) / sum(g.numel() for g in grads)
-                grad_hist[node_id] = _histogram(grads[0], self.bins)
-        weights = {nid: _numpy(self.layers[nid][0][1]) for nid in self.filter_layers if nid in self.layers}
+                grad_mean[key] = float(total.item()) / sum(g.numel() for g in grads)
+                grad_hist[key] = _histogram(grads[0], self.bins)
+        weights = {key: _numpy(self.layers[key][0][1]) for key in self.filter_layers if key in self.layers}
         return ProbeRecord(step, epoch, _numpy(self.x), None if self.y is None else _numpy(self.y),
-                           _numpy(output), activations, grad_norm, grad_mean, weights, weight_hist, grad_hist)
+                           _numpy(output), activations, grad_norm, grad_mean, weights, weight_hist, grad_hist,
+                           dict(self.inner))
 
 
 def probe_batch(dataset, count: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor | None]:

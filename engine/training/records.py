@@ -85,9 +85,12 @@ class EvalRecord:
 
 @dataclass(frozen=True)
 class ProbeRecord:
-    """Probe data, keyed by node id. activations: float32 array [probe samples, *shape] per layer;
-    grad_norm / grad_mean_abs: per parameterized layer; weights: conv kernels [out, in, kh, kw] and the
-    first Dense layer's matrix [units, features]; histograms: (counts, bin edges) per layer."""
+    """Probe data, keyed by node id at the top level and by module path inside blocks ('stage2.0.conv1';
+    `inner` maps each such path to its node-id chain, the top-level block first; see
+    engine.training.probes). activations: float32 array [probe samples, *shape] per layer;
+    grad_norm / grad_mean_abs: per parameterized layer, in the model's order; weights: conv kernels
+    [out, in, kh, kw] and the first Dense layer's matrix [units, features]; histograms: (counts, bin
+    edges) per layer."""
 
     step: int
     epoch: int
@@ -100,6 +103,7 @@ class ProbeRecord:
     weights: dict[str, np.ndarray]
     weight_histograms: dict[str, tuple[np.ndarray, np.ndarray]]
     grad_histograms: dict[str, tuple[np.ndarray, np.ndarray]]
+    inner: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

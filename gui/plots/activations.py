@@ -33,7 +33,7 @@ TOP_CENTRE = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
 
 @dataclass
 class LayerOutput:
-    node_id: str
+    node_id: str  # the probe key: a node id, or an inner layer's path (stage2.0.conv1)
     name: str
     kind: str  # layer type id
     values: np.ndarray  # [probe samples, *shape]

@@ -9,7 +9,9 @@ import numpy as np
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QTabWidget
 
+from engine.blocks.definition import BlockError
 from engine.graph import Network
+from engine.layers.spec import LayerSpec
 from engine.training import records as R
 from engine.training.live_extras import BoundaryRecord, PredictionsRecord, RunModel, WalksRecord
 from gui.plots.activations import ActivationsPanel, LayerOutput
@@ -182,7 +184,7 @@ class TrainingViews(QTabWidget):
 
     def _probe(self, record: R.ProbeRecord) -> None:
         self.last_probe = record
-        names = self._names()
+        names = self._names()  # inner layers (not node ids) go by their paths
         self.gradients.add(record.step, {names.get(n, n): v for n, v in record.grad_norm.items()})
         for node_id, (counts, edges) in record.weight_histograms.items():
             self.histograms.add(record.step, names.get(node_id, node_id), "weights", edges, counts)
@@ -200,18 +202,38 @@ class TrainingViews(QTabWidget):
             return {}
         return {n: self.network.name_of(n) for n in self.network.node_ids}
 
+    def _spec(self, key: str, record: R.ProbeRecord) -> LayerSpec | None:
+        """The spec of a probe key: a top-level node id, or an inner layer's path (found by walking
+        its node-id chain down the block definitions)."""
+        network = self.network
+        if network is None:
+            return None
+        if key in network:
+            return network.spec(key)
+        chain, library = record.inner.get(key), network.library
+        if not chain or library is None:
+            return None
+        try:
+            for node_id in chain[:-1]:
+                network = library.definition(network.params_view(node_id)["definition"]).network
+            return network.spec(chain[-1]) if chain[-1] in network else None
+        except (BlockError, KeyError):
+            return None  # the library changed since the run began
+
+    def _label(self, key: str) -> str:
+        """A top-level layer's name; an inner layer's path ('stage2.0.conv1')."""
+        return self.network.name_of(key) if self.network is not None and key in self.network else key
+
     def _show_activations(self, record: R.ProbeRecord) -> None:
         if self.network is None:
             return
         layers = []
-        for node_id, values in record.activations.items():
-            if node_id not in self.network or values.ndim < 2:
-                continue
-            spec = self.network.spec(node_id)
-            if spec.role in ("input", "output"):
+        for key, values in record.activations.items():
+            spec = self._spec(key, record)
+            if spec is None or values.ndim < 2 or spec.role in ("input", "output"):
                 continue  # the input is the sample row; the output repeats the last layer
             note = f"{dead_fraction(values):.0%} dead" if spec.can_die else ""
-            layers.append(LayerOutput(node_id, self.network.name_of(node_id), spec.type_id, values, note))
+            layers.append(LayerOutput(key, self._label(key), spec.type_id, values, note))
         labels = []
         if record.targets is not None and record.targets.ndim == 1:
             labels = [str(int(t)) if float(t).is_integer() else f"{t:.3g}" for t in record.targets.tolist()]
@@ -225,9 +247,11 @@ class TrainingViews(QTabWidget):
         probe = self.last_probe
         if probe is None or self.network is None or not probe.weights:
             return
-        chosen = node_id if node_id in probe.weights else next(iter(probe.weights))
-        name = self.network.name_of(chosen) if chosen in self.network else chosen
-        if node_id is None or node_id == chosen or node_id not in self.network:
+        # a Block node selected: the first of its inner layers with filters
+        inside = next((k for k in probe.weights if probe.inner.get(k, ("",))[0] == node_id), None)
+        chosen = node_id if node_id in probe.weights else inside or next(iter(probe.weights))
+        name = self._label(chosen)
+        if node_id is None or chosen in (node_id, inside) or node_id not in self.network:
             hint = "Select another convolution (or the first dense layer) on the canvas to see its filters."
         else:
             hint = f"({self.network.name_of(node_id)} has no weights drawn here.)"
