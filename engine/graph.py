@@ -313,6 +313,15 @@ class Network:
         other.library = self.library
         return other
 
+    def take_contents(self, other: Network) -> None:
+        """Become a copy of `other`'s layers, wires and id counters (not its library or observers):
+        how an edit computed as a new network (group, ungroup, make unique) lands in place, and how
+        undo puts the old contents back. Observers get one `reset` event."""
+        self.graph = copy.deepcopy(other.graph)
+        self._next_id, self._next_order = other._next_id, other._next_order
+        self._order = None
+        self._emit(Change("reset"))
+
     def architecture(self, _within: tuple[str, ...] = ()) -> dict[str, tuple]:
         """What trained weights depend on: for each layer its type, name (the weights are keyed by
         it), parameters and incoming wires in order; not where its card sits. Networks with equal

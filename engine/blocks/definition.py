@@ -113,6 +113,19 @@ class BlockLibrary:
             definition.network.library = other
         return other
 
+    def snapshot(self) -> BlockLibrary:
+        """A new library with the same definition objects, which keep pointing here (for undo)."""
+        other = BlockLibrary()
+        other._definitions = dict(self._definitions)
+        return other
+
+    def take_definitions(self, other: BlockLibrary) -> None:
+        """Hold `other`'s definition objects (which now point here): an edit computed on a copy of
+        the library lands in the library every network of the project already points to."""
+        self._definitions = dict(other._definitions)
+        for definition in self:
+            definition.network.library = self
+
     def deep_copy(self) -> BlockLibrary:
         """A new library with copies of every definition (to train while the original is edited)."""
         return BlockLibrary([dataclasses.replace(d, network=d.network.copy(), args=dict(d.args)) for d in self])

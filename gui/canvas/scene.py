@@ -7,6 +7,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 
 from engine.graph import Change, Edge
+from engine.layers.blocks import BLOCK
 from engine.shapes import Analysis
 from gui.canvas.interactions import ConnectDrag, MoveTracker
 from gui.canvas.items.edge import EdgeItem
@@ -26,7 +27,8 @@ def _as_rect(rect: QRectF) -> Rect:
 
 class CanvasScene(QGraphicsScene):
     message = Signal(str, QPointF)  # a refused gesture: the reason, and where it happened (scene coords)
-    rename_requested = Signal(str)  # node id (double-click on a card)
+    rename_requested = Signal(str)  # node id (double-click on a card's title)
+    open_requested = Signal(str)  # node id (double-click on a block card, not on its title)
 
     def __init__(self, document: Document) -> None:
         super().__init__(document)
@@ -233,7 +235,11 @@ class CanvasScene(QGraphicsScene):
     def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802 - Qt's name
         item = next((i for i in self.items(event.scenePos()) if isinstance(i, NodeItem)), None)
         if item is not None and event.button() == Qt.MouseButton.LeftButton:
-            self.rename_requested.emit(item.node_id)
+            on_title = item.title_rect().contains(event.scenePos())
+            if item.spec.type_id == BLOCK and not on_title:
+                self.open_requested.emit(item.node_id)
+            else:
+                self.rename_requested.emit(item.node_id)
             event.accept()
             return
         super().mouseDoubleClickEvent(event)

@@ -12,6 +12,7 @@ from PySide6.QtGui import QAction, QKeyEvent, QMouseEvent, QPainter, QPen, QResi
 from PySide6.QtWidgets import QGraphicsView, QLineEdit, QMenu, QWidget
 
 from gui.canvas import navigation
+from gui.canvas.breadcrumb import Breadcrumb
 from gui.canvas.minimap import Block, Minimap, Wire
 from gui.canvas.scene import CanvasScene
 from gui.canvas.toast import Toast
@@ -28,6 +29,8 @@ ARROWS = {Qt.Key.Key_Up: "up", Qt.Key.Key_Down: "down", Qt.Key.Key_Left: "left",
 class CanvasView(QGraphicsView):
     layer_dropped = Signal(str, QPointF)  # type id, scene position
     rename_submitted = Signal(str, str)  # node id, new name
+    open_requested = Signal()  # Enter: open the selected block
+    back_requested = Signal()  # Escape: out of the block shown
 
     def __init__(self, scene: CanvasScene, parent: QWidget | None = None) -> None:
         super().__init__(scene, parent)
@@ -41,6 +44,7 @@ class CanvasView(QGraphicsView):
         self.setAcceptDrops(True)
         self.setFrameShape(QGraphicsView.Shape.NoFrame)
         self.toast = Toast(self.viewport())
+        self.breadcrumb = Breadcrumb(self.viewport())
         self.context_actions: Callable[[], list[QAction | None]] = lambda: []
         self._space = False
         self._pan_from: QPointF | None = None
@@ -160,6 +164,10 @@ class CanvasView(QGraphicsView):
         plain = not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
         if event.key() in ARROWS and self._editor is None and plain:
             self.walk(ARROWS[event.key()])
+            event.accept()
+            return
+        if self._editor is None and plain and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape):
+            (self.back_requested if event.key() == Qt.Key.Key_Escape else self.open_requested).emit()
             event.accept()
             return
         super().keyPressEvent(event)

@@ -39,8 +39,25 @@ def memory(values: int) -> str:
 
 
 def param_summary(spec: LayerSpec, params: dict[str, Any]) -> str:
-    """The key parameters in words, e.g. '5×5, stride 1, pad 2, 6 filters' (the spec says which)."""
+    """The key parameters in words, e.g. '5×5, stride 1, pad 2, 6 filters' (the spec says which);
+    a block's repeat and arguments ('×2 · channels 64, first stride 2')."""
+    if spec.type_id == "Block":
+        return block_summary(params)
     return spec.summary(params)
+
+
+def block_summary(params: dict[str, Any]) -> str:
+    """A block instance's repeat and the arguments it sets: '×3 · channels 64 · first: stride 2'."""
+    def words(args: dict[str, Any]) -> str:
+        return ", ".join(f"{k} {v['arg'] if isinstance(v, dict) and 'arg' in v else v}" for k, v in args.items())
+
+    repeat = params.get("repeat", 1)
+    parts = [f"×{repeat['arg'] if isinstance(repeat, dict) else repeat}"] if repeat != 1 else []
+    if params.get("args"):
+        parts.append(words(params["args"]))
+    if params.get("first_args"):
+        parts.append(f"first: {words(params['first_args'])}")
+    return " · ".join(parts) or "default arguments"
 
 
 def value_text(value: Any) -> str:

@@ -8,11 +8,15 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget
 
+from engine.blocks.library_ops import instances
 from engine.graph import Change
+from engine.layers.blocks import BLOCK
+from engine.layers.spec import Param, arg_ref
 from engine.shapes import Analysis
 from gui.common import format as fmt
 from gui.document.commands import RenameCommand, SetParamCommand
 from gui.document.document import Document
+from gui.editor.block_editors import ArgRefEditor, ArgsEditor, DefinitionLabel
 from gui.editor.param_editors import ParamEditor, ShapeEditor, make_editor
 
 
@@ -81,7 +85,7 @@ class Inspector(QScrollArea):
                                 f"· {spec.category}</span>")
         self.help_label.setText(spec.description)
         for param in spec.params:
-            editor = make_editor(param)
+            editor = self._editor_for(param, node.type, node.params)
             editor.set_value(node.params[param.name])
             editor.edited.connect(lambda value, name=param.name: self.apply(name, value))
             editor.finished.connect(lambda name=param.name: self._resync(name))
@@ -114,6 +118,24 @@ class Inspector(QScrollArea):
         if not spec.params:
             self.form.addRow(QLabel("This layer has no parameters."))
         self._on_analysis(self.document.analysis, {self.node_id})
+
+    def _editor_for(self, param: Param, type_id: str, params: dict[str, Any]) -> ParamEditor:
+        """The typed editor; for blocks, their definition and arguments; inside a definition, a
+        parameter that refers to an argument shows which."""
+        value = params[param.name]
+        ref = arg_ref(value)
+        if ref is not None:
+            return ArgRefEditor(param, self.document.analysis.args.get(ref))
+        if type_id == BLOCK and param.kind in ("text", "mapping"):
+            library = self.document.network.library
+            definition = library.get(params["definition"]) if library is not None else None
+            if param.kind == "text":
+                shared = len(instances(self.document.root, value)) if definition is not None else 0
+                note = (f"shared by {shared} instances · Make Unique to edit only this one" if shared > 1
+                        else "missing from the library" if definition is None else "")
+                return DefinitionLabel(param, note)
+            return ArgsEditor(param, dict(definition.args) if definition else {}, optional=param.name == "first_args")
+        return make_editor(param)
 
     def _clear_form(self) -> None:
         while self.form.rowCount():
@@ -159,6 +181,9 @@ class Inspector(QScrollArea):
             self.show_node(None)
         elif change.kind == "param_changed" and change.name in self.editors:
             editor = self.editors[change.name]
+            if (arg_ref(change.new) is None) == isinstance(editor, ArgRefEditor) or change.name == "definition":
+                self.show_node(self.node_id)  # another kind of editor
+                return
             if not editor.hasFocus() or not isinstance(editor, ShapeEditor):
                 editor.set_value(change.new)
             self.errors[change.name].hide()

@@ -28,6 +28,7 @@ from gui.editor.palette import Palette
 from gui.editor.summary_table import SummaryTable
 from gui.files.controller import FileController
 from gui.shell import menus
+from gui.shell.block_wiring import attach_blocks, block_context_actions
 from gui.shell.main_toolbar import RunStatus, build_toolbar
 from gui.shell.start_page import StartPage
 from gui.shell.welcome import WelcomeBanner
@@ -65,6 +66,7 @@ class MainWindow(QMainWindow):
         self.files = FileController(self.document, self.view, self.show_status, self.show_start_page, self)
         self.edits = EditController(self.document, self.scene, self.view, self.show_status, self)
         menus.create_menus(self)
+        self.blocks = attach_blocks(self)
         self.run_status = RunStatus()
         self.toolbar = build_toolbar(self, self.run_status)
         self.add_dock(self.palette, "Layers", Area.LeftDockWidgetArea)
@@ -138,7 +140,8 @@ class MainWindow(QMainWindow):
         selected = self.scene.selected_node_ids()
         if selected:
             return [self.act_rename, self.act_duplicate, self.act_copy, self.act_cut, self.act_delete, None,
-                    *([self.act_connect] if len(selected) == 2 else []), self.act_paste, self.act_layout]
+                    *([self.act_connect] if len(selected) == 2 else []), self.act_paste, self.act_layout, None,
+                    *block_context_actions(self, selected)]
         if self.scene.selected_edges():
             return [self.act_delete, None, self.act_paste, self.act_layout, self.act_fit]
         return [self.act_find, self.act_paste, self.act_select_all, None, self.act_layout, self.act_fit]

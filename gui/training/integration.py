@@ -45,7 +45,7 @@ class TrainingFeature(QObject):
         host.add_training_docks(self.panel, self.views)
         self._attach_actions()
         self._connect()
-        self.panel.set_network(self.document.network, self.document.analysis)
+        self.panel.set_network(self.document.root, self.document.root_analysis)
         self.panel.load_sections(self.document.project.dataset, self.document.project.training)
 
     def _attach_actions(self) -> None:
@@ -86,7 +86,7 @@ class TrainingFeature(QObject):
         panel.settings_edited.connect(lambda name, values: doc.execute(SetSectionCommand(doc, name, values)))
         panel.dataset_chosen.connect(self._bind_input_shape)  # only the user's choice binds the Input
         panel.data_facts_changed.connect(doc.set_data_facts)  # what does not fit shows on the cards
-        doc.analysis_changed.connect(lambda analysis, _: panel.set_network(doc.network, analysis))
+        doc.root_analysis_changed.connect(lambda analysis: panel.set_network(doc.root, analysis))
         ctl.state_changed.connect(self._on_state)
         ctl.records.connect(panel.show_records)
         self.views.timer.timeout.connect(panel.refresh)
@@ -225,7 +225,7 @@ class TrainingFeature(QObject):
         """The last complete run's directory (summary.json, metrics.jsonl, weights.safetensors,
         checkpoint.pt, project.layerlab) while the network still has the layers, parameters and wires it
         trained (moving cards does not matter)."""
-        if self.last_run_dir is None or self.run_architecture != self.document.network.architecture():
+        if self.last_run_dir is None or self.run_architecture != self.document.root.architecture():
             return None
         return self.last_run_dir
 
@@ -235,7 +235,7 @@ class TrainingFeature(QObject):
         class, as one undo step that says so (gui.training.binding)."""
         if self.controller.active:
             return
-        command = bind_command(self.document.network, self.document.analysis, dataset)
+        command = bind_command(self.document.root, self.document.root_analysis, dataset)
         if command is not None and self.document.execute(command) is None:
             self.host.show_status(f"{command.text()} (Ctrl+Z undoes it).", 8000)
             self.panel.show_bound(command.text())

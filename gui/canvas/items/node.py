@@ -115,6 +115,9 @@ class NodeItem(QGraphicsItem):
         self.live_note: str | None = None  # e.g. "dead 40%" on a ReLU while training
         self.edges: list[EdgeItem] = []
         self.color = style.category_color(spec.category)
+        self.is_block = spec.type_id == "Block"
+        self.type_label = data.params["definition"] if self.is_block else spec.display_name
+        self.repeat = data.params.get("repeat", 1) if self.is_block else 1
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
                       | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges
                       | QGraphicsItem.GraphicsItemFlag.ItemIsFocusable)
@@ -156,6 +159,8 @@ class NodeItem(QGraphicsItem):
 
     def set_params(self, params: dict) -> None:
         self.summary, self._summary_text = fmt.param_summary(self.spec, params), None
+        if self.is_block:
+            self.type_label, self.repeat, self._title = params["definition"], params.get("repeat", 1), None
         self.update()
 
     def set_info(self, info: NodeInfo | None, error: str | None, warning: str | None) -> None:
@@ -164,7 +169,9 @@ class NodeItem(QGraphicsItem):
         self.update()
 
     def _update_tooltip(self) -> None:
-        lines = [f"<b>{self.name}</b> — {self.spec.display_name}", self.spec.description]
+        lines = [f"<b>{self.name}</b> — {self.type_label}",
+                 "A block: double-click to open it (Enter), Ctrl+Shift+G to ungroup it." if self.is_block
+                 else self.spec.description]
         if self.info and self.info.output_shape is not None:
             lines.append(f"output {fmt.shape_text(self.info.output_shape)} · {fmt.count(self.info.params)} "
                          f"parameters · {fmt.compact(self.info.macs)} MACs")
@@ -189,6 +196,11 @@ class NodeItem(QGraphicsItem):
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         card = QRectF(0, 0, W, H)
+        if self.is_block:  # a stack of cards: it holds layers (two behind when it repeats)
+            painter.setPen(QPen(style.CARD_BORDER, 1.2))
+            painter.setBrush(style.CARD_FILL)
+            for offset in (8.0, 4.0) if self.repeat != 1 else (4.5,):
+                painter.drawRoundedRect(card.translated(offset, offset), 8, 8)
         if lod > 0.3:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QColor(20, 30, 50, 28))
@@ -251,7 +263,7 @@ class NodeItem(QGraphicsItem):
         """Glyph and name on the left; the type on the right when both fit (else the name wins)."""
         room = W - 18
         if self._title is None:
-            type_name = self.spec.display_name
+            type_name = self.type_label
             type_width = _METRICS["small"].horizontalAdvance(type_name) + 8
             show_type = (type_name.lower() != self.name.lower()
                          and _METRICS["title"].horizontalAdvance(f"{self.spec.glyph} {self.name}") + type_width <= room)
@@ -265,7 +277,7 @@ class NodeItem(QGraphicsItem):
             painter.setPen(QColor(255, 255, 255, 200))
             painter.setFont(_FONTS["small"])
             painter.drawText(QRectF(9, 0, room, HEADER), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
-                             self.spec.display_name)
+                             self.type_label)
 
     def _wrapped_summary(self) -> str:
         """The key parameters on at most two lines (elided after that)."""

@@ -1,0 +1,100 @@
+"""Blocks in the window: group (Ctrl+G) and ungroup (Ctrl+Shift+G), open a block with the
+breadcrumb, edit inside (every instance follows), Escape back, undo of each, exactly."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from tests.gui.conftest import SAMPLES
+
+
+def _graph(network) -> tuple:
+    """Everything undo must give back: nodes with all attributes, wires with their order."""
+    nodes = sorted((n, a["type"], a["name"], repr(a["params"]), a["position"])
+                   for n, a in network.graph.nodes(data=True))
+    edges = sorted((e.source, e.target, e.source_port, e.target_port, network.edge_order(e)) for e in network.edges())
+    return nodes, edges
+
+
+def _select(window, *names: str) -> list[str]:
+    net = window.document.network
+    ids = [net.find(name) for name in names]
+    window.scene.select_nodes(ids)
+    return ids
+
+
+def test_group_then_ungroup_and_undo_each_give_back_the_same_graph(make_window, qtbot) -> None:
+    window = make_window(SAMPLES / "lenet5.layerlab")
+    assert [s.toString() for s in window.act_group.shortcuts()] == ["Ctrl+G"]
+    assert [s.toString() for s in window.act_ungroup.shortcuts()] == ["Ctrl+Shift+G"]
+    doc = window.document
+    before = _graph(doc.network)
+    params_before = doc.root_analysis.total_params
+    names = [doc.network.name_of(n) for n in doc.network.topological_order()][1:4]
+    _select(window, *names)
+    window.act_group.trigger()  # Ctrl+G (offscreen windows are never active, so shortcuts do not fire)
+    (block,) = window.scene.selected_node_ids()
+    assert doc.network.node(block).type == "Block" and len(doc.network) == len(before[0]) - 2
+    assert doc.root_analysis.total_params == params_before and not doc.root_analysis.errors
+    assert window.scene.nodes[block].info.output_shape is not None
+    doc.undo_stack.undo()
+    assert _graph(doc.network) == before and len(doc.project.blocks) == 0
+    doc.undo_stack.redo()
+    window.scene.select_nodes([block])
+    window.act_ungroup.trigger()  # Ctrl+Shift+G
+    assert _graph(doc.network)[0] == before[0]  # the same layers, ids, names, positions
+    assert {e[:4] for e in _graph(doc.network)[1]} == {e[:4] for e in before[1]}
+    doc.undo_stack.undo()
+    assert doc.network.node(block).type == "Block"
+
+
+def test_open_a_block_edit_inside_and_come_back(make_window, qtbot) -> None:
+    window = make_window(SAMPLES / "lenet5.layerlab")
+    doc = window.document
+    names = [doc.network.name_of(n) for n in doc.network.topological_order()][1:3]
+    _select(window, *names)
+    block = window.blocks.group_selected()
+    window.scene.select_nodes([block])
+    qtbot.keyClick(window.view, Qt.Key.Key_Return)
+    assert [s.block for s in doc.scope] == [block]
+    assert window.view.breadcrumb.isVisible() and "network" in window.view.breadcrumb.text()
+    inner = doc.network
+    assert inner is not doc.root and set(inner.nodes_of_type("BlockInput")) and len(window.scene.nodes) == len(inner)
+    conv = next(n for n in inner.node_ids if inner.node(n).type == "Conv2d")
+    shape = doc.analysis.nodes[conv].output_shape
+    assert shape is not None  # the inside shows this instance's shapes
+    params = doc.root_analysis.total_params
+    window.inspector.show_node(conv)
+    from gui.document.commands import SetParamCommand
+    assert doc.execute(SetParamCommand(inner, conv, "filters", 12)) is None
+    doc.refresh_analysis()
+    assert doc.analysis.nodes[conv].output_shape[0] == 12 and doc.root_analysis.total_params != params
+    qtbot.keyClick(window.view, Qt.Key.Key_Escape)
+    assert doc.scope == [] and doc.network is doc.root and not window.view.breadcrumb.isVisible()
+    assert window.scene.selected_node_ids() == [block]
+    doc.undo_stack.undo()  # the edit made inside, undone from the top level
+    doc.refresh_analysis()
+    assert doc.root_analysis.total_params == params
+
+
+def test_undoing_the_group_while_inside_goes_back_to_the_top(make_window, qtbot) -> None:
+    window = make_window(SAMPLES / "lenet5.layerlab")
+    doc = window.document
+    names = [doc.network.name_of(n) for n in doc.network.topological_order()][1:3]
+    _select(window, *names)
+    block = window.blocks.group_selected()
+    assert window.blocks.open(block)
+    doc.undo_stack.undo()
+    assert doc.scope == [] and doc.network is doc.root and block not in doc.network
+    assert len(window.scene.nodes) == len(doc.root)
+
+
+def test_a_grouping_that_would_loop_is_refused_with_the_reason(make_window, qtbot) -> None:
+    window = make_window(SAMPLES / "lenet5.layerlab")
+    doc = window.document
+    order = [doc.network.name_of(n) for n in doc.network.topological_order()]
+    _select(window, order[1], order[3])  # skips order[2], which sits between them
+    count = doc.undo_stack.count()
+    assert window.blocks.group_selected() is None
+    assert doc.undo_stack.count() == count
+    assert window.view.toast.isVisible() and "loop" in window.view.toast.text()
