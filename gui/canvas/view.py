@@ -19,6 +19,7 @@ from gui.canvas.toast import Toast
 from gui.common import style
 
 LAYER_MIME = "application/x-layerlab-layer-type"
+BLOCK_MIME = "application/x-layerlab-block"  # a block definition's name, from the block library panel
 MIN_ZOOM, MAX_ZOOM = 0.05, 3.0
 READABLE_ZOOM = 0.45  # Fit never zooms out further: compact cards still show their names here
 EMPTY_HINT = ("Drag a layer here from the Layers palette, or press Ctrl+F and type its name.\n"
@@ -28,6 +29,7 @@ ARROWS = {Qt.Key.Key_Up: "up", Qt.Key.Key_Down: "down", Qt.Key.Key_Left: "left",
 
 class CanvasView(QGraphicsView):
     layer_dropped = Signal(str, QPointF)  # type id, scene position
+    block_dropped = Signal(str, QPointF)  # block definition name, scene position
     rename_submitted = Signal(str, str)  # node id, new name
     open_requested = Signal()  # Enter: open the selected block
     back_requested = Signal()  # Escape: out of the block shown
@@ -224,13 +226,13 @@ class CanvasView(QGraphicsView):
 
     # -- drop from the palette -----------------------------------------------------------
     def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        if event.mimeData().hasFormat(LAYER_MIME):
+        if event.mimeData().hasFormat(LAYER_MIME) or event.mimeData().hasFormat(BLOCK_MIME):
             event.acceptProposedAction()
         else:
             super().dragEnterEvent(event)
 
     def dragMoveEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        if event.mimeData().hasFormat(LAYER_MIME):
+        if event.mimeData().hasFormat(LAYER_MIME) or event.mimeData().hasFormat(BLOCK_MIME):
             event.acceptProposedAction()
         else:
             super().dragMoveEvent(event)
@@ -239,6 +241,10 @@ class CanvasView(QGraphicsView):
         if event.mimeData().hasFormat(LAYER_MIME):
             type_id = bytes(event.mimeData().data(LAYER_MIME).data()).decode("utf-8")
             self.layer_dropped.emit(type_id, self.mapToScene(event.position().toPoint()))
+            event.acceptProposedAction()
+        elif event.mimeData().hasFormat(BLOCK_MIME):
+            name = bytes(event.mimeData().data(BLOCK_MIME).data()).decode("utf-8")
+            self.block_dropped.emit(name, self.mapToScene(event.position().toPoint()))
             event.acceptProposedAction()
         else:
             super().dropEvent(event)

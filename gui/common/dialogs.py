@@ -43,3 +43,23 @@ def ask_save_path(parent: QWidget | None, suggested: str = "") -> str | None:
 
 def show_info(parent: QWidget | None, title: str, text: str) -> None:
     QMessageBox.information(parent, title, text)
+
+
+BLOCK_FILTER = "LayerLab blocks (*.layerlab-block);;All files (*)"
+
+
+def ask_block_path(parent: QWidget | None, save: bool, suggested: str = "") -> str | None:
+    """A `.layerlab-block` file to export a definition to (`save`) or import one from."""
+    if save:
+        path, _ = QFileDialog.getSaveFileName(parent, "Export block", suggested, BLOCK_FILTER)
+    else:
+        path, _ = QFileDialog.getOpenFileName(parent, "Import block", suggested, BLOCK_FILTER)
+    return path or None
+
+
+def ask_text(parent: QWidget | None, title: str, label: str, text: str) -> str | None:
+    """A line of text (e.g. a new name), or None when cancelled."""
+    from PySide6.QtWidgets import QInputDialog
+
+    answer, ok = QInputDialog.getText(parent, title, label, text=text)
+    return answer if ok else None

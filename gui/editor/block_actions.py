@@ -8,14 +8,17 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QPointF
 from PySide6.QtGui import QCursor
 
+from engine.blocks.block_file import BLOCK_EXTENSION, import_block, save_block
 from engine.blocks.builtin import add_builtin, builtin_library
+from engine.blocks.library_ops import remove_definition, rename_definition
+from engine.errors import LayerLabError
 from engine.blocks.expand import expand, make_unique
 from engine.blocks.group import group
 from engine.graph import Network, python_name
 from engine.layers.blocks import BLOCK
 from gui.canvas.scene import CanvasScene
 from gui.canvas.view import CanvasView
-from gui.common import style
+from gui.common import dialogs, style
 from gui.common.seams import StatusFn
 from gui.document.block_commands import ReplaceCommand
 from gui.document.commands import AddNodeCommand
@@ -164,6 +167,64 @@ class BlockController(QObject):
             return None
         self.scene.select_nodes([add.node_id])
         return add.node_id
+
+
+class LibraryActions:
+    """The block library panel's edits of the project's definitions, each one undoable step."""
+
+    def __init__(self, blocks: BlockController) -> None:
+        self.blocks = blocks
+
+    def _library_edit(self, edit, text: str) -> bool:
+        doc = self.blocks.document
+        command = ReplaceCommand(doc.root, doc.project.blocks, edit, text)
+        reason = doc.execute(command)
+        if reason:
+            self.blocks.status(reason, 8000)
+        return reason is None
+
+    def rename(self, name: str) -> None:
+        new = dialogs.ask_text(self.blocks.view, "Rename block", f"New name for the block definition '{name}':", name)
+        if new and new.strip() != name:
+            if self._library_edit(lambda network: rename_definition(network, name, new), f"Rename block {name}"):
+                self.blocks.status(f"Block definition '{name}' is now '{new.strip()}'; every instance follows.", 6000)
+
+    def delete(self, name: str) -> None:
+        if self._library_edit(lambda network: remove_definition(network, name), f"Delete block {name}"):
+            self.blocks.status(f"Deleted the block definition '{name}' (Ctrl+Z brings it back).", 6000)
+
+    def export(self, name: str) -> None:
+        path = dialogs.ask_block_path(self.blocks.view, True, f"{name}{BLOCK_EXTENSION}")
+        if not path:
+            return
+        try:
+            saved = save_block(self.blocks.document.project.blocks, name, path)
+        except (OSError, LayerLabError) as error:
+            dialogs.show_error(self.blocks.view, "Export block", f"The block could not be saved: {error}")
+            return
+        self.blocks.status(f"Saved block '{name}' to {saved}.", 6000)
+
+    def import_file(self, path: str | None = None) -> str | None:
+        """Add the block of a `.layerlab-block` file to the library (one undo step); its name."""
+        path = path or dialogs.ask_block_path(self.blocks.view, False)
+        if not path:
+            return None
+        made: dict[str, object] = {}
+
+        def edit(network: Network) -> Network:
+            result, made["name"], made["problems"] = import_block(network, path)
+            return result
+
+        try:
+            done = self._library_edit(edit, "Import block")
+        except OSError as error:
+            done, made["problems"] = False, [str(error)]
+        if not done:
+            return None
+        problems = made.get("problems") or []
+        self.blocks.status(f"Imported block '{made['name']}'" + (f"; left out: {'; '.join(problems)}"  # type: ignore[arg-type]
+                                                                  if problems else "."), 8000)
+        return str(made["name"])
 
 
 def network_at_parent(document: Document) -> Network:

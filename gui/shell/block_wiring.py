@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 
 from engine.blocks.library_ops import instances
-from gui.editor.block_actions import BlockController
+from gui.editor.block_actions import BlockController, LibraryActions
+from gui.editor.block_panel import BlockPanel
 from gui.shell.menus import action, add_to
 
 if TYPE_CHECKING:
@@ -41,7 +43,24 @@ def attach_blocks(window: MainWindow) -> BlockController:
     view.back_requested.connect(blocks.close_one)
     view.breadcrumb.level_chosen.connect(blocks.close_to)
     doc.scope_changed.connect(lambda: view.breadcrumb.show_path(doc.breadcrumb, scope_note(window)))
+    view.block_dropped.connect(blocks.add_instance)
+    _add_panel(window, blocks)
     return blocks
+
+
+def _add_panel(window: MainWindow, blocks: BlockController) -> None:
+    """The block library panel, a tab beside the layer palette."""
+    library = LibraryActions(blocks)
+    panel = window.block_panel = BlockPanel(window.document)
+    dock = window.add_dock(panel, "Blocks", Qt.DockWidgetArea.LeftDockWidgetArea)
+    window.tabifyDockWidget(window.docks["Layers"], dock)
+    window.docks["Layers"].raise_()
+    panel.add_requested.connect(lambda name: (window.show_canvas(), blocks.add_instance(name)))
+    panel.rename_requested.connect(library.rename)
+    panel.delete_requested.connect(library.delete)
+    panel.export_requested.connect(library.export)
+    panel.import_requested.connect(library.import_file)
+    window.block_library = library
 
 
 def scope_note(window: MainWindow) -> str:

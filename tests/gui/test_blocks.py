@@ -98,3 +98,51 @@ def test_a_grouping_that_would_loop_is_refused_with_the_reason(make_window, qtbo
     assert window.blocks.group_selected() is None
     assert doc.undo_stack.count() == count
     assert window.view.toast.isVisible() and "loop" in window.view.toast.text()
+
+
+def test_the_library_panel_adds_a_builtin_block_that_fits_and_undo_takes_it_away(make_window, qtbot) -> None:
+    window = make_window(SAMPLES / "lenet5.layerlab")
+    doc = window.document
+    panel = window.block_panel
+    names = [panel.tree.topLevelItem(1).child(i).data(0, Qt.ItemDataRole.UserRole + 1)
+             for i in range(panel.tree.topLevelItem(1).childCount())]
+    assert "resnet_stage" in names and "conv_bn_relu" in names
+    count = len(doc.network)
+    panel.add_requested.emit("resnet_stage")
+    (block,) = window.scene.selected_node_ids()
+    assert len(doc.network) == count + 1 and doc.network.node(block).type == "Block"
+    assert {"resnet_stage", "resnet_down", "resnet_basic"} <= set(doc.project.blocks.names)
+    assert "resnet_stage  (1 in use)" in panel.tree.topLevelItem(0).child(
+        doc.project.blocks.names.index("resnet_stage")).text(0)
+    window.inspector.show_node(block)
+    args = window.inspector.editors["args"]
+    args.fields["channels"].setValue(24)  # the instance's argument, one undo step
+    assert doc.network.node(block).params["args"] == {"channels": 24}
+    doc.undo_stack.undo()
+    assert doc.network.node(block).params["args"] == {}
+    doc.undo_stack.undo()  # the whole addition: the instance and the definitions it brought
+    assert block not in doc.network and len(doc.project.blocks) == 0
+
+
+def test_rename_and_export_then_import_a_definition(make_window, qtbot, tmp_path, monkeypatch) -> None:
+    from gui.common import dialogs
+
+    window = make_window(SAMPLES / "lenet5.layerlab")
+    doc = window.document
+    names = [doc.network.name_of(n) for n in doc.network.topological_order()][1:3]
+    _select(window, *names)
+    block = window.blocks.group_selected()
+    monkeypatch.setattr(dialogs, "ask_text", lambda *args: "features")
+    window.block_library.rename("block")
+    assert doc.network.params_view(block)["definition"] == "features" and doc.project.blocks.names == ["features"]
+    path = tmp_path / "features.layerlab-block"
+    monkeypatch.setattr(dialogs, "ask_block_path", lambda *args: str(path))
+    window.block_library.export("features")
+    assert path.is_file()
+    window.block_library.delete("features")  # in use: refused with the reason
+    assert "used by" in window.statusBar().currentMessage() and "features" in doc.project.blocks
+    window.blocks.make_unique_selected() if window.scene.select_nodes([block]) is None else None
+    assert len(doc.project.blocks) == 2
+    doc.undo_stack.undo()
+    assert window.block_library.import_file(str(path)) == "features"  # identical: shared, not copied
+    assert len(doc.project.blocks) == 1
