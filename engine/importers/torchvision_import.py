@@ -14,6 +14,7 @@ from torch import fx, nn
 
 from engine.errors import LayerLabError
 from engine.graph import Network
+from engine.importers.as_blocks import Scopes, as_blocks
 from engine.importers.fx_ops import Mapped, Unsupported, map_call, map_module
 from engine.importers.weights import WeightsReport, load_weights
 from engine.layers import LayerSpec
@@ -81,17 +82,20 @@ def build_reference(name: str, with_weights: bool = False) -> nn.Module:
 
 
 def import_torchvision(name: str, input_shape: tuple[int, ...] = DEFAULT_INPUT_SHAPE,
-                       with_weights: bool = False) -> ImportResult:
-    """Import torchvision's `name` for inputs of `input_shape` (C, H, W)."""
+                       with_weights: bool = False, flat: bool = False) -> ImportResult:
+    """Import torchvision's `name` for inputs of `input_shape` (C, H, W): its submodules become
+    blocks (engine.importers.as_blocks), or with `flat` every layer is a card of one network."""
     reference = build_reference(name, with_weights)
     description = (f"torchvision.models.{name}, imported with torch.fx for "
                    f"{'x'.join(map(str, input_shape))} inputs.")
-    project = import_module(reference, tuple(input_shape), name, description)
+    project = import_module(reference, tuple(input_shape), name, description, flat=flat)
     return ImportResult(project, reference, sum(p.numel() for p in reference.parameters()))
 
 
-def import_module(module: nn.Module, input_shape: tuple[int, ...], name: str, description: str = "") -> Project:
-    """Trace `module` and rebuild it from LayerLab layers, or raise ImportRefused with the list."""
+def import_module(module: nn.Module, input_shape: tuple[int, ...], name: str, description: str = "",
+                  flat: bool = False) -> Project:
+    """Trace `module` and rebuild it from LayerLab layers, or raise ImportRefused with the list; its
+    submodules become blocks unless `flat`."""
     try:
         traced = fx.symbolic_trace(module)
     except Exception as error:
@@ -103,8 +107,20 @@ def import_module(module: nn.Module, input_shape: tuple[int, ...], name: str, de
         raise ImportRefused(f"{name} cannot be imported exactly: {len(builder.problems)} operation(s) have no "
                             f"LayerLab layer:\n{grouped(builder.problems)}", builder.problems)
     builder.check_shapes(name)
-    apply_layout(builder.network)
-    return Project(builder.network, name=name, description=description)
+    network = builder.network if flat else _grouped(builder.network, builder.scopes)
+    apply_layout(network)
+    return Project(network, name=name, description=description)
+
+
+def _grouped(flat: Network, scopes: Scopes) -> Network:
+    """The network with the model's submodules as blocks, or `flat` itself where that grouping
+    would not give the same parameters (it always should)."""
+    try:
+        network = as_blocks(flat, scopes)
+    except LayerLabError:
+        return flat
+    analysis = infer_shapes(network)
+    return network if analysis.ok and analysis.total_params == infer_shapes(flat).total_params else flat
 
 
 def grouped(problems: list[str], limit: int = 6) -> str:
@@ -130,6 +146,7 @@ class _GraphBuilder:
         self.problems: list[str] = []
         self.calls: Counter[str] = Counter()
         self.checks: list[tuple[str, Mapped]] = []
+        self.scopes = Scopes()
 
     def run(self) -> None:
         with self.network.bulk():
@@ -183,6 +200,19 @@ class _GraphBuilder:
             self.network.connect(self.ids[source], node_id)
         self.ids[node] = node_id
         self.checks.append((node_id, mapped))
+        self._note_scope(node, node_id)
+
+    def _note_scope(self, node: fx.Node, node_id: str) -> None:
+        """Remember the submodules the operation was computed in (for as_blocks)."""
+        stack = node.meta.get("nn_module_stack") or {}
+        chain = list(stack)
+        if node.op == "call_module":
+            self.scopes.modules[node_id] = str(node.target)
+            if chain and chain[-1].split("@")[0] == node.target:
+                chain.pop()  # the layer's own module
+        self.scopes.chains[node_id] = tuple(chain)
+        for path in chain:
+            self.scopes.classes.setdefault(path, stack[path][1])
 
     def _unique(self, name: str) -> str:
         taken = {self.network.name_of(n) for n in self.network.node_ids}

@@ -119,12 +119,22 @@ def normalize_key(key: str) -> str:
     return f"{python_name(prefix)}.{leaf}" if dot else key
 
 
+def nested_key(key: str) -> str:
+    """A tensor name as a model built from blocks spells it: 'layer1.0.conv1.weight' becomes
+    'layer1._0.conv1.weight' (each module name turned into an identifier)."""
+    if key.startswith("module."):
+        key = key[len("module."):]
+    *path, leaf = key.split(".")
+    return ".".join([*(python_name(p) for p in path), leaf])
+
+
 def load_weights(model: nn.Module, tensors: dict[str, torch.Tensor]) -> WeightsReport:
-    """Copy every tensor whose name and shape fit into `model`; report the rest."""
+    """Copy every tensor whose name and shape fit into `model` (the name as it is, as a model of
+    blocks spells it, or as a flat one does); report the rest."""
     own = model.state_dict()
     by_name: dict[str, tuple[str, torch.Tensor]] = {}
     for key, value in tensors.items():
-        name = key if key in own else normalize_key(key)
+        name = next((k for k in (key, nested_key(key)) if k in own), None) or normalize_key(key)
         by_name.setdefault(name, (key, value))
     report = WeightsReport()
     fitting: dict[str, torch.Tensor] = {}

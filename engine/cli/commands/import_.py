@@ -1,4 +1,4 @@
-"""`layerlab import torchvision:NAME -o PROJECT [--input-shape C,H,W] [--weights FILE]` and
+"""`layerlab import torchvision:NAME -o PROJECT [--input-shape C,H,W] [--flat] [--weights FILE]` and
 `layerlab import WEIGHTS --project PROJECT -o RUN_DIR`: start from a known architecture, or load
 weights (safetensors or a weights-only state dict) into a project."""
 
@@ -23,6 +23,9 @@ def register(subparsers) -> None:
                         help="the project file to write, or a run directory when weights are loaded")
     parser.add_argument("--input-shape", type=_shape, default=None, metavar="C,H,W",
                         help="input size for a torchvision model (default 3,224,224)")
+    parser.add_argument("--flat", action="store_true",
+                        help="one card per layer, without blocks (by default each submodule of the torchvision "
+                             "model, e.g. ResNet's layer1 and its BasicBlocks, becomes a block)")
     parser.add_argument("--project", help="the .layerlab project to load a weights file into")
     parser.add_argument("--weights", help="also load this weights file into the imported architecture "
                                           "(-o is then a run directory)")
@@ -48,11 +51,12 @@ def run(args) -> int:
 
     if args.source.startswith(PREFIX):
         name = parse_source(args.source)
-        result = import_torchvision(name, args.input_shape or DEFAULT_INPUT_SHAPE)
+        result = import_torchvision(name, args.input_shape or DEFAULT_INPUT_SHAPE, flat=args.flat)
         project = result.project
         if args.weights is None:
             project.save(args.output)
-            print(f"wrote {args.output}: {len(project.network)} layers, {result.reference_params:,} parameters "
+            blocks = f" ({len(project.blocks)} block definitions)" if len(project.blocks) else ""
+            print(f"wrote {args.output}: {len(project.network)} layers{blocks}, {result.reference_params:,} parameters "
                   f"(the same as torchvision's {name})")
             return 0
         return _load_into(project, args.weights, args)

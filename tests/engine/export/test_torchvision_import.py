@@ -45,7 +45,7 @@ def test_large_models_outputs_match(name, shape):
 
 
 def test_layer_names_are_kept_and_project_round_trips():
-    project = import_torchvision("resnet18", (3, 64, 64)).project
+    project = import_torchvision("resnet18", (3, 64, 64), flat=True).project  # blocks: tests/engine/blocks
     net = project.network
     names = {net.name_of(n) for n in net.node_ids}
     assert {"conv1", "layer1.0.conv1", "layer4.1.bn2", "layer2.0.downsample.0", "avgpool", "fc"} <= names
