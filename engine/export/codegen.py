@@ -10,6 +10,7 @@ import re
 
 from torch import fx
 
+from engine.graph import Network
 from engine.layers import modules as custom_modules
 from engine.layers.call import Call
 
@@ -25,18 +26,29 @@ def class_name(project_name: str) -> str:
     return name if name and not name[0].isdigit() else f"Model{name}"
 
 
-def model_source(model: fx.GraphModule, name: str, doc: str) -> str:
+def model_source(model: fx.GraphModule, name: str, doc: str, network: Network | None = None) -> str:
     """The custom helper classes the model needs, then the model class itself. Each layer is written
-    as the constructor call the compiler made it from (its spec's `source`)."""
+    as the constructor call the compiler made it from (its spec's `source`). A model with blocks
+    needs the `network` it was compiled from: each block definition becomes a class of its own
+    (engine.export.block_classes), written before the model."""
     calls: dict[str, Call] | None = model.meta.get("layerlab_calls")
     if calls is None:
         raise CodegenError("the model was not compiled by LayerLab, so its layers' constructors are unknown")
     targets = _submodule_order(model)
-    helpers = [inspect.getsource(cls).rstrip() for cls in sorted(_used_custom(calls), key=lambda c: c.__name__)]
-    init = [f"        self.{target} = {_constructor(calls, target)}" for target in targets]
+    blocks: dict[str, str] = {}
+    classes: list[str] = []
+    every_call = list(calls.values())
+    if network is not None and any("layerlab_block" in getattr(m, "meta", {}) for m in model.modules()):
+        from engine.export.block_classes import REPEATED, block_code  # it builds on this module
+
+        code = block_code(model, network)
+        blocks, every_call = code.members, every_call + code.calls
+        classes = ([REPEATED] if code.uses_repeated else []) + code.classes
+    helpers = [inspect.getsource(cls).rstrip() for cls in sorted(_used_custom(every_call), key=lambda c: c.__name__)]
+    init = [f"        self.{target} = {blocks.get(target) or _constructor(calls, target)}" for target in targets]
     lines = [f"class {name}(nn.Module):", f'    """{doc}"""', "", "    def __init__(self) -> None:",
              "        super().__init__()", *init, "", *forward_source(model)]
-    return "\n\n\n".join(helpers + ["\n".join(lines)])
+    return "\n\n\n".join(helpers + classes + ["\n".join(lines)])
 
 
 def _submodule_order(model: fx.GraphModule) -> list[str]:
@@ -47,8 +59,8 @@ def _submodule_order(model: fx.GraphModule) -> list[str]:
     return seen
 
 
-def _used_custom(calls: dict[str, Call]) -> set[type]:
-    return {call.target for call in calls.values() if call.target.__module__ == custom_modules.__name__}
+def _used_custom(calls: list[Call]) -> set[type]:
+    return {call.target for call in calls if call.target.__module__ == custom_modules.__name__}
 
 
 def _constructor(calls: dict[str, Call], target: str) -> str:
@@ -69,14 +81,16 @@ def forward_source(model: fx.GraphModule) -> list[str]:
     names = _variable_names(statements)
     placeholders = [n for n in model.graph.nodes if n.op == "placeholder"]
     args = ", ".join(f"{names[p]}: torch.Tensor" for p in placeholders)
-    lines = [f"    def forward(self, {args}) -> torch.Tensor:"]
+    (output,) = (n for n in model.graph.nodes if n.op == "output")
+    several = isinstance(output.args[0], (tuple, list))  # a block with several outputs
+    lines = [f"    def forward(self, {args}) -> {'tuple[torch.Tensor, ...]' if several else 'torch.Tensor'}:"]
     for targets, node in statements:
         if node.op == "placeholder":
             continue
-        call_args = ", ".join(names[a] for a in node.args if isinstance(a, fx.Node))
         if node.op == "output":
-            lines.append(f"        return {call_args}")
+            lines.append(f"        return {', '.join(names[a] for a in (output.args[0] if several else output.args))}")
             continue
+        call_args = ", ".join(names[a] for a in node.args if isinstance(a, fx.Node))
         left = ", ".join(names.get(t, "_") if t is not None else "_" for t in targets)
         lines.append(f"        {left} = self.{node.target}({call_args})")
     return lines

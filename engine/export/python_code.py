@@ -61,7 +61,8 @@ def render(source: ExportSource, path: Path) -> str:
     name = class_name(source.project.name)
     description = textwrap.fill(source.project.description, 96) + "\n" if source.project.description else ""
     try:
-        model = model_source(source.model, name, f"{source.project.name} (layers as in the LayerLab project).")
+        model = model_source(source.model, name, f"{source.project.name} (layers as in the LayerLab project).",
+                             source.project.network)
     except CodegenError as error:
         raise ExportError(f"The python format cannot write this model: {error}.") from None
     return _TEMPLATE.format(title=source.project.name, description="\n" + description if description else "",

@@ -119,7 +119,8 @@ def render(source: ExportSource, target: Path) -> str:
     project = source.project
     name = class_name(project.name)
     try:
-        model = model_source(source.model, name, f"{project.name} (layers as in the LayerLab project).")
+        model = model_source(source.model, name, f"{project.name} (layers as in the LayerLab project).",
+                             source.project.network)
     except CodegenError as error:
         raise ExportError(f"The training_script format cannot write this model: {error}.") from None
     (output_id,) = project.network.nodes_with_role("output")

@@ -1,0 +1,165 @@
+"""The `python` export of a model with blocks: one readable nn.Module class per block definition,
+built from the definition's arguments; the file runs without LayerLab, takes the compiled model's
+state dict with identical keys, and computes the same."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+import torch
+
+from engine.blocks.builtin import add_builtin
+from engine.compiler import compile_network
+from engine.export import export, source_from_project
+from engine.export.python_code import import_file
+from engine.graph import Network
+from engine.project import Project
+from tests.engine.blocks.resnet import small_resnet
+from tests.engine.export.conftest import run_without_layerlab
+
+_CHECK = """
+import sys, torch
+sys.path.insert(0, ".")
+from model import Model
+data = torch.load("probe.pt", weights_only=True)
+model = Model()
+assert list(model.state_dict()) == data["keys"], "state dict keys differ"
+model.load_state_dict(data["weights"])
+with torch.no_grad():
+    diff = (model.eval()(data["x"]) - data["y"]).abs().max().item()
+assert "engine" not in sys.modules
+print(f"max_abs_diff={diff}")
+"""
+
+
+def builtin_network(shape: tuple[int, ...] = (3, 16, 16)) -> Network:
+    """Nested built-in blocks: conv_bn_relu, two resnet_stages (resnet_down, then resnet_basic
+    repeated `more` times: 2, then 1, which is not wrapped), a vgg_stage (conv_relu repeated `convs`
+    times), a dense head."""
+    net = Network()
+    for name in ("conv_bn_relu", "resnet_stage", "vgg_stage"):
+        net, _ = add_builtin(net, name)
+    layers = [("Input", {"shape": list(shape)}, "x"),
+              ("Block", {"definition": "conv_bn_relu", "args": {"channels": 16}}, "stem"),
+              ("Block", {"definition": "resnet_stage", "args": {"channels": 32, "more": 2}}, "stage1"),
+              ("Block", {"definition": "resnet_stage", "args": {"channels": 48, "stride": 1, "more": 1}}, "stage2"),
+              ("Block", {"definition": "vgg_stage", "args": {"channels": 24, "convs": 3}}, "vgg"),
+              ("GlobalAvgPool", {}, "pool"), ("Flatten", {}, "flat"), ("Dense", {"units": 10}, "fc"),
+              ("Output", {}, "out")]
+    last = None
+    for type_id, params, name in layers:
+        node = net.add_node(type_id, params, name=name)
+        if last is not None:
+            net.connect(last, node)
+        last = node
+    return net
+
+
+def _export(network: Network, tmp_path: Path, name: str = "model") -> tuple[str, object]:
+    source = source_from_project(Project(network, name))
+    result = export(source, "python", tmp_path / f"{name}.py")
+    assert result.max_abs_diff is not None and result.max_abs_diff < 1e-5
+    return (tmp_path / f"{name}.py").read_text(), source
+
+
+def _classes(text: str) -> list[str]:
+    return [node.name for node in ast.parse(text).body if isinstance(node, ast.ClassDef)]
+
+
+@pytest.mark.parametrize("network", [small_resnet, builtin_network], ids=["small_resnet", "builtin"])
+def test_runs_without_layerlab_with_the_same_keys_and_outputs(network, tmp_path) -> None:
+    _, source = _export(network(), tmp_path)
+    x = source.probe(4)
+    with torch.no_grad():
+        torch.save({"x": x, "y": source.model(x), "weights": source.state_dict(),
+                    "keys": list(source.model.state_dict())}, tmp_path / "probe.pt")
+    (tmp_path / "check.py").write_text(_CHECK)
+    demo = run_without_layerlab(tmp_path / "model.py", cwd=tmp_path)
+    assert demo.returncode == 0, demo.stderr
+    check = run_without_layerlab(tmp_path / "check.py", cwd=tmp_path)
+    assert check.returncode == 0, check.stderr
+    assert float(check.stdout.strip().split("=")[1]) < 1e-5
+
+
+def test_one_class_per_definition_built_from_its_arguments(tmp_path) -> None:
+    text, _ = _export(small_resnet(), tmp_path)
+    assert _classes(text) == ["Add", "GlobalAvgPool2d", "Basic", "Stage", "Model"]
+    assert "def __init__(self, in_channels: int, channels: int = 8, stride: int = 1) -> None:" in text
+    assert ("self.conv1 = nn.Conv2d(in_channels, channels, kernel_size=(3, 3), stride=stride, padding=(1, 1), "
+            "bias=False)") in text
+    assert "self.bn1 = nn.BatchNorm2d(channels)" in text
+    assert "self.conv2 = nn.Conv2d(channels, channels, kernel_size=(3, 3), padding=(1, 1), bias=False)" in text
+    # repeat 2 with first_args {stride: 2}: the first repetition takes the stage's input channels
+    assert "Basic(in_channels=in_channels, channels=channels, stride=2),\n" in text
+    assert "Basic(in_channels=channels, channels=channels),\n" in text
+    assert "self.stage1 = nn.Sequential(Basic(in_channels=8, channels=8), Basic(in_channels=8, channels=8))" in text
+    assert "self.stage2 = Stage(in_channels=8, channels=16)" in text
+    assert "x = self.add(bn2, x)" in text  # the block's forward is written like the model's
+
+
+def test_nested_builtin_blocks_and_a_repeat_given_by_an_argument(tmp_path) -> None:
+    text, source = _export(builtin_network(), tmp_path)
+    classes = _classes(text)
+    for inner, outer in (("ResnetDown", "ResnetStage"), ("ResnetBasic", "ResnetStage"), ("ConvRelu", "VggStage")):
+        assert classes.index(inner) < classes.index(outer)
+    assert "def __init__(self, in_channels: int, channels: int = 128, stride: int = 2, more: int = 1)" in text
+    assert "self.down = ResnetDown(in_channels=in_channels, channels=channels, stride=stride)" in text
+    assert "self.blocks = repeated(more, lambda i: ResnetBasic(in_channels=channels, channels=channels))" in text
+    assert "ConvRelu(in_channels=in_channels, channels=channels) if i == 0" in text
+    assert "self.conv = nn.Conv2d(in_channels, channels, kernel_size=kernel, stride=stride, padding=padding" in text
+    assert "self.bn = nn.BatchNorm2d(channels)" in text  # driven by `channels` through the conv's shape
+    assert "self.stage2 = ResnetStage(in_channels=32, channels=48, stride=1, more=1)" in text
+    keys = list(source.model.state_dict())
+    assert "stage1.blocks.1.conv1.weight" in keys and "stage2.blocks.conv1.weight" in keys  # more=1: not wrapped
+
+
+def test_a_class_built_with_other_arguments_matches_layerlab(tmp_path) -> None:
+    """The classes follow their arguments, not only this model's values: VggStage with other
+    arguments has the weights LayerLab gives the same block."""
+    text, _ = _export(builtin_network(), tmp_path)
+    module = import_file(tmp_path / "model.py", "layerlab_test_blocks")
+    mine = module.VggStage(in_channels=5, channels=7, convs=4)
+    net = Network()
+    net, _ = add_builtin(net, "vgg_stage")
+    x = net.add_node("Input", {"shape": [5, 8, 8]}, name="x")
+    block = net.add_node("Block", {"definition": "vgg_stage", "args": {"channels": 7, "convs": 4}}, name="vgg")
+    out = net.add_node("Output", name="out")
+    net.connect(x, block)
+    net.connect(block, out)
+    theirs = compile_network(net).vgg
+    assert {k: v.shape for k, v in mine.state_dict().items()} == {k: v.shape for k, v in theirs.state_dict().items()}
+    mine.load_state_dict(theirs.state_dict())
+    data = torch.randn(2, 5, 8, 8)
+    assert (mine(data) - theirs(data)).abs().max().item() < 1e-6
+
+
+def test_a_block_with_two_outputs(tmp_path) -> None:
+    from engine.blocks.definition import BlockDefinition, BlockLibrary
+
+    inner = Network()
+    library = BlockLibrary()
+    inner.library = library
+    port = inner.add_node("BlockInput", name="in")
+    conv = inner.add_node("Conv2d", {"filters": {"arg": "channels"}, "kernel": 3, "padding": 1}, name="conv")
+    relu = inner.add_node("ReLU", name="relu")
+    first, second = (inner.add_node("BlockOutput", {"index": i}, name=n) for i, n in enumerate(("raw", "act")))
+    for a, b in ((port, conv), (conv, first), (conv, relu), (relu, second)):
+        inner.connect(a, b)
+    library.add(BlockDefinition("split", inner, {"channels": 4}))
+    net = Network()
+    net.library = library
+    x = net.add_node("Input", {"shape": [2, 6, 6]}, name="x")
+    block = net.add_node("Block", {"definition": "split", "args": {"channels": 5}}, name="pair")
+    add = net.add_node("Add", name="sum")
+    out = net.add_node("Output", name="out")
+    net.connect(x, block)
+    net.connect(block, add, "raw")
+    net.connect(block, add, "act")
+    net.connect(add, out)
+    text, _ = _export(net, tmp_path)
+    assert "def __init__(self, in_channels: int, channels: int = 4) -> None:" in text
+    assert "torch.Tensor) -> tuple[torch.Tensor, ...]:\n        conv = self.conv(" in text
+    assert "return conv, x" in text
+    assert "x, pair_act = self.pair(x)" in text
