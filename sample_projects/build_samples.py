@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from engine.blocks.builtin import add_builtin
 from engine.builder import NetworkBuilder
+from engine.graph import Network
 from engine.project import Project
 
 HERE = Path(__file__).resolve().parent
@@ -55,32 +57,43 @@ def lenet5() -> Project:
                    {"optimizer": "adam", "lr": 0.002, "batch_size": 64, "epochs": 2})
 
 
-def _residual_block(b: NetworkBuilder, x: str, filters: int, stride: int, tag: str) -> str:
-    body = b.chain(x, ("Conv2d", {"filters": filters, "kernel": 3, "stride": stride, "padding": 1,
-                                  "bias": False}, f"{tag}_conv1"),
-                   ("BatchNorm2d", {}, f"{tag}_bn1"), ("ReLU", {}, f"{tag}_relu1"),
-                   ("Conv2d", {"filters": filters, "kernel": 3, "padding": 1, "bias": False}, f"{tag}_conv2"),
-                   ("BatchNorm2d", {}, f"{tag}_bn2"))
-    shortcut = x
-    if stride != 1:
-        shortcut = b.chain(x, ("Conv2d", {"filters": filters, "kernel": 1, "stride": stride, "bias": False},
-                               f"{tag}_down"), ("BatchNorm2d", {}, f"{tag}_down_bn"))
-    merged = b.add("Add", body, shortcut, name=f"{tag}_add")
-    return b.add("ReLU", merged, name=f"{tag}_out")
+def _with_blocks(*definitions: str) -> NetworkBuilder:
+    """A builder whose network's library holds the built-in `definitions` (and those they use)."""
+    network = Network()
+    for name in definitions:
+        network, _ = add_builtin(network, name)
+    builder = NetworkBuilder()
+    builder.network = network  # not NetworkBuilder(network): an empty Network is falsy
+    return builder
 
 
 def resnet_mnist() -> Project:
-    b = NetworkBuilder()
+    b = _with_blocks("resnet_basic", "resnet_stage")
     x = b.add("Input", shape=[1, 28, 28])
     x = b.chain(x, ("Conv2d", {"filters": 16, "kernel": 3, "padding": 1, "bias": False}, "stem"),
-                ("BatchNorm2d", {}, "stem_bn"), ("ReLU", {}, "stem_relu"))
-    x = _residual_block(b, x, 16, 1, "block1")
-    x = _residual_block(b, x, 32, 2, "block2")
-    x = b.chain(x, ("GlobalAvgPool", {}, "gap"), ("Dense", {"units": 10}, "scores"))
+                ("BatchNorm2d", {}, "stem_bn"), ("ReLU", {}, "stem_relu"),
+                ("Block", {"definition": "resnet_basic", "args": {"channels": 16}}, "stage1"),
+                ("Block", {"definition": "resnet_stage", "args": {"channels": 32, "stride": 2, "more": 1}}, "stage2"),
+                ("GlobalAvgPool", {}, "gap"), ("Dense", {"units": 10}, "scores"))
     b.add("Output", x)
     return Project(b.finish(), "Small ResNet for MNIST",
-                   "Two residual blocks with skip connections (identity, then a strided 1x1 projection).",
+                   "A stem, then built-in residual blocks: stage1 a resnet_basic block (identity skip) at 16 "
+                   "channels, stage2 a resnet_stage (a resnet_down block with a strided 1x1 projection, then a "
+                   "resnet_basic) at 32. Double-click a block to see inside.",
                    {**MNIST, "normalize": "channel"}, {"optimizer": "adam", "lr": 0.001, "batch_size": 64, "epochs": 2})
+
+
+def vgg_mnist() -> Project:
+    b = _with_blocks("vgg_stage")
+    x = b.add("Input", shape=[1, 28, 28])
+    x = b.chain(x, ("Block", {"definition": "vgg_stage", "args": {"channels": 16, "convs": 1}}, "stage1"),
+                ("Block", {"definition": "vgg_stage", "args": {"channels": 32, "convs": 2}}, "stage2"),
+                ("Flatten", {}, "flatten"), ("Dense", {"units": 10}, "scores"))
+    b.add("Output", x)
+    return Project(b.finish(), "Small VGG for MNIST",
+                   "Two built-in vgg_stage blocks (3x3 conv-ReLU layers, then a 2x2 max-pool): 16 channels, "
+                   "then two convolutions of 32.",
+                   {**MNIST, "normalize": "channel"}, {"optimizer": "adam", "lr": 0.002, "batch_size": 64, "epochs": 1})
 
 
 def conv_autoencoder() -> Project:
@@ -145,7 +158,7 @@ def vanishing_gradients() -> Project:
                    dict(MNIST), {"optimizer": "sgd", "lr": 0.1, "batch_size": 64, "epochs": 1})
 
 
-SAMPLES = {f.__name__: f for f in (mnist_mlp, mnist_mlp_sklearn, lenet5, resnet_mnist, conv_autoencoder,
+SAMPLES = {f.__name__: f for f in (mnist_mlp, mnist_mlp_sklearn, lenet5, resnet_mnist, vgg_mnist, conv_autoencoder,
                                    linear_autoencoder_pca, encoder_8_3_8, spiral_playground, vanishing_gradients)}
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 import pytest
 import torch
 
+from engine.blocks.expand import flatten
 from engine.compiler import compile_network, example_input
 from engine.project import load_project
 from engine.submodels import SplitError, split_at
@@ -21,7 +22,7 @@ def test_encoder_then_decoder_equals_the_whole_model():
 
 
 def test_a_cut_bypassed_by_a_skip_connection_is_refused():
-    network = load_project(ROOT / "sample_projects" / "resnet_mnist.layerlab").network
-    model = compile_network(network)
+    blocks = load_project(ROOT / "sample_projects" / "resnet_mnist.layerlab").network
+    model = compile_network(flatten(blocks))  # its residual blocks' layers at the top level
     with pytest.raises(SplitError, match="bottleneck"):
-        split_at(model, "block1_relu1")
+        split_at(model, "stage1_relu1")

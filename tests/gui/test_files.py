@@ -109,6 +109,7 @@ def test_open_sample_gallery(window, qtbot) -> None:
     assert gallery.list.count() == len(settings.sample_paths()) >= 5
     texts = [gallery.list.item(i).text() for i in range(gallery.list.count())]
     assert any(t.startswith("LeNet-5\n") and "LeCun" in t for t in texts)
+    assert any(t.startswith("Small VGG for MNIST\n") and "vgg_stage" in t for t in texts)  # built from blocks
     gallery.select("lenet5.layerlab")
     gallery.accept()
     assert window.document.project.name == "LeNet-5" and window.document.path is None

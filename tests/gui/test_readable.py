@@ -8,7 +8,9 @@ import pytest
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QApplication
 
+from engine.blocks.expand import flatten
 from engine.importers.torchvision_import import import_torchvision
+from engine.project import load_project
 from gui.canvas.items.node import _METRICS, W, fitted_title, middle_elided
 from gui.canvas.view import READABLE_ZOOM
 from tests.gui.conftest import SAMPLES
@@ -53,7 +55,10 @@ def test_samples_open_fitted_and_legible_in_a_small_window(make_window, sample) 
 
 
 def test_resnet_skip_wires_run_beside_the_cards(make_window) -> None:
-    window = make_window(SAMPLES / "resnet_mnist.layerlab")
+    project = load_project(SAMPLES / "resnet_mnist.layerlab")
+    project.network = flatten(project.network)  # its residual blocks' layers and skip wires at the top level
+    window = make_window()
+    window.document.set_project(project)
     window.edits.layout()
     _settle(window)
     assert not _wires_behind_cards(window)
