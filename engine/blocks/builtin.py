@@ -12,6 +12,7 @@ from typing import Any
 
 from engine.blocks.definition import BlockDefinition, BlockLibrary
 from engine.graph import Network
+from engine.layout import apply_layout
 
 A = dict[str, str]  # an argument reference, {"arg": name}
 
@@ -37,6 +38,7 @@ class _Inner:
 
     def finish(self, last: str) -> Network:
         self.net.connect(last, self.net.add_node("BlockOutput", name="out"))
+        apply_layout(self.net, aspect=None)  # top to bottom, as the canvas shows a network
         return self.net
 
 

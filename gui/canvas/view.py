@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QLineF, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QMouseEvent, QPainter, QPen, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView, QLineEdit, QMenu, QWidget
 
@@ -24,6 +24,7 @@ MIN_ZOOM, MAX_ZOOM = 0.05, 3.0
 READABLE_ZOOM = 0.45  # Fit never zooms out further: compact cards still show their names here
 EMPTY_HINT = ("Drag a layer here from the Layers palette, or press Ctrl+F and type its name.\n"
               "A network starts with an Input and ends with an Output.")
+BREADCRUMB_AT = QPoint(10, 10)
 ARROWS = {Qt.Key.Key_Up: "up", Qt.Key.Key_Down: "down", Qt.Key.Key_Left: "left", Qt.Key.Key_Right: "right"}
 
 
@@ -145,6 +146,7 @@ class CanvasView(QGraphicsView):
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 - Qt's name
         super().scrollContentsBy(dx, dy)
+        self.breadcrumb.move(BREADCRUMB_AT)  # scrolling moves the viewport's children with the scene
         self._view_changed()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name

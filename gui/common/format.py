@@ -47,17 +47,20 @@ def param_summary(spec: LayerSpec, params: dict[str, Any]) -> str:
 
 
 def block_summary(params: dict[str, Any]) -> str:
-    """A block instance's repeat and the arguments it sets: '×3 · channels 64 · first: stride 2'."""
+    """A block instance's definition, repeat and the arguments it sets:
+    'resnet_basic ×3 · channels 64 · first: stride 2'."""
     def words(args: dict[str, Any]) -> str:
-        return ", ".join(f"{k} {v['arg'] if isinstance(v, dict) and 'arg' in v else v}" for k, v in args.items())
+        return ", ".join(f"{k} ← {v['arg']}" if isinstance(v, dict) and "arg" in v else f"{k} {v}"
+                         for k, v in args.items())
 
     repeat = params.get("repeat", 1)
-    parts = [f"×{repeat['arg'] if isinstance(repeat, dict) else repeat}"] if repeat != 1 else []
+    times = f" × {repeat['arg']}" if isinstance(repeat, dict) else f" ×{repeat}" if repeat != 1 else ""
+    parts = [f"{params.get('definition', 'block')}{times}"]
     if params.get("args"):
         parts.append(words(params["args"]))
     if params.get("first_args"):
         parts.append(f"first: {words(params['first_args'])}")
-    return " · ".join(parts) or "default arguments"
+    return " · ".join(parts)
 
 
 def value_text(value: Any) -> str:

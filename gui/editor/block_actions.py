@@ -21,7 +21,7 @@ from gui.canvas.view import CanvasView
 from gui.common import dialogs, style
 from gui.common.seams import StatusFn
 from gui.document.block_commands import ReplaceCommand
-from gui.document.commands import AddNodeCommand
+from gui.document.commands import AddNodeCommand, LayoutCommand
 from gui.document.document import Document
 from gui.document.scope import definition_of, network_at
 
@@ -123,6 +123,9 @@ class BlockController(QObject):
             self._refuse(f"Block '{self.network.name_of(block)}' cannot be opened: its definition '{definition}' "
                          "is missing from the library, or contains itself.")
             return False
+        inner = self.document.network
+        if len({inner.node(n).position for n in inner.node_ids}) < len(inner):  # cards on top of each other
+            self.document.execute(LayoutCommand(inner, aspect=None))
         self.view.fit()
         return True
 

@@ -18,6 +18,7 @@ class DefinitionLabel(ParamEditor):
     def __init__(self, param: Param, note: str = "", parent: QWidget | None = None) -> None:
         super().__init__(param, parent)
         self.label = QLabel()
+        self.label.setWordWrap(True)
         self.note = note
         self.layout_.addWidget(self.label, 1)
 
@@ -79,6 +80,7 @@ class ArgsEditor(ParamEditor):
         grid = QGridLayout(grid_host)
         grid.setContentsMargins(0, 0, 0, 0)
         self.fields: dict[str, QWidget] = {}
+        self.passed: dict[str, QLabel] = {}  # shown instead of the field for an argument passed on
         self.ticks: dict[str, QCheckBox] = {}
         self.refs: dict[str, Any] = {}  # arguments passed on from an enclosing block, kept as they are
         for row, (name, default) in enumerate(defaults.items()):
@@ -91,9 +93,13 @@ class ArgsEditor(ParamEditor):
                 label.toggled.connect(field.setEnabled)  # type: ignore[attr-defined]
             signal = getattr(field, "toggled", None) or getattr(field, "valueChanged", None)
             (signal or field.editingFinished).connect(self._emit)  # type: ignore[attr-defined]
+            passed = QLabel()
+            passed.hide()
             grid.addWidget(label, row, 0)
             grid.addWidget(field, row, 1)
+            grid.addWidget(passed, row, 1)
             self.fields[name] = field
+            self.passed[name] = passed
         if not defaults:
             grid.addWidget(QLabel("Its definition has no arguments."), 0, 0)
         self.layout_.addWidget(grid_host)
@@ -118,9 +124,11 @@ class ArgsEditor(ParamEditor):
         self.refs = {k: v for k, v in given.items() if arg_ref(v) is not None}
         for name, field in self.fields.items():
             shown = given.get(name, self.defaults[name])
+            field.setVisible(name not in self.refs)
+            self.passed[name].setVisible(name in self.refs)
             if name in self.refs:
-                field.setEnabled(False)
-                field.setToolTip(f"passed on from the enclosing block's argument '{arg_ref(shown)}'")
+                self.passed[name].setText(f"← argument <b>{arg_ref(shown)}</b>")
+                self.passed[name].setToolTip("passed on from the enclosing block's argument")
                 continue
             field.setEnabled(not self.optional or name in given)
             _write(field, shown)

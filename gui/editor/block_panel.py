@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import QDrag, QKeyEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from engine.blocks.builtin import builtin_library
 from engine.blocks.definition import BlockDefinition
@@ -74,7 +74,7 @@ class BlockPanel(QWidget):
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #6b7785; font-size: 11px;")
         self.buttons: dict[str, QPushButton] = {}
-        row = QHBoxLayout()
+        row = QGridLayout()  # two by two: the panel stays as narrow as the layer palette
         for key, text, tip in (("rename", "Rename…", "Rename the definition; every instance follows"),
                                ("export", "Export…", "Save the definition to a .layerlab-block file"),
                                ("delete", "Delete", "Delete the definition (only when no block uses it)"),
@@ -83,7 +83,7 @@ class BlockPanel(QWidget):
             button.setToolTip(tip)
             button.clicked.connect(lambda _=False, key=key: self._button(key))
             self.buttons[key] = button
-            row.addWidget(button)
+            row.addWidget(button, len(self.buttons) > 2, (len(self.buttons) - 1) % 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(hint)

@@ -84,6 +84,8 @@ class Inspector(QScrollArea):
         self.type_label.setText(f"<b>{spec.glyph}  {spec.display_name}</b>  <span style='color:#6b7785'>"
                                 f"· {spec.category}</span>")
         self.help_label.setText(spec.description)
+        if node.type == BLOCK:
+            self._describe_block(node.params)
         for param in spec.params:
             editor = self._editor_for(param, node.type, node.params)
             editor.set_value(node.params[param.name])
@@ -118,6 +120,15 @@ class Inspector(QScrollArea):
         if not spec.params:
             self.form.addRow(QLabel("This layer has no parameters."))
         self._on_analysis(self.document.analysis, {self.node_id})
+
+    def _describe_block(self, params: dict[str, Any]) -> None:
+        """A block's heading names its definition; the help says what it is and how to look inside."""
+        library = self.document.network.library
+        definition = library.get(params["definition"]) if library is not None else None
+        self.type_label.setText(f"<b>▣  {params['definition']}</b>  <span style='color:#6b7785'>· block</span>")
+        what = definition.description if definition is not None and definition.description else "A block."
+        self.help_label.setText(f"{what} Double-click the card (or press Enter) to open it; Ctrl+Shift+G "
+                                "ungroups it.")
 
     def _editor_for(self, param: Param, type_id: str, params: dict[str, Any]) -> ParamEditor:
         """The typed editor; for blocks, their definition and arguments; inside a definition, a

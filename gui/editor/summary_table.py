@@ -7,10 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
+from PySide6.QtGui import QAction, QBrush, QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QHeaderView, QTableView, QWidget
 
-from engine.shapes import Analysis
+from engine.graph import Network, python_name
+from engine.layers.blocks import BLOCK, PORT_TYPES
+from engine.shapes import Analysis, NodeInfo
 from gui.common import format as fmt
 from gui.document.document import Document
 
@@ -29,6 +31,7 @@ class SummaryModel(QAbstractTableModel):
         self.totals_note: str | None = None  # why the totals cover only part of the network
         self.totals_model = TotalsModel(self)
         self._cache: dict[str, tuple[str | None, tuple[str, ...], str | None]] = {}
+        self.expanded = False  # each block followed by the layers inside it
         document.reset.connect(self._cache.clear)
         document.analysis_changed.connect(self.refresh)
         document.changed.connect(self._on_change)
@@ -51,17 +54,17 @@ class SummaryModel(QAbstractTableModel):
             row = self._cache.get(node_id)
             if row is None:
                 info = analysis.nodes[node_id]
-                spec = net.spec(node_id)
-                row = (node_id, (net.name_of(node_id), spec.display_name, fmt.shape_text(info.output_shape),
-                                 fmt.count(info.activations), fmt.memory(info.activations),
-                                 fmt.count(info.params), fmt.count(info.macs)), info.error)
+                row = (node_id, _cells(net, node_id, info, net.name_of(node_id)), info.error)
                 self._cache[node_id] = row
             rows.append(row)
+            if self.expanded and info_is_block(net, node_id):
+                rows += _inner_rows(net, node_id, analysis.nodes[node_id], 1)
         live = set(analysis.order)
         for node_id in [n for n in self._cache if n not in live]:
             del self._cache[node_id]
         unknown = len(analysis.unknown_layers)
-        layers = f"{len(rows) - unknown} of {len(rows)} layers" if unknown else f"{len(rows)} layers"
+        count = len(analysis.order)  # the network's own layers, not those listed inside blocks
+        layers = f"{count - unknown} of {count} layers" if unknown else f"{count} layers"
         totals = ("Total", layers, "", fmt.count(analysis.total_activations), fmt.memory(analysis.total_activations),
                   fmt.count(analysis.total_params), fmt.count(analysis.total_macs))
         note = analysis.totals_note or analysis.hint
@@ -71,6 +74,12 @@ class SummaryModel(QAbstractTableModel):
         self.beginResetModel()  # last: the table fits its columns to the rows and the totals
         self.rows = rows
         self.endResetModel()
+
+    def set_expanded(self, expanded: bool) -> None:
+        """List the layers inside each block (indented, by module path) or the blocks alone."""
+        if expanded != self.expanded:
+            self.expanded = expanded
+            self.refresh(self.document.analysis, set())
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.rows)
@@ -105,6 +114,37 @@ class SummaryModel(QAbstractTableModel):
         large network on each edit would cost more than the edit)."""
         texts = sorted({row[1][column] for row in self.rows}, key=len, reverse=True)
         return texts[:4]
+
+
+def _cells(net: Network, node_id: str, info: NodeInfo, name: str) -> tuple[str, ...]:
+    spec = net.spec(node_id)
+    kind = f"▣ {net.params_view(node_id)['definition']}" if spec.type_id == BLOCK else spec.display_name
+    return (name, kind, fmt.shape_text(info.output_shape), fmt.count(info.activations), fmt.memory(info.activations),
+            fmt.count(info.params), fmt.count(info.macs))
+
+
+def info_is_block(net: Network, node_id: str) -> bool:
+    return net.graph.nodes[node_id]["type"] == BLOCK
+
+
+def _inner_rows(net: Network, block: str, info: NodeInfo, depth: int) -> list:
+    """The rows of the layers inside a block, each repetition's, named by module path; a click on one
+    selects the block (node id of the top-level row's block is kept by the caller's rows)."""
+    library = net.library
+    definition = library.get(net.params_view(block)["definition"]) if library is not None else None
+    if definition is None:
+        return []
+    inner, rows = definition.network, []
+    for analysis in info.inner:
+        for node_id in analysis.order:
+            if inner.graph.nodes[node_id]["type"] in PORT_TYPES:
+                continue
+            inner_info = analysis.nodes[node_id]
+            path = f"{analysis.path}.{python_name(inner.name_of(node_id))}"
+            rows.append((None, _cells(inner, node_id, inner_info, "    " * depth + path), inner_info.error))
+            if info_is_block(inner, node_id):
+                rows += _inner_rows(inner, node_id, inner_info, depth + 1)
+    return rows
 
 
 class TotalsModel(QAbstractTableModel):
@@ -145,6 +185,11 @@ class SummaryTable(QTableView):
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.summary = SummaryModel(document)
+        self.act_expand = QAction("Show Layers Inside Blocks", self, checkable=True)
+        self.act_expand.setToolTip("List each block's layers under it (by module path), or the blocks alone")
+        self.act_expand.toggled.connect(self.summary.set_expanded)
+        self.addAction(self.act_expand)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.setModel(self.summary)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -44,6 +44,7 @@ def attach_blocks(window: MainWindow) -> BlockController:
     view.breadcrumb.level_chosen.connect(blocks.close_to)
     doc.scope_changed.connect(lambda: view.breadcrumb.show_path(doc.breadcrumb, scope_note(window)))
     view.block_dropped.connect(blocks.add_instance)
+    add_to(window.view_menu, window.summary.act_expand)
     _add_panel(window, blocks)
     return blocks
 

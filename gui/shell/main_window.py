@@ -37,6 +37,10 @@ Area = Qt.DockWidgetArea
 TRAINING_VIEWS_SHARE = 0.56  # of the window's height, for the Views dock while a run is shown
 
 
+DOCK_STATE_VERSION = 2
+"""Saved panel arrangements of another version are not restored (2: the Blocks panel joined)."""
+
+
 class MainWindow(QMainWindow):
     def __init__(self, parent: QWidget | None = None, attach_training: bool = True) -> None:
         super().__init__(parent)
@@ -321,12 +325,12 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         if state is not None:
-            self.restoreState(state)
+            self.restoreState(state, DOCK_STATE_VERSION)  # an older arrangement (fewer panels) is not used
 
     def save_window_state(self) -> None:
         store = settings.settings()
         store.setValue("window/geometry", self.saveGeometry())
-        store.setValue("window/state", self.saveState())
+        store.setValue("window/state", self.saveState(DOCK_STATE_VERSION))
 
     def open_startup_project(self, path: str | Path | None = None) -> bool:
         """`layerlab PROJECT` opens it; otherwise the last project, or (first run) the MNIST

@@ -146,3 +146,24 @@ def test_rename_and_export_then_import_a_definition(make_window, qtbot, tmp_path
     doc.undo_stack.undo()
     assert window.block_library.import_file(str(path)) == "features"  # identical: shared, not copied
     assert len(doc.project.blocks) == 1
+
+
+def test_the_summary_lists_blocks_collapsed_or_with_their_layers(make_window, qtbot) -> None:
+    window = make_window(SAMPLES / "lenet5.layerlab")
+    doc = window.document
+    names = [doc.network.name_of(n) for n in doc.network.topological_order()][1:4]
+    _select(window, *names)
+    block = window.blocks.group_selected()
+    model = window.summary.summary
+    doc.refresh_analysis()
+    collapsed = [row[1][0] for row in model.rows]
+    assert doc.network.name_of(block) in collapsed and not any(name in collapsed for name in names)
+    assert model.rows[collapsed.index(doc.network.name_of(block))][1][1] == "▣ block"
+    totals = model.totals
+    window.summary.act_expand.setChecked(True)
+    expanded = [row[1][0].strip() for row in model.rows]
+    assert [f"{doc.network.name_of(block)}.{name}" for name in names] == [
+        e for e in expanded if e.startswith(f"{doc.network.name_of(block)}.")]
+    assert model.totals == totals  # the totals stay the network's: inner rows are not counted twice
+    window.summary.act_expand.setChecked(False)
+    assert [row[1][0] for row in model.rows] == collapsed

@@ -66,7 +66,7 @@ def test_resnet_skip_wires_run_beside_the_cards(make_window) -> None:
 
 def test_an_imported_resnet18_is_laid_out_readably_with_an_overview(make_window) -> None:
     window = make_window()
-    project = import_torchvision("resnet18", (3, 224, 224)).project
+    project = import_torchvision("resnet18", (3, 224, 224), flat=True).project  # 60-odd cards
     window.document.set_project(project)
     window.edits.layout()
     _settle(window)

@@ -116,7 +116,7 @@ class NodeItem(QGraphicsItem):
         self.edges: list[EdgeItem] = []
         self.color = style.category_color(spec.category)
         self.is_block = spec.type_id == "Block"
-        self.type_label = data.params["definition"] if self.is_block else spec.display_name
+        self.type_label = spec.display_name
         self.repeat = data.params.get("repeat", 1) if self.is_block else 1
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
                       | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges
@@ -160,7 +160,7 @@ class NodeItem(QGraphicsItem):
     def set_params(self, params: dict) -> None:
         self.summary, self._summary_text = fmt.param_summary(self.spec, params), None
         if self.is_block:
-            self.type_label, self.repeat, self._title = params["definition"], params.get("repeat", 1), None
+            self.repeat = params.get("repeat", 1)
         self.update()
 
     def set_info(self, info: NodeInfo | None, error: str | None, warning: str | None) -> None:
@@ -169,7 +169,8 @@ class NodeItem(QGraphicsItem):
         self.update()
 
     def _update_tooltip(self) -> None:
-        lines = [f"<b>{self.name}</b> — {self.type_label}",
+        lines = [f"<b>{self.name}</b> — {self.type_label}: {self.summary}" if self.is_block else
+                 f"<b>{self.name}</b> — {self.type_label}",
                  "A block: double-click to open it (Enter), Ctrl+Shift+G to ungroup it." if self.is_block
                  else self.spec.description]
         if self.info and self.info.output_shape is not None:
