@@ -2,18 +2,20 @@
 definitions first), built from the definition's arguments, and each instance written as a call of
 its class with that instance's arguments (`nn.Sequential` of them when it repeats).
 
-A class's `__init__` takes the definition's arguments with their defaults. Each inner layer's
-constructor value is written, in this order of preference, as:
+A class's `__init__` takes the definition's arguments with their defaults. Which values an
+instance's arguments and input shapes drive is found by analysing the definition again with one
+argument, or the input shapes, changed (engine.export.block_instances). Each inner layer's
+constructor value (and each value a nested block's class takes) is then written, in this order, as:
 
-1. the argument that drives it (remaking the layer with that argument changed changes this value,
-   and the value equals the argument's): `nn.Conv2d(..., channels, ..., stride=stride)`;
-2. a literal, when every instance in the model has the same value;
-3. an argument whose value it equals in every instance (a basic block's first conv takes as many
-   channels as it gives, because its shortcut is the identity);
-4. otherwise an extra constructor parameter without a default, named after the constructor's own
-   parameter (`in_channels`, or `conv1_in_channels` where that name is taken), shared by the values
-   that are equal in every instance. These values come from the shapes flowing into a block (its
-   input channels), not from its arguments; each instance passes its own.
+1. the argument that drives it, where the value equals the argument's: `nn.Conv2d(in_channels,
+   channels, ..., stride=stride)`, `nn.BatchNorm2d(channels)` (through the conv's output shape);
+2. an extra constructor parameter without a default, where the block's input shapes drive it: the
+   readable way to say that a conv takes as many channels as come in. It is named after the
+   constructor's own parameter (`in_channels`, or `conv1_in_channels` where that name is taken) and
+   shared by the values equal in every instance; each instance passes its own
+   (`ResnetBasic(in_channels=channels, channels=channels)` inside a stage, a number at the top);
+3. a literal, where every instance in the model has the same value (`kernel_size=(3, 3)`);
+4. an argument whose value it equals in every instance; otherwise an extra parameter as in 2.
 
 So the file holds the model as LayerLab built it, readable as one would write it by hand, and its
 state dict keys are the compiled model's (`stage1.0.conv1.weight`). A repeat given by an argument
@@ -28,6 +30,7 @@ from typing import Any
 
 from torch import fx
 
+from engine.blocks.compile import class_name
 from engine.export.block_instances import Instance, Key, Sources, call_slots, collect, measure, slot_values, walk
 from engine.export.codegen import CodegenError, forward_source
 from engine.graph import Network
@@ -67,11 +70,9 @@ class _Class:
     args: list[str]
 
 
-def block_code(model: fx.GraphModule, network: Network) -> BlockCode:
+def block_code(model: fx.GraphModule, network: Network, reserved: set[str]) -> BlockCode:
     """The classes for every definition `model` (compiled from `network`) uses, and its top-level
-    blocks' constructor expressions."""
-    from engine.blocks.compile import class_name
-
+    blocks' constructor expressions. Class names avoid `reserved` (the file's other classes)."""
     top = collect(network, model)
     instances = walk(top)
     by_definition: dict[str, list[Instance]] = {}
@@ -79,18 +80,38 @@ def block_code(model: fx.GraphModule, network: Network) -> BlockCode:
         assert instance.definition is not None
         by_definition.setdefault(instance.definition.name, []).append(instance)
     writer = _Writer()
-    taken = {class_name(name) for name in by_definition}
+    names = _class_names(list(by_definition), reserved)
     for name, found in by_definition.items():
         definition = found[0].definition
         assert definition is not None
-        if any(a in taken or a == "self" or keyword.iskeyword(a) for a in definition.args):
-            raise CodegenError(f"block definition '{name}' has an argument named like a keyword or a class")
-        writer.write_class(class_name(name), found)
+        clash = [a for a in definition.args if a in _SHADOWED or a in names.values() or keyword.iskeyword(a)]
+        if clash:
+            raise CodegenError(f"block definition '{name}' has an argument named '{clash[0]}', which the generated "
+                               "code needs for something else; rename the argument")
+        writer.write_class(names[name], found)
     top.values = slot_values(network, None, top.analysis, writer.sources)
     scope = _Scope(writer, [top], [])
     members = {member: scope.block(member) for member in top.blocks}
     calls = [call for instance in instances for call in instance.calls.values()]
     return BlockCode(writer.texts, members, calls, writer.uses_repeated)
+
+
+_SHADOWED = {"self", "nn", "torch", "repeated", "i"}
+"""Names an argument must not take: the generated code uses them (`i` in the `repeated` lambdas)."""
+
+
+def _class_names(definitions: list[str], reserved: set[str]) -> dict[str, str]:
+    """A class name per definition ('resnet_basic' -> 'ResnetBasic'), distinct and not reserved."""
+    taken, found = set(reserved), {}
+    for definition in definitions:
+        base = candidate = class_name(definition)
+        number = 1
+        while candidate in taken:
+            number += 1
+            candidate = f"{base}Block" if number == 2 else f"{base}Block{number}"
+        taken.add(candidate)
+        found[definition] = candidate
+    return found
 
 
 class _Writer:
@@ -117,8 +138,9 @@ class _Writer:
         header = f"    def __init__(self{''.join(', ' + p for p in params)}) -> None:"
         if len(header) > 110:
             header = "    def __init__(\n" + "".join(f"        {p},\n" for p in ["self", *params]) + "    ) -> None:"
-        about = f"{definition.name} (a LayerLab block)" + (f": {definition.description}" if definition.description
-                                                           else ".")
+        description = definition.description.strip()
+        about = f"{definition.name} (a LayerLab block)" + (f": {description}" if description else "")
+        about += "" if about.endswith((".", "!", "?")) else "."
         doc = textwrap.fill(f'"""{about}"""'.replace("\\", "\\\\"), 100,
                             initial_indent="    ", subsequent_indent="    ", break_on_hyphens=False)
         lines = [f"class {name}(nn.Module):", doc, "", header, "        super().__init__()", *init, "",

@@ -41,7 +41,8 @@ def model_source(model: fx.GraphModule, name: str, doc: str, network: Network | 
     if network is not None and any("layerlab_block" in getattr(m, "meta", {}) for m in model.modules()):
         from engine.export.block_classes import REPEATED, block_code  # it builds on this module
 
-        code = block_code(model, network)
+        reserved = {name, *(n for n, v in vars(custom_modules).items() if isinstance(v, type))}
+        code = block_code(model, network, reserved)
         blocks, every_call = code.members, every_call + code.calls
         classes = ([REPEATED] if code.uses_repeated else []) + code.classes
     helpers = [inspect.getsource(cls).rstrip() for cls in sorted(_used_custom(every_call), key=lambda c: c.__name__)]

@@ -12,7 +12,7 @@ import torch
 
 from engine.blocks.builtin import add_builtin
 from engine.compiler import compile_network
-from engine.export import export, source_from_project
+from engine.export import ExportError, export, source_from_project
 from engine.export.python_code import import_file
 from engine.graph import Network
 from engine.project import Project
@@ -163,3 +163,16 @@ def test_a_block_with_two_outputs(tmp_path) -> None:
     assert "torch.Tensor) -> tuple[torch.Tensor, ...]:\n        conv = self.conv(" in text
     assert "return conv, x" in text
     assert "x, pair_act = self.pair(x)" in text
+
+
+def test_class_names_stay_distinct(tmp_path) -> None:
+    text, _ = _export(small_resnet(), tmp_path, "basic")  # the model's class is called Basic
+    assert _classes(text) == ["Add", "GlobalAvgPool2d", "BasicBlock", "Stage", "Basic"]
+    assert "BasicBlock(in_channels=8, channels=8)" in text and "class BasicBlock(nn.Module):" in text
+
+
+def test_an_argument_the_code_needs_for_itself_is_named(tmp_path) -> None:
+    network = small_resnet()
+    network.library.definition("basic").args["nn"] = 1
+    with pytest.raises(ExportError, match="block definition 'basic' has an argument named 'nn'"):
+        export(source_from_project(Project(network, "m")), "python", tmp_path / "m.py")
