@@ -3,6 +3,7 @@ multiply-accumulates, with each error attached to the node (and wires) that caus
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -141,6 +142,9 @@ class Context:
     ports: dict[str, Shape] | None = None
     path: str = ""
     stack: tuple[str, ...] = ()
+    memo: dict | None = field(default=None, compare=False)
+    """Analyses of block definitions already made in this inference, by definition, arguments and
+    input shapes: 50 instances of one block with the same inputs are analysed once."""
 
 
 TOP = Context()
@@ -148,6 +152,8 @@ TOP = Context()
 
 def infer_shapes(network: Network, context: Context = TOP) -> Analysis:
     """Infer shapes and costs for every node, in topological order (through blocks, engine.blocks)."""
+    if context.memo is None:
+        context = dataclasses.replace(context, memo={})
     order = network.topological_order()
     nodes: dict[str, NodeInfo] = {}
     errors: list[Issue] = []

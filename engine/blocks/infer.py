@@ -4,10 +4,12 @@ layer by its module path ('stage2.0.conv1')."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from engine.blocks.definition import BlockDefinition, BlockError, effective_args, resolve_params
 from engine.graph import Network, python_name
 from engine.layers import Shape
-from engine.layers.blocks import BLOCK_INPUT, BLOCK_OUTPUT, PORT_TYPES
+from engine.layers.blocks import BLOCK, BLOCK_INPUT, BLOCK_OUTPUT, PORT_TYPES
 from engine.shapes import MAIN, Analysis, Context, NodeInfo, infer_shapes
 
 
@@ -47,8 +49,8 @@ def infer_block(network: Network, node_id: str, shapes: list[Shape], context: Co
         except BlockError as error:
             return NodeInfo(error=f"{label}: {error}", inner=info.inner)
         inner = Context(args=args, ports=dict(zip(inputs, current, strict=True)), path=path,
-                        stack=(*context.stack, definition.name))
-        analysis = infer_shapes(definition.network, inner)
+                        stack=(*context.stack, definition.name), memo=context.memo)
+        analysis = _analysed(definition, inner)
         info.inner.append(analysis)
         if analysis.errors:
             where, message = _innermost(definition.network, analysis)
@@ -62,6 +64,28 @@ def infer_block(network: Network, node_id: str, shapes: list[Shape], context: Co
                                       if definition.network.graph.nodes[n]["type"] not in PORT_TYPES)
     info.outputs = {definition.network.name_of(o): shape for o, shape in zip(outputs, current, strict=True)}
     return info
+
+
+def _analysed(definition: BlockDefinition, inner: Context) -> Analysis:
+    """The definition's analysis in `inner`; one made before with the same arguments and input
+    shapes is reused (with this instance's path) when the definition holds no blocks (a nested
+    block's analysis would keep the other instance's path) and it found no errors (their messages
+    name the path)."""
+    memo = inner.memo
+    if memo is None or definition.network.nodes_of_type(BLOCK):
+        return infer_shapes(definition.network, inner)
+    try:
+        key = (definition.name, repr(sorted(inner.args.items())), tuple(inner.ports.items()))
+        hash(key)
+    except TypeError:  # an unhashable shape: analyse it again
+        return infer_shapes(definition.network, inner)
+    found = memo.get(key)
+    if found is not None and found[0] is definition.network:
+        return dataclasses.replace(found[1], path=inner.path)
+    analysis = infer_shapes(definition.network, inner)
+    if not analysis.errors:
+        memo[key] = (definition.network, analysis)
+    return analysis
 
 
 def _definition(network: Network, name: str, context: Context) -> BlockDefinition:
