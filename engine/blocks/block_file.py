@@ -84,6 +84,14 @@ def import_block(network: Network, path: str | os.PathLike) -> tuple[Network, st
     its library; a definition of the same name that differs is renamed ('basic_2'), an identical one
     is shared. Returns the network, the block's name in it, and what was left out."""
     loaded, name, problems = load_block_file(path)
+    outer, renamed = merge_definitions(network, loaded)
+    return outer, renamed.get(name, name), problems
+
+
+def merge_definitions(network: Network, loaded: BlockLibrary) -> tuple[Network, dict[str, str]]:
+    """The network with the definitions of `loaded` (nested ones first) in a copy of its library: an
+    identical definition of the same name is shared, a different one is renamed ('basic_2'). Returns
+    the network and the renamings (old name -> new name)."""
     library = network.library.copy() if network.library is not None else BlockLibrary()
     renamed: dict[str, str] = {}
     for definition in loaded:  # nested definitions come first
@@ -99,4 +107,13 @@ def import_block(network: Network, path: str | os.PathLike) -> tuple[Network, st
         library.add(definition)
     outer = network.copy()
     outer.library = library
-    return outer, renamed.get(name, name), problems
+    return outer, renamed
+
+
+def definitions_document(library: BlockLibrary, names: list[str]) -> list[dict[str, Any]]:
+    """The definitions `names` and those nested in them, nested first, each once (for the clipboard)."""
+    found: dict[str, dict[str, Any]] = {}
+    for name in names:
+        for entry in block_document(library, name)["blocks"]:
+            found.setdefault(entry["name"], entry)
+    return list(found.values())

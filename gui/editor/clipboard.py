@@ -7,14 +7,26 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import Any, NamedTuple
 
 from PySide6.QtWidgets import QApplication
 
+from engine.blocks.block_file import definitions_document
 from engine.errors import LayerLabError
 from engine.graph import Edge, Network, NodeData
 from engine.layers import get_spec
+from engine.layers.blocks import BLOCK
 
 FORMAT = "layerlab-layers"
+
+
+class Clip(NamedTuple):
+    """Layers from the clipboard: nodes, the wires among them, and the block definitions the
+    blocks among them use (as the project file writes them, nested first)."""
+
+    nodes: list[NodeData]
+    edges: list[Edge]
+    blocks: list[dict[str, Any]]
 
 
 def selection_to_json(network: Network, node_ids: Iterable[str]) -> str:
@@ -29,10 +41,13 @@ def selection_to_json(network: Network, node_ids: Iterable[str]) -> str:
                       "position": list(node.position)})
     edges = [{"source": e.source, "target": e.target, "source_port": e.source_port, "target_port": e.target_port}
              for e in network.edges() if e.source in chosen and e.target in chosen]
-    return json.dumps({"format": FORMAT, "version": 1, "nodes": nodes, "edges": edges})
+    used = sorted({network.params_view(n)["definition"] for n in ids if network.node(n).type == BLOCK})
+    library = network.library
+    blocks = definitions_document(library, [n for n in used if n in library]) if library is not None else []
+    return json.dumps({"format": FORMAT, "version": 1, "nodes": nodes, "edges": edges, "blocks": blocks})
 
 
-def selection_from_json(text: str) -> tuple[list[NodeData], list[Edge]] | None:
+def selection_from_json(text: str) -> Clip | None:
     """Parse clipboard text; None when it is not LayerLab layers (or names unknown layer types)."""
     try:
         doc = json.loads(text)
@@ -46,9 +61,10 @@ def selection_from_json(text: str) -> tuple[list[NodeData], list[Edge]] | None:
                                   (float(x), float(y))))
         edges = [Edge(e["source"], e["target"], e.get("source_port", "out"), e.get("target_port", "in"))
                  for e in doc.get("edges", [])]
+        blocks = list(doc.get("blocks", []))
     except (ValueError, KeyError, TypeError, LayerLabError):
         return None
-    return nodes, edges
+    return Clip(nodes, edges, blocks)
 
 
 def copy_to_clipboard(network: Network, node_ids: Iterable[str]) -> bool:
@@ -59,6 +75,6 @@ def copy_to_clipboard(network: Network, node_ids: Iterable[str]) -> bool:
     return True
 
 
-def read_clipboard() -> tuple[list[NodeData], list[Edge]] | None:
+def read_clipboard() -> Clip | None:
     text = QApplication.clipboard().text()
     return selection_from_json(text) if text else None

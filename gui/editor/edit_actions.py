@@ -4,10 +4,15 @@ paste, duplicate, rename, select all, automatic layout."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import networkx as nx
 from PySide6.QtCore import QObject, QPointF
 
-from engine.graph import Edge, Network
+from engine.blocks.block_file import merge_definitions
+from engine.blocks.files import load_library
+from engine.graph import Edge, Network, NodeData
+from engine.layers.blocks import BLOCK
 from engine.layers import get_spec
 from engine.layout import GAP, RANK_STEP
 from gui.canvas.scene import CanvasScene
@@ -23,6 +28,7 @@ from gui.document.commands import (
     RemoveCommand,
     RenameCommand,
 )
+from gui.document.block_commands import ReplaceCommand
 from gui.document.document import Document
 from gui.editor import clipboard
 
@@ -166,7 +172,19 @@ class EditController(QObject):
         if not found or not found[0]:
             self.status("The clipboard holds no LayerLab layers.", 4000)
             return []
-        nodes, edges = found
+        nodes, edges, blocks = found
+        if not blocks:
+            return self._paste_here(nodes, edges)
+        stack = self.document.undo_stack
+        stack.beginMacro(f"Paste {len(nodes)} layer{'s' if len(nodes) != 1 else ''}")
+        try:
+            here = self._bring_definitions(nodes, blocks)
+            return self._paste_here(here, edges) if here is not None else []
+        finally:
+            stack.endMacro()
+
+    def _paste_here(self, nodes: list[NodeData], edges: list[Edge]) -> list[str]:
+        """Paste at the same place plus a step (into the network copied from), else in the view's middle."""
         same_place = all(n.id in self.network and self.network.node(n.id).position == n.position for n in nodes)
         if same_place:
             offset = (40.0, 40.0)
@@ -176,6 +194,24 @@ class EditController(QObject):
             offset = (centre.x() - (min(xs) + max(xs) + style.NODE_WIDTH) / 2,
                       centre.y() - (min(ys) + max(ys) + style.NODE_HEIGHT) / 2)
         return self._paste(PasteCommand(self.network, nodes, edges, offset))
+
+    def _bring_definitions(self, nodes: list[NodeData], blocks: list[dict]) -> list[NodeData] | None:
+        """Pasted blocks from another project: their definitions join this project's library (an
+        identical one is shared, a different one of the same name renamed), as an undo step of the
+        paste; returns the nodes with the definitions' names here."""
+        problems: list[str] = []
+        loaded = load_library(blocks, problems)
+        merged, renamed = merge_definitions(self.network, loaded)
+        if set(merged.library.names) != set(self.document.project.blocks.names):
+            command = ReplaceCommand(self.network, self.document.project.blocks, lambda _: merged,
+                                     "Add block definitions")
+            if self.document.execute(command):
+                return None
+        if problems:
+            self.status("Some pasted blocks' definitions were left out: " + "; ".join(problems), 8000)
+        return [dataclasses.replace(n, params={**n.params, "definition": renamed.get(n.params["definition"],
+                                                                                     n.params["definition"])})
+                if n.type == BLOCK else n for n in nodes]
 
     def duplicate(self) -> list[str]:
         ids = self.scene.selected_node_ids()

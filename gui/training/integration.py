@@ -179,11 +179,14 @@ class TrainingFeature(QObject):
         self.views.show_node(ids[0] if len(ids) == 1 else None)
 
     def _on_records(self, batch: list) -> None:
+        top = not self.document.scope  # the overlays name top-level layers: none on an opened block's cards
         for record in batch:
             if isinstance(record, FlowRecord):
-                canvas_overlay.show_flow(self.host.scene, record.norms)
+                if top:
+                    canvas_overlay.show_flow(self.host.scene, record.norms)
             elif isinstance(record, R.ProbeRecord):
-                canvas_overlay.show_dead_units(self.host.scene, record.activations)
+                if top:
+                    canvas_overlay.show_dead_units(self.host.scene, record.activations)
             elif isinstance(record, RunModel):
                 self.run_model = record
             elif isinstance(record, (R.Finished, R.Stopped)):

@@ -167,3 +167,21 @@ def test_the_summary_lists_blocks_collapsed_or_with_their_layers(make_window, qt
     assert model.totals == totals  # the totals stay the network's: inner rows are not counted twice
     window.summary.act_expand.setChecked(False)
     assert [row[1][0] for row in model.rows] == collapsed
+
+
+def test_a_block_copied_in_one_window_pastes_into_another_with_its_definitions(make_window, qtbot) -> None:
+    source = make_window(SAMPLES / "resnet_mnist.layerlab")
+    stage2 = source.document.network.find("stage2")
+    source.scene.select_nodes([stage2])
+    assert source.edits.copy()
+    target = make_window(SAMPLES / "lenet5.layerlab")
+    doc = target.document
+    pasted = target.edits.paste()
+    assert len(pasted) == 1 and doc.network.node(pasted[0]).type == "Block"
+    assert {"resnet_stage", "resnet_down", "resnet_basic"} <= set(doc.project.blocks.names)
+    error = doc.root_analysis.error_for(pasted[0])  # its definition and ports are known: only unwired
+    assert "its 'in' input is not connected" in error and "missing" not in error
+    doc.undo_stack.undo()  # the layer and the definitions it brought: one step
+    assert pasted[0] not in doc.network and len(doc.project.blocks) == 0
+    source.scene.select_nodes([stage2])
+    assert source.edits.paste() and len(source.document.project.blocks) == 3  # the same window shares them
