@@ -10,10 +10,10 @@ from PySide6.QtGui import QCursor
 
 from engine.blocks.block_file import BLOCK_EXTENSION, import_block, save_block
 from engine.blocks.builtin import add_builtin, builtin_library
-from engine.blocks.library_ops import remove_definition, rename_definition
-from engine.errors import LayerLabError
 from engine.blocks.expand import expand, make_unique
 from engine.blocks.group import group
+from engine.blocks.library_ops import remove_definition, rename_definition
+from engine.errors import LayerLabError
 from engine.graph import Network, python_name
 from engine.layers.blocks import BLOCK
 from gui.canvas.scene import CanvasScene
@@ -188,9 +188,10 @@ class LibraryActions:
 
     def rename(self, name: str) -> None:
         new = dialogs.ask_text(self.blocks.view, "Rename block", f"New name for the block definition '{name}':", name)
-        if new and new.strip() != name:
-            if self._library_edit(lambda network: rename_definition(network, name, new), f"Rename block {name}"):
-                self.blocks.status(f"Block definition '{name}' is now '{new.strip()}'; every instance follows.", 6000)
+        if not new or new.strip() == name:
+            return
+        if self._library_edit(lambda network: rename_definition(network, name, new), f"Rename block {name}"):
+            self.blocks.status(f"Block definition '{name}' is now '{new.strip()}'; every instance follows.", 6000)
 
     def delete(self, name: str) -> None:
         if self._library_edit(lambda network: remove_definition(network, name), f"Delete block {name}"):

@@ -12,13 +12,14 @@ from PySide6.QtCore import QObject, QPointF
 from engine.blocks.block_file import merge_definitions
 from engine.blocks.files import load_library
 from engine.graph import Edge, Network, NodeData
-from engine.layers.blocks import BLOCK
 from engine.layers import get_spec
+from engine.layers.blocks import BLOCK
 from engine.layout import GAP, RANK_STEP
 from gui.canvas.scene import CanvasScene
 from gui.canvas.view import CanvasView
 from gui.common import style
 from gui.common.seams import StatusFn
+from gui.document.block_commands import ReplaceCommand
 from gui.document.commands import (
     AddNodeCommand,
     DisconnectCommand,
@@ -28,7 +29,6 @@ from gui.document.commands import (
     RemoveCommand,
     RenameCommand,
 )
-from gui.document.block_commands import ReplaceCommand
 from gui.document.document import Document
 from gui.editor import clipboard
 
