@@ -65,6 +65,12 @@ class FileController(QObject):
         self.document.set_project(project)
         self.view.fit(readable=True)
         self.status(f"Opened {project.name} ({len(project.network)} layers).", 5000)
+        if project.problems:  # what could not be used is named; the rest of the project is here
+            listed = "\n".join(f"• {problem}" for problem in project.problems[:8])
+            more = f"\n…and {len(project.problems) - 8} more." if len(project.problems) > 8 else ""
+            dialogs.show_info(self.parent_widget, "Opened with problems",
+                              f"{project.name} opened, but some of it could not be used:\n{listed}{more}\n\n"
+                              "Everything else is as saved; the blocks named are marked on the canvas.")
         return True
 
     def open_sample_gallery(self) -> SampleGallery:

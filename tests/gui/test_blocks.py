@@ -185,3 +185,19 @@ def test_a_block_copied_in_one_window_pastes_into_another_with_its_definitions(m
     assert pasted[0] not in doc.network and len(doc.project.blocks) == 0
     source.scene.select_nodes([stage2])
     assert source.edits.paste() and len(source.document.project.blocks) == 3  # the same window shares them
+
+
+def test_a_project_with_a_missing_definition_opens_and_says_which(make_window, isolated, tmp_path) -> None:
+    import json
+
+    document = json.loads((SAMPLES / "resnet_mnist.layerlab").read_text())
+    document["blocks"] = [d for d in document["blocks"] if d["name"] != "resnet_stage"]
+    path = tmp_path / "broken.layerlab"
+    path.write_text(json.dumps(document))
+    window = make_window(path)
+    assert "show_info" in isolated.names()
+    message = isolated.calls[-1][1][-1]
+    assert "stage2" in message and "resnet_stage" in message and "missing" in message
+    stage2 = window.document.network.find("stage2")
+    assert "missing" in window.document.root_analysis.error_for(stage2)
+    assert window.scene.nodes[stage2].error
