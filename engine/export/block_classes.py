@@ -12,7 +12,8 @@ constructor value (and each value a nested block's class takes) is then written,
 2. an extra constructor parameter without a default, where the block's input shapes drive it: the
    readable way to say that a conv takes as many channels as come in. It is named after the
    constructor's own parameter (`in_channels`, or `conv1_in_channels` where that name is taken) and
-   shared by the values equal in every instance; each instance passes its own
+   shared by the values that are one quantity (equal in every instance, also with the input sizes
+   one larger: a conv's and its shortcut's input channels); each instance passes its own
    (`ResnetBasic(in_channels=channels, channels=channels)` inside a stage, a number at the top);
 3. a literal, where every instance in the model has the same value (`kernel_size=(3, 3)`);
 4. an argument whose value it equals in every instance; otherwise an extra parameter as in 2.
@@ -59,9 +60,13 @@ class BlockCode:
 
 @dataclass
 class _Extra:
+    """An extra constructor parameter: the value it stands for, its value in each instance, and
+    that value with the instance's input sizes one larger (values equal both ways share one)."""
+
     name: str
     source: Key
     values: tuple[Any, ...]
+    moved: tuple[Any, ...]
 
 
 @dataclass
@@ -195,21 +200,22 @@ class _Scope:
         return self._extra(values, pairs, slot, member), False
 
     def _extra(self, values: list[Any], pairs: list[tuple[int, Key]], slot: str, member: str) -> str:
-        per_instance: dict[int, Any] = {}
-        for value, (owner, _) in zip(values, pairs, strict=True):
-            if owner in per_instance and not same_value(per_instance[owner], value):
+        per_instance: dict[int, tuple[Any, Any]] = {}
+        for value, (owner, key) in zip(values, pairs, strict=True):
+            if owner in per_instance and not same_value(per_instance[owner][0], value):
                 raise CodegenError(f"'{member}' ({slot}) differs between repetitions in a way the python "
                                    "format cannot write yet")
-            per_instance[owner] = value
-        known = tuple(per_instance.get(o, values[0]) for o in range(len(self.instances)))
+            per_instance.setdefault(owner, (value, self.instances[owner].moved.get(key, value)))
+        both = [per_instance.get(o, (values[0], values[0])) for o in range(len(self.instances))]
+        known, moved = tuple(v for v, _ in both), tuple(m for _, m in both)
         for extra in self.extras:
-            if all(map(same_value, extra.values, known)) and all(map(_same_type, extra.values, known)):
+            if _all_same(extra.values, known) and _all_same(extra.moved, moved):
                 return extra.name
         taken = {*self.args, *(e.name for e in self.extras)}
         name = slot if slot not in taken else f"{member}_{slot}"
         while name in taken or keyword.iskeyword(name):
             name += "_"
-        self.extras.append(_Extra(name, pairs[0][1], known))
+        self.extras.append(_Extra(name, pairs[0][1], known, moved))
         return name
 
     # -- nested blocks --------------------------------------------------------------------
@@ -280,6 +286,10 @@ def _all_equal(values: list[Any]) -> bool:
 
 def _same_type(a: Any, b: Any) -> bool:
     return type(a) is type(b)
+
+
+def _all_same(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    return all(same_value(x, y) and _same_type(x, y) for x, y in zip(a, b, strict=True))
 
 
 def _literal(value: Any) -> str:

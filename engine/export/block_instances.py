@@ -44,8 +44,10 @@ class Instance:
     values: dict[Key, Any] = field(default_factory=dict)
     drivers: dict[Key, str | None] = field(default_factory=dict)
     """The argument that drives a value it equals; None for a value an argument changes otherwise."""
+    moved: dict[Key, Any] = field(default_factory=dict)
+    """The values with every size of its input shapes one larger."""
     from_inputs: set[Key] = field(default_factory=set)
-    """The values its input shapes drive."""
+    """The values its input shapes drive (those that moved)."""
 
     @property
     def args(self) -> dict[str, Any]:
@@ -93,7 +95,8 @@ def measure(instance: Instance, sources: Sources) -> None:
                 break
     bigger = {p: tuple(size + 1 for size in shape) for p, shape in ports.items()}
     again = _analyse(definition, instance.args, bigger, analysis.path)
-    instance.from_inputs = _changed(instance.values, slot_values(definition.network, definition, again, sources))
+    instance.moved = slot_values(definition.network, definition, again, sources)
+    instance.from_inputs = _changed(instance.values, instance.moved)
 
 
 def slot_values(network: Network, definition: BlockDefinition | None, analysis: Analysis,

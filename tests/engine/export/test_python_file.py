@@ -44,8 +44,8 @@ def test_runs_without_layerlab_and_matches(sources, sample, tmp_path):
 
 
 def test_file_is_readable_python(sources, tmp_path):
-    """Layers in __init__ named as in the project, a forward with one line per layer, and the
-    skip connection visible by name."""
+    """Layers in __init__ named as in the project, a class per block definition, a forward with one
+    line per layer, and the skip connection visible by name (resnet_mnist is built from blocks)."""
     export(sources["resnet_mnist"], "python", tmp_path / "resnet.py")
     text = (tmp_path / "resnet.py").read_text()
     tree = ast.parse(text)
@@ -54,9 +54,11 @@ def test_file_is_readable_python(sources, tmp_path):
                                             if isinstance(node, ast.ImportFrom) and node.module}
     assert imported <= {"torch", "pathlib", "nn", "Path"}
     classes = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
-    assert classes == {"Add", "GlobalAvgPool2d", "SmallResNetForMNIST"}
-    assert "self.block1_conv1 = nn.Conv2d(16, 16, kernel_size=(3, 3), padding=(1, 1), bias=False)" in text
-    assert "x = self.block1_add(x, stem_relu)" in text
+    assert classes == {"Add", "GlobalAvgPool2d", "ResnetBasic", "ResnetDown", "ResnetStage", "SmallResNetForMNIST"}
+    assert "self.stem = nn.Conv2d(1, 16, kernel_size=(3, 3), padding=(1, 1), bias=False)" in text
+    assert "self.conv1 = nn.Conv2d(in_channels, channels, kernel_size=(3, 3), padding=(1, 1), bias=False)" in text
+    assert "self.stage1 = ResnetBasic(in_channels=16, channels=16)" in text
+    assert "x = self.add(x, in_)" in text  # ResnetBasic's identity shortcut
     assert (tmp_path / "resnet.weights.pt").is_file()
 
 
