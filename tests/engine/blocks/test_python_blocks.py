@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from engine.blocks.builtin import add_builtin
+from engine.blocks.definition import BlockDefinition, BlockLibrary
 from engine.compiler import compile_network
 from engine.export import ExportError, export, source_from_project
 from engine.export.python_code import import_file
@@ -136,8 +137,6 @@ def test_a_class_built_with_other_arguments_matches_layerlab(tmp_path) -> None:
 
 
 def test_a_block_with_two_outputs(tmp_path) -> None:
-    from engine.blocks.definition import BlockDefinition, BlockLibrary
-
     inner = Network()
     library = BlockLibrary()
     inner.library = library
@@ -176,3 +175,44 @@ def test_an_argument_the_code_needs_for_itself_is_named(tmp_path) -> None:
     network.library.definition("basic").args["nn"] = 1
     with pytest.raises(ExportError, match="block definition 'basic' has an argument named 'nn'"):
         export(source_from_project(Project(network, "m")), "python", tmp_path / "m.py")
+
+
+def _chain(net: Network, start: str, layers: list[tuple[str, dict, str]]) -> str:
+    for type_id, params, name in layers:
+        node = net.add_node(type_id, params, name=name)
+        net.connect(start, node)
+        start = node
+    return start
+
+
+def test_values_of_one_quantity_share_a_parameter(tmp_path) -> None:
+    """A pre-activation block's BatchNorm and conv both take the input channels (one parameter); a
+    head's Dense takes what its Flatten gives (its own); a float argument drives Dropout."""
+    library = BlockLibrary()
+    pre = Network()
+    pre.library = library
+    _chain(pre, pre.add_node("BlockInput", name="in"), [
+        ("BatchNorm2d", {}, "bn"), ("ReLU", {}, "relu"),
+        ("Conv2d", {"filters": {"arg": "width"}, "kernel": 3, "padding": 1}, "conv"), ("BlockOutput", {}, "out")])
+    library.add(BlockDefinition("pre", pre, {"width": 8}))
+    head = Network()
+    head.library = library
+    _chain(head, head.add_node("BlockInput", name="in"), [
+        ("Flatten", {}, "flat"), ("Dense", {"units": {"arg": "units"}}, "fc"), ("ReLU", {}, "act"),
+        ("Dropout", {"p": {"arg": "rate"}}, "drop"), ("BlockOutput", {}, "out")])
+    library.add(BlockDefinition("head", head, {"units": 32, "rate": 0.25}))
+    net = Network()
+    net.library = library
+    _chain(net, net.add_node("Input", {"shape": [3, 8, 8]}, name="x"), [
+        ("Block", {"definition": "pre", "args": {"width": 6}}, "p1"),
+        ("Block", {"definition": "pre", "args": {"width": 10}}, "p2"),
+        ("Block", {"definition": "head", "args": {"units": 20}}, "h1"),
+        ("Block", {"definition": "head", "args": {"units": 7, "rate": 0.5}}, "h2"), ("Output", {}, "out")])
+    text, _ = _export(net, tmp_path)
+    assert "def __init__(self, num_features: int, width: int = 8) -> None:" in text
+    assert "self.conv = nn.Conv2d(num_features, width, kernel_size=(3, 3), padding=(1, 1))" in text
+    assert "def __init__(self, in_features: int, units: int = 32, rate: float = 0.25) -> None:" in text
+    assert "self.fc = nn.Linear(in_features, units)" in text and "self.drop = nn.Dropout(rate)" in text
+    assert "self.p2 = Pre(num_features=6, width=10)" in text
+    assert "self.h1 = Head(in_features=640, units=20)" in text
+    assert "self.h2 = Head(in_features=20, units=7, rate=0.5)" in text
