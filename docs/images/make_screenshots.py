@@ -100,7 +100,7 @@ def main() -> None:
     edits.layout()
     window.scene.select_nodes([window.document.network.find("c3")])
     shot("lenet_step4_done.png")
-    window.document.set_project(import_torchvision("resnet18", (3, 224, 224)).project)
+    window.document.set_project(import_torchvision("resnet18", (3, 224, 224), flat=True).project)
     edits.layout()
     shot("resnet18_overview.png")
     window.document.undo_stack.setClean()

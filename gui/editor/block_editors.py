@@ -94,6 +94,7 @@ class ArgsEditor(ParamEditor):
             signal = getattr(field, "toggled", None) or getattr(field, "valueChanged", None)
             (signal or field.editingFinished).connect(self._emit)  # type: ignore[attr-defined]
             passed = QLabel()
+            passed.setWordWrap(True)
             passed.hide()
             grid.addWidget(label, row, 0)
             grid.addWidget(field, row, 1)
@@ -146,7 +147,8 @@ class ArgRefEditor(ParamEditor):
         super().__init__(param, parent)
         self.value_here = value_here
         self.label = QLabel()
-        button = QPushButton("Use a fixed value")
+        self.label.setWordWrap(True)
+        button = QPushButton("Fix")
         button.setToolTip("Stop following the argument: the parameter keeps the value it has in this instance")
         button.clicked.connect(lambda: self.edited.emit(self.value_here))
         self.layout_.addWidget(self.label, 1)
@@ -159,4 +161,4 @@ class ArgRefEditor(ParamEditor):
     def set_value(self, value: Any) -> None:
         self._value = value
         here = f" ({self.value_here} here)" if self.value_here is not None else ""
-        self.label.setText(f"= argument <b>{arg_ref(value)}</b>{here}")
+        self.label.setText(f"← argument <b>{arg_ref(value)}</b>{here}")

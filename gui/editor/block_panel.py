@@ -109,7 +109,7 @@ class BlockPanel(QWidget):
         own = QTreeWidgetItem(self.tree, ["This project"])
         for definition in library:
             used = len(instances(self.document.root, definition.name))
-            self._entry(own, definition, f"{definition.name}  ({used} in use)", True)
+            self._entry(own, definition, f"{definition.name}  ({used})", True)
         if not len(library):
             QTreeWidgetItem(own, ["none yet"]).setDisabled(True)
         shipped = QTreeWidgetItem(self.tree, ["Built-in"])
@@ -125,7 +125,11 @@ class BlockPanel(QWidget):
         item = QTreeWidgetItem(parent, [f"▣ {text}"])
         item.setData(0, NAME_ROLE, definition.name)
         item.setData(0, OWN_ROLE, own)
-        item.setToolTip(0, describe(definition))
+        item.setToolTip(0, describe(definition) + (f"<br>used by {self._uses(definition.name)} block(s) of this project"
+                                                    if own else "<br>built in: adding one copies it into the project"))
+
+    def _uses(self, name: str) -> int:
+        return len(instances(self.document.root, name))
 
     def _items(self) -> list[QTreeWidgetItem]:
         found = []

@@ -62,6 +62,7 @@ def _add_panel(window: MainWindow, blocks: BlockController) -> None:
     panel.export_requested.connect(library.export)
     panel.import_requested.connect(library.import_file)
     window.block_library = library
+    window.document.lock_changed.connect(lambda locked: panel.setEnabled(not locked))  # as the palette
 
 
 def scope_note(window: MainWindow) -> str:

@@ -112,7 +112,7 @@ def test_the_library_panel_adds_a_builtin_block_that_fits_and_undo_takes_it_away
     (block,) = window.scene.selected_node_ids()
     assert len(doc.network) == count + 1 and doc.network.node(block).type == "Block"
     assert {"resnet_stage", "resnet_down", "resnet_basic"} <= set(doc.project.blocks.names)
-    assert "resnet_stage  (1 in use)" in panel.tree.topLevelItem(0).child(
+    assert "resnet_stage  (1)" in panel.tree.topLevelItem(0).child(
         doc.project.blocks.names.index("resnet_stage")).text(0)
     window.inspector.show_node(block)
     args = window.inspector.editors["args"]
