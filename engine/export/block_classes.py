@@ -259,14 +259,15 @@ class _Scope:
 
 
 def _sequential(made: list[str]) -> str:
+    """nn.Sequential of the repetitions; more than three whose later ones are equal in a loop."""
+    items = made
     if len(made) > 3 and _all_equal(made[1:]):
-        more = f"*({made[1]} for _ in range({len(made) - 1}))"
-        return f"nn.Sequential(*({made[0]} for _ in range({len(made)})))" if made[0] == made[1] \
-            else f"nn.Sequential({made[0]}, {more})"
-    one_line = f"nn.Sequential({', '.join(made)})"
+        items = [f"*({made[0]} for _ in range({len(made)}))"] if made[0] == made[1] else \
+            [made[0], f"*({made[1]} for _ in range({len(made) - 1}))"]
+    one_line = f"nn.Sequential({', '.join(items)})"
     if len(one_line) <= 90:
         return one_line
-    return "nn.Sequential(\n" + "".join(f"            {m},\n" for m in made) + "        )"
+    return "nn.Sequential(\n" + "".join(f"            {m},\n" for m in items) + "        )"
 
 
 def _named(arg: str, value: Any, arg_value: Any, scalar: bool) -> str:

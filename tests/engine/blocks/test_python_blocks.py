@@ -216,3 +216,17 @@ def test_values_of_one_quantity_share_a_parameter(tmp_path) -> None:
     assert "self.p2 = Pre(num_features=6, width=10)" in text
     assert "self.h1 = Head(in_features=640, units=20)" in text
     assert "self.h2 = Head(in_features=20, units=7, rate=0.5)" in text
+
+
+def test_a_long_fixed_repeat_is_written_as_a_loop(tmp_path) -> None:
+    network = small_resnet()
+    ids = {network.name_of(n): n for n in network.node_ids}
+    network.set_param(ids["stage1"], "repeat", 5)
+    for name, value in (("definition", "basic"), ("args", {"channels": 16}), ("first_args", {"stride": 2}),
+                        ("repeat", 5)):
+        network.set_param(ids["stage2"], name, value)
+    text, source = _export(network, tmp_path)
+    assert "self.stage1 = nn.Sequential(*(Basic(in_channels=8, channels=8) for _ in range(5)))" in text
+    assert ("self.stage2 = nn.Sequential(\n            Basic(in_channels=8, channels=16, stride=2),\n"
+            "            *(Basic(in_channels=16, channels=16) for _ in range(4)),\n        )") in text
+    assert "stage2.4.conv2.weight" in source.state_dict()
