@@ -79,7 +79,8 @@ def resnet_mnist() -> Project:
     return Project(b.finish(), "Small ResNet for MNIST",
                    "A stem, then built-in residual blocks: stage1 a resnet_basic block (identity skip) at 16 "
                    "channels, stage2 a resnet_stage (a resnet_down block with a strided 1x1 projection, then a "
-                   "resnet_basic) at 32. Double-click a block to see inside.",
+                   "resnet_basic) at 32. Double-click a block to see inside. Two epochs reach about 98% test "
+                   "accuracy.",
                    {**MNIST, "normalize": "channel"}, {"optimizer": "adam", "lr": 0.001, "batch_size": 64, "epochs": 2})
 
 
@@ -91,8 +92,8 @@ def vgg_mnist() -> Project:
                 ("Flatten", {}, "flatten"), ("Dense", {"units": 10}, "scores"))
     b.add("Output", x)
     return Project(b.finish(), "Small VGG for MNIST",
-                   "Two built-in vgg_stage blocks (3x3 conv-ReLU layers, then a 2x2 max-pool): 16 channels, "
-                   "then two convolutions of 32.",
+                   "Two built-in vgg_stage blocks (3x3 conv-ReLU layers, then a 2x2 max-pool): one convolution "
+                   "of 16 channels, then two of 32. Its one epoch reaches about 98% test accuracy.",
                    {**MNIST, "normalize": "channel"}, {"optimizer": "adam", "lr": 0.002, "batch_size": 64, "epochs": 1})
 
 

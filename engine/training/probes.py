@@ -23,22 +23,6 @@ from engine.blocks.paths import LayerPlace, layer_places
 from engine.training.records import ProbeRecord
 
 
-def layer_modules(gm: fx.GraphModule) -> dict[str, str]:
-    """Node id -> submodule path for every layer with its own module (via gm.meta["layerlab_nodes"]).
-    The Output node shares its value with the last layer and is left out."""
-    by_name = {node.name: node for node in gm.graph.nodes}
-    found: dict[str, str] = {}
-    claimed: set[str] = set()
-    for node_id, value in gm.meta.get("layerlab_nodes", {}).items():
-        node = by_name.get(value)
-        if node is not None and node.op == "call_function" and node.args and isinstance(node.args[0], fx.Node):
-            node = node.args[0]
-        if node is not None and node.op == "call_module" and str(node.target) not in claimed:
-            found[node_id] = str(node.target)
-            claimed.add(str(node.target))
-    return found
-
-
 @contextmanager
 def one_thread() -> Iterator[None]:
     """Run a few tiny ops (8 probe samples) on one CPU thread. Split over the training's OpenMP
