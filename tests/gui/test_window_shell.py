@@ -86,8 +86,9 @@ def test_a_fixed_error_leaves_the_status_bar(window) -> None:
 
 def _current_dock_tab(window, title: str) -> str | None:
     """The title of the front tab in the dock tab group that holds `title`."""
-    for bar in window.findChildren(QTabBar):
-        if title in [bar.tabText(i) for i in range(bar.count())]:
+    for bar in window.findChildren(QTabBar):  # Qt keeps the tab bars of earlier arrangements (window sizes)
+        placed = bar.parent() is not window or window.rect().contains(bar.geometry())
+        if placed and title in [bar.tabText(i) for i in range(bar.count())]:
             return bar.tabText(bar.currentIndex())
     return None
 
