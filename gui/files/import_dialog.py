@@ -1,9 +1,11 @@
-"""File > Import: start from a torchvision architecture (an editable LayerLab graph), or load a
-weights file (safetensors or a weights-only state dict) into the current project and save the
-result as a run directory. Refusals list what cannot be imported; no code is run from a file."""
+"""File > Import: start from a torchvision architecture (an editable LayerLab graph, imported on the
+compute thread), or load a weights file (safetensors or a weights-only state dict) into the
+current project and save the result as a run directory. Refusals list what cannot be imported;
+no code is run from a file."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -18,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QProgressBar,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -36,6 +39,7 @@ from engine.importers import (
     torchvision_names,
 )
 from engine.project import Project
+from gui.common.compute import run_in_background
 from gui.common.text_fit import reading_width
 
 SUGGESTED = ("resnet18", "vgg16", "alexnet", "resnet34", "resnet50", "vgg11", "densenet121")
@@ -52,11 +56,15 @@ class ImportDialog(QDialog):
         self.imported: ImportResult | None = None
         self.weights_report: WeightsReport | None = None
         self.run_dir: Path | None = None
+        self._running = False
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self._architecture_tab(), "Architecture")
         self.tabs.addTab(self._weights_tab(), "Weights")
         self.tabs.setTabEnabled(1, project is not None)
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)  # busy: an import reports no steps
+        self.busy.hide()
         self.report = QPlainTextEdit()
         self.report.setReadOnly(True)
         self.report.setMaximumBlockCount(500)
@@ -64,6 +72,7 @@ class ImportDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
+        layout.addWidget(self.busy)
         layout.addWidget(self.report, 1)
         layout.addWidget(buttons)
         self.setMinimumWidth(reading_width(self, 64))
@@ -86,24 +95,49 @@ class ImportDialog(QDialog):
         form.addRow("", self.import_button)
         return page
 
-    def import_architecture(self) -> ImportResult | None:
-        """Import the chosen model; on success the dialog is accepted and `imported` is set."""
+    def import_architecture(self) -> bool:
+        """Start importing the chosen model on the compute thread (tracing, shapes and layout of a
+        large model take seconds; the window keeps answering). On success the dialog is accepted
+        with `imported` set; a refusal is reported and the dialog stays. False if not started."""
         try:
             shape = tuple(int(v) for v in self.shape_edit.text().replace("x", ",").split(","))
         except ValueError:
             self._say(f"'{self.shape_edit.text()}' is not a shape such as 3,224,224.")
-            return None
-        with _Busy():
-            try:
-                result = import_torchvision(self.model_box.currentText().strip(), shape)
-            except LayerLabError as error:
-                self._say(f"Not imported: {error}")
-                return None
+            return False
+        name = self.model_box.currentText().strip()
+        self._start(lambda: import_torchvision(name, shape), f"Importing {name}: tracing it, checking every "
+                                                              "layer's shape, grouping its blocks…")
+        return True
+
+    def _start(self, job: Callable[[], ImportResult], text: str) -> None:
+        self.import_button.setEnabled(False)
+        self._running = True
+        self.busy.show()
+        self._say(text)
+        run_in_background(job, self._imported, self._refused, owner=self)
+
+    def _imported(self, result: ImportResult) -> None:
+        self._stop()
         self.imported = result
-        self._say(f"Imported {result.project.name}: {len(result.project.network)} layers, "
-                  f"{result.reference_params:,} parameters (the same as torchvision's).")
+        project = result.project
+        blocks = f" ({len(project.blocks)} block definitions)" if len(project.blocks) else ""
+        self._say(f"Imported {project.name}: {len(project.network)} cards{blocks}, "
+                  f"{result.reference_params:,} parameters (the same as the original's).")
         self.accept()
-        return result
+
+    def _refused(self, message: str) -> None:
+        self._stop()
+        self._say(f"Not imported: {message}")
+
+    def _stop(self) -> None:
+        self.import_button.setEnabled(True)
+        self._running = False
+        self.busy.hide()
+
+    @property
+    def importing(self) -> bool:
+        """An import is running on the compute thread."""
+        return self._running
 
     # -- weights ----------------------------------------------------------------------------
     def _weights_tab(self) -> QWidget:

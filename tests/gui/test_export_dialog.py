@@ -43,13 +43,16 @@ def test_import_dialog_imports_and_lists_refusals(qtbot):
     dialog = ImportDialog()
     qtbot.addWidget(dialog)
     assert not dialog.tabs.isTabEnabled(1)  # no project to load weights into
-    dialog.model_box.setCurrentText("mobilenet_v2")
-    dialog.shape_edit.setText("3,64,64")
-    assert dialog.import_architecture() is None and "no ReLU6" in dialog.report.toPlainText()
     dialog.model_box.setCurrentText("resnet18")
-    result = dialog.import_architecture()
-    assert result is not None and dialog.result() == ImportDialog.DialogCode.Accepted
-    assert "11,689,512 parameters" in dialog.report.toPlainText()
+    dialog.shape_edit.setText("3,64")
+    assert dialog.import_architecture()  # a 2-D shape: refused by the engine, on the compute thread
+    qtbot.waitUntil(lambda: not dialog.importing, timeout=60_000)
+    assert "Not imported" in dialog.report.toPlainText() and dialog.imported is None
+    dialog.shape_edit.setText("3,64,64")
+    assert dialog.import_architecture() and dialog.importing and not dialog.import_button.isEnabled()
+    qtbot.waitUntil(lambda: dialog.result() == ImportDialog.DialogCode.Accepted, timeout=60_000)
+    assert dialog.imported is not None and "11,689,512 parameters" in dialog.report.toPlainText()
+    assert "13 cards" in dialog.report.toPlainText()  # ResNet-18 as blocks
 
 
 def test_import_dialog_loads_weights_into_a_run(qtbot, tmp_path):
