@@ -63,3 +63,10 @@ def ask_text(parent: QWidget | None, title: str, label: str, text: str) -> str |
 
     answer, ok = QInputDialog.getText(parent, title, label, text=text)
     return answer if ok else None
+
+
+def ask_yes_no(parent: QWidget | None, title: str, text: str) -> bool:
+    """A yes/no question (No is the default)."""
+    answer = QMessageBox.question(parent, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                  QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes

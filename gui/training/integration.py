@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from engine.errors import LayerLabError
 from engine.predictions import predict_split
@@ -29,6 +29,8 @@ PROBE_MIN_SECONDS = 1.0  # the views need about one scheduled probe a second; ea
 
 
 class TrainingFeature(QObject):
+    run_saved = Signal(object)  # the Path of a run directory just completed (the Runs panel lists it)
+
     def __init__(self, host: TrainingHost, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.host = host
@@ -223,6 +225,7 @@ class TrainingFeature(QObject):
     def _run_saved(self, folder: Path) -> None:
         self.last_run_dir = Path(folder)
         self.host.show_status(f"Run saved in {folder}", 8000)
+        self.run_saved.emit(self.last_run_dir)
 
     def trained_run_dir(self) -> Path | None:
         """The last complete run's directory (summary.json, metrics.jsonl, weights.safetensors,
