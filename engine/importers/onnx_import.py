@@ -97,12 +97,15 @@ def _relax_reshapes(model: Any) -> None:
 
 def input_shape_of(model: Any) -> tuple[int, ...] | None:
     """The per-sample input shape the file fixes (its first input without the batch axis), or None."""
-    inputs = [i for i in model.graph.input if i.name not in {t.name for t in model.graph.initializer}]
-    if len(inputs) != 1:
-        return None
-    dims = inputs[0].type.tensor_type.shape.dim[1:]
-    shape = tuple(d.dim_value for d in dims)
+    dims = _input_dims(model)
+    shape = tuple(dims[1:])
     return shape if shape and all(v > 0 for v in shape) else None
+
+
+def _input_dims(model: Any) -> list[int]:
+    """The sizes of the file's one input (0 where an axis is dynamic), or [] for several inputs."""
+    inputs = [i for i in model.graph.input if i.name not in {t.name for t in model.graph.initializer}]
+    return [d.dim_value for d in inputs[0].type.tensor_type.shape.dim] if len(inputs) == 1 else []
 
 
 def import_onnx(path: str | Path, input_shape: tuple[int, ...] | None = None, flat: bool = False) -> OnnxImport:
@@ -118,7 +121,8 @@ def import_onnx(path: str | Path, input_shape: tuple[int, ...] | None = None, fl
         converted = convert(model, attach_onnx_mapping=True).eval()
     except Exception as error:
         raise OnnxImportError(f"onnx2torch cannot convert '{path}': {_first_line(error)}.") from None
-    probe = torch.randn(2, *shape, generator=torch.Generator().manual_seed(0))
+    batch = (_input_dims(model) or [0])[0] or 2  # a file made for one batch size is run with that size
+    probe = torch.randn(batch, *shape, generator=torch.Generator().manual_seed(0))
     try:
         fx.passes.shape_prop.ShapeProp(converted).propagate(probe)
     except Exception as error:
@@ -128,10 +132,10 @@ def import_onnx(path: str | Path, input_shape: tuple[int, ...] | None = None, fl
     name = re.sub(r"\W", "_", path.stem) or "onnx_model"
     description = f"{path.name} (ONNX), imported with torch.fx for {'x'.join(map(str, shape))} inputs."
     project = import_traced(module, shape, name, description, flat)
-    difference = output_difference(project, module.state_dict(), module, shape, name)
+    difference = output_difference(project, module.state_dict(), module, shape, name, batch)
     runtime = _runtime(path)
     if runtime is not None:
-        difference = output_difference(project, module.state_dict(), runtime, shape, name)
+        difference = output_difference(project, module.state_dict(), runtime, shape, name, batch)
     return OnnxImport(project, module, difference if runtime is not None else None)
 
 
