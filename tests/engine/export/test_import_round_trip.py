@@ -10,9 +10,9 @@ isomorphic, matching each layer by its type and the torch module it builds for i
 and each wire by its direction. Outputs are compared with the project's model on a probe batch, the
 imported network holding the exported weights.
 
-The default run checks the Python round trip of two samples (LeNet-5 and the small ResNet, which has
-blocks and residual sums) and the ONNX one of LeNet-5; `-m slow` checks every sample (about a minute:
-each ONNX export takes seconds)."""
+The default run checks the Python round trip of two samples (LeNet-5, and the small VGG, which has
+nested blocks) and the ONNX one of LeNet-5; `-m slow` checks every sample (about a minute: each ONNX
+export takes seconds)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from engine.shapes import infer_shapes
 
 from .conftest import SAMPLES
 
-FAST_PYTHON, FAST_ONNX = ("lenet5", "resnet_mnist"), ("lenet5",)  # each ONNX export takes seconds
+FAST_PYTHON, FAST_ONNX = ("lenet5", "vgg_mnist"), ("lenet5",)  # each ONNX export takes seconds
 # Its decoder reshapes 784 values to 1x28x28: the importer maps no reshape to a shape of several axes
 # yet (the exported file's `x.reshape((x.shape[0],) + self.shape)`, ONNX's Reshape as nn.Unflatten).
 NOT_YET = {"linear_autoencoder_pca": "no reshape to several axes is mapped to LayerLab's Reshape yet"}
