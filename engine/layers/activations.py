@@ -31,9 +31,8 @@ def _activation(type_id: str, name: str, description: str, glyph: str, module: s
                      name_prefix=type_id.lower(), glyph=glyph)
 
 
-def _gelu(m: Any) -> dict:
-    require(m.approximate == "none", "GELU with the tanh approximation")
-    return {}
+def _softplus(m: Any) -> dict:
+    return {"beta": float(m.beta), "threshold": float(m.threshold)}
 
 
 def _softmax(m: Any) -> dict:
@@ -52,7 +51,27 @@ SPECS = (
                 params=(Param("negative_slope", "float", 0.01, "Slope for negative inputs.", minimum=0.0,
                               maximum=1.0, summary="slope {}"),)),
     _activation("GELU", "GELU", "Gaussian error linear unit x * Phi(x), a smooth ReLU.", "g", "GELU",
-                from_module=_gelu),
+                kwargs=lambda p: {"approximate": p["approximate"]},
+                from_module=lambda m: {"approximate": m.approximate},
+                params=(Param("approximate", "choice", "none", "Compute Phi exactly ('none') or with the "
+                              "faster tanh formula ('tanh').", choices=("none", "tanh"),
+                              summary="{} approximation", summary_unless="none"),)),
+    _activation("ReLU6", "ReLU6", "ReLU capped at 6: min(max(0, x), 6), as in MobileNetV2.", "⌐6", "ReLU6",
+                can_die=True),
+    _activation("SiLU", "SiLU (swish)", "Sigmoid linear unit x * sigmoid(x), as in EfficientNet.", "s",
+                "SiLU"),
+    _activation("Mish", "Mish", "x * tanh(softplus(x)): a smooth, non-monotonic ReLU.", "m", "Mish"),
+    _activation("Hardswish", "Hardswish", "x * ReLU6(x + 3) / 6: a cheap swish, as in MobileNetV3.", "hs",
+                "Hardswish"),
+    _activation("Hardsigmoid", "Hardsigmoid", "ReLU6(x + 3) / 6: a cheap, piecewise linear sigmoid.", "hσ",
+                "Hardsigmoid"),
+    _activation("Softplus", "Softplus", "log(1 + e^(beta x)) / beta: a smooth ReLU, linear above the "
+                "threshold.", "sp", "Softplus", kwargs=lambda p: {"beta": p["beta"], "threshold": p["threshold"]},
+                from_module=_softplus,
+                params=(Param("beta", "float", 1.0, "Sharpness: larger is closer to ReLU.", minimum=1e-6,
+                              maximum=1e6, summary="beta {}", summary_unless=1.0),
+                        Param("threshold", "float", 20.0, "Above beta * x > threshold the output is x.",
+                              minimum=0.0, maximum=1e6))),
     _activation("Identity", "Identity", "Passes its input through unchanged (a linear unit).", "=", "Identity"),
     _activation("Softmax", "Softmax", "Turns scores into probabilities over the first axis (classes or "
                 "channels). Not needed before a cross-entropy Output, which applies it itself.", "Σ", "Softmax",

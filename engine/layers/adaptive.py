@@ -21,6 +21,11 @@ def _adaptive_params(m: Any) -> dict:
     return {"output_size": size}
 
 
+def _adaptive_max_params(m: Any) -> dict:
+    require(not m.return_indices, "return_indices=True")
+    return _adaptive_params(m)
+
+
 ADAPTIVE_AVGPOOL2D = LayerSpec(
     type_id="AdaptiveAvgPool2d",
     category="Pooling",
@@ -36,4 +41,19 @@ ADAPTIVE_AVGPOOL2D = LayerSpec(
     glyph="⊡",
 )
 
-SPECS = (ADAPTIVE_AVGPOOL2D,)
+ADAPTIVE_MAXPOOL2D = LayerSpec(
+    type_id="AdaptiveMaxPool2d",
+    category="Pooling",
+    display_name="AdaptiveMaxPool2d",
+    description="Keeps the largest value of windows chosen so the output is always output size (height, "
+                "width), whatever the input size; 1 x 1 is global max pooling that keeps the image axes.",
+    params=(Param("output_size", "pair", (1, 1), "Output height and width.", minimum=1, maximum=4096),),
+    infer=_adaptive_infer,
+    constructor=lambda p, ins, used: call(nn.AdaptiveMaxPool2d, tuple(p["output_size"])),
+    module_types=("torch.nn.AdaptiveMaxPool2d",),
+    from_module=_adaptive_max_params,
+    name_prefix="adaptivemaxpool",
+    glyph="⊞",
+)
+
+SPECS = (ADAPTIVE_AVGPOOL2D, ADAPTIVE_MAXPOOL2D)

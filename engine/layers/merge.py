@@ -19,6 +19,20 @@ def _same_shapes(p: dict, ins: list) -> LayerCost:
     return LayerCost({"out": ins[0]}, macs=numel(ins[0]) * (len(ins) - 1))
 
 
+def broadcast(ins: list) -> tuple[int, ...]:
+    """The shape inputs broadcast to (PyTorch's rule, per axis: equal sizes or 1), or a ShapeError."""
+    if len({len(s) for s in ins}) > 1 or any(len({n for n in sizes if n != 1}) > 1 for sizes in zip(*ins)):
+        shapes = ", ".join(fmt(s) for s in ins)
+        raise ShapeError(f"inputs must have the same shape, or size 1 where they differ (as a squeeze-"
+                         f"excitation gate's C x 1 x 1), got {shapes}")
+    return tuple(max(sizes) for sizes in zip(*ins))
+
+
+def _product(p: dict, ins: list) -> LayerCost:
+    out = broadcast(ins)
+    return LayerCost({"out": out}, macs=numel(out) * (len(ins) - 1))
+
+
 def _concat(p: dict, ins: list) -> LayerCost:
     rest = {s[1:] for s in ins}
     if len(rest) > 1 or len({len(s) for s in ins}) > 1:
@@ -39,8 +53,9 @@ SPECS = (
               module_types=("engine.layers.modules.Concatenate",), from_module=lambda m: {},
               name_prefix="concat", glyph="‖"),
     LayerSpec(type_id="Multiply", category="Merge", display_name="Multiply",
-              description="Multiplies its inputs element-wise (gating).",
-              inputs=_MANY, role="merge", infer=_same_shapes,
+              description="Multiplies its inputs element-wise (gating); a size of 1 is repeated along its "
+                          "axis, so a C x 1 x 1 gate scales each channel of a C x H x W input.",
+              inputs=_MANY, role="merge", infer=_product,
               constructor=lambda p, ins, used: call(modules.Multiply),
               module_types=("engine.layers.modules.Multiply",), from_module=lambda m: {},
               name_prefix="mul", glyph="×"),

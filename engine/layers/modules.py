@@ -71,3 +71,54 @@ class BedOfNails(nn.Module):
 
     def extra_repr(self) -> str:
         return f"scale={self.scale}"
+
+
+class ChannelChunk(nn.Module):
+    """One of `chunks` nearly equal parts of the channels: x.chunk(chunks, dim=1)[index]."""
+
+    def __init__(self, chunks: int, index: int) -> None:
+        super().__init__()
+        self.chunks, self.index = chunks, index
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.chunk(self.chunks, dim=1)[self.index]
+
+    def extra_repr(self) -> str:
+        return f"chunks={self.chunks}, index={self.index}"
+
+
+class Permute(nn.Module):
+    """Reorders the axes of each sample (the batch axis stays first): dims are the sample axes
+    numbered from 1, e.g. (2, 3, 1) makes N,C,H,W channels-last N,H,W,C."""
+
+    def __init__(self, dims: tuple[int, ...]) -> None:
+        super().__init__()
+        self.dims = tuple(dims)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.permute(0, *self.dims)
+
+    def extra_repr(self) -> str:
+        return f"dims={self.dims}"
+
+
+class StochasticDepth(nn.Module):
+    """While training, drops the whole input with probability p (per sample: mode 'row'; for the
+    batch: 'batch') and scales the rest by 1/(1-p); the identity in eval mode."""
+
+    def __init__(self, p: float, mode: str = "row") -> None:
+        super().__init__()
+        self.p, self.mode = p, mode
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.p == 0.0:
+            return x
+        survival = 1.0 - self.p
+        size = [x.shape[0]] + [1] * (x.ndim - 1) if self.mode == "row" else [1] * x.ndim
+        noise = torch.empty(size, dtype=x.dtype, device=x.device).bernoulli_(survival)
+        if survival > 0.0:
+            noise.div_(survival)
+        return x * noise
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, mode={self.mode}"

@@ -6,7 +6,7 @@ from typing import Any
 
 from engine.layers.call import Call, call
 from engine.layers.geometry import numel, require_image, require_rank
-from engine.layers.lazy_torch import nn
+from engine.layers.lazy_torch import modules, nn
 from engine.layers.spec import LayerCost, LayerSpec, Param, require
 
 _MOMENTUM = Param("momentum", "float", 0.1, "Weight of each batch in the running mean/variance used in eval mode.",
@@ -80,4 +80,15 @@ SPECS = (
               infer=_dropout_infer, constructor=lambda p, ins, used: call(nn.Dropout, p["p"]),
               module_types=("torch.nn.Dropout",), from_module=lambda m: {"p": float(m.p)},
               name_prefix="dropout", glyph="⋰"),
+    LayerSpec(type_id="StochasticDepth", category="Regularization", display_name="Stochastic depth",
+              description="While training, drops its whole input (a residual branch) with probability p, per "
+                          "sample or for the batch, and scales the rest by 1/(1-p); does nothing in eval mode.",
+              params=(Param("p", "float", 0.2, "Probability of dropping the input.", minimum=0.0, maximum=1.0,
+                            summary="p = {}"),
+                      Param("mode", "choice", "row", "Drop per sample ('row') or the whole batch at once.",
+                            choices=("row", "batch"), summary="per {}", summary_unless="row")),
+              infer=_dropout_infer,
+              constructor=lambda p, ins, used: call(modules.StochasticDepth, p["p"], p["mode"]),
+              module_types=("engine.layers.modules.StochasticDepth",),
+              from_module=lambda m: {"p": float(m.p), "mode": m.mode}, name_prefix="droppath", glyph="⋱"),
 )

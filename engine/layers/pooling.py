@@ -21,8 +21,15 @@ def window_params() -> tuple[Param, ...]:
     )
 
 
+CEIL_MODE = Param("ceil_mode", "bool", False, "Round the output size up: a last window that starts inside the "
+                  "(left-padded) input but runs past its end is kept, as in SqueezeNet and GoogLeNet.",
+                  label="round up", summary="round up", summary_unless=False)
+
+
 def window_call(module: Any, p: dict, **kwargs: Any) -> Call:
     """`module(kernel, stride=..., padding=...)`; the source leaves out a stride equal to the kernel."""
+    if "ceil_mode" in p:
+        kwargs["ceil_mode"] = p["ceil_mode"]
     return call(module, p["kernel"], stride=p["stride"], padding=p["padding"], **kwargs).with_defaults(
         stride=p["kernel"])
 
@@ -38,20 +45,27 @@ def _pool_infer(p: dict, ins: list) -> LayerCost:
     c, h, w = ins[0]
     check_padding(p["kernel"], p["padding"])
     oh, ow = sliding_output((h, w), p["kernel"], p["stride"], p["padding"], kind="window")
+    if p.get("ceil_mode"):
+        oh, ow = (ceil_pool_size(n, k, s, pad) for n, k, s, pad in zip((h, w), p["kernel"], p["stride"], p["padding"]))
     return LayerCost({"out": (c, oh, ow), "indices": (c, oh, ow)})
 
 
+def ceil_pool_size(size: int, kernel: int, stride: int, padding: int) -> int:
+    """Output size with ceil_mode (PyTorch's rule): round up, but drop a last window that would
+    start in the right padding."""
+    out = -(-(size + 2 * padding - kernel) // stride) + 1
+    return out - 1 if (out - 1) * stride >= size + padding else out
+
+
 def _max_params(m: Any) -> dict:
-    require(not m.ceil_mode, "ceil_mode=True (LayerLab pools round down)")
     require(as_pair(m.dilation) == (1, 1), "dilation other than 1")
     require(not m.return_indices, "return_indices=True")
-    return window_of(m)
+    return window_of(m) | {"ceil_mode": bool(m.ceil_mode)}
 
 
 def _avg_params(m: Any) -> dict:
-    require(not m.ceil_mode, "ceil_mode=True (LayerLab pools round down)")
     require(m.count_include_pad and m.divisor_override is None, "count_include_pad=False or a divisor override")
-    return window_of(m)
+    return window_of(m) | {"ceil_mode": bool(m.ceil_mode)}
 
 
 MAXPOOL2D = LayerSpec(
@@ -59,7 +73,7 @@ MAXPOOL2D = LayerSpec(
     category="Pooling",
     display_name="MaxPool2d",
     description="Keeps the largest value of each window; its 'indices' output feeds a MaxUnpool2d.",
-    params=window_params(),
+    params=(*window_params(), CEIL_MODE),
     infer=_pool_infer,
     constructor=lambda p, ins, used: window_call(nn.MaxPool2d, p, return_indices="indices" in used),
     module_types=("torch.nn.MaxPool2d",),
@@ -74,7 +88,7 @@ AVGPOOL2D = LayerSpec(
     category="Pooling",
     display_name="AvgPool2d",
     description="Replaces each window by its average.",
-    params=window_params(),
+    params=(*window_params(), CEIL_MODE),
     infer=lambda p, ins: LayerCost({"out": _pool_infer(p, ins).outputs["out"]}),
     constructor=lambda p, ins, used: window_call(nn.AvgPool2d, p),
     module_types=("torch.nn.AvgPool2d",),

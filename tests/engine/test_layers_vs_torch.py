@@ -64,9 +64,22 @@ def test_conv_transpose2d(shape, filters, kernel, stride, padding, output_paddin
 
 
 @FAST
-@given(image, pair, pair, small_pair, st.sampled_from(["MaxPool2d", "AvgPool2d"]))
-def test_pooling(shape, kernel, stride, padding, type_id):
-    _infer_or_skip(type_id, dict(kernel=kernel, stride=stride, padding=padding), shape)
+@given(image, pair, pair, small_pair, st.sampled_from(["MaxPool2d", "AvgPool2d"]), st.booleans())
+def test_pooling(shape, kernel, stride, padding, type_id, ceil_mode):
+    _infer_or_skip(type_id, dict(kernel=kernel, stride=stride, padding=padding, ceil_mode=ceil_mode), shape)
+
+
+@pytest.mark.parametrize("size, kernel, stride, padding", [(55, 3, 2, 0), (13, 3, 2, 1), (6, 2, 2, 1), (7, 3, 3, 1)])
+def test_ceil_mode_rounds_up_as_torch(size, kernel, stride, padding):
+    """SqueezeNet's 55 -> 27 pool, and a last window that would start in the padding."""
+    check_against_torch("MaxPool2d", dict(kernel=kernel, stride=stride, padding=padding, ceil_mode=True),
+                        (2, size, size))
+
+
+@FAST
+@given(image, pair, st.sampled_from(["AdaptiveAvgPool2d", "AdaptiveMaxPool2d"]))
+def test_adaptive_pooling(shape, size, type_id):
+    check_against_torch(type_id, dict(output_size=size), shape)
 
 
 @FAST
@@ -83,7 +96,8 @@ def test_upsampling(shape, scale):
 
 
 @pytest.mark.parametrize("type_id", ["Sigmoid", "Tanh", "ReLU", "LeakyReLU", "GELU", "Identity", "Softmax",
-                                     "Dropout", "LayerNorm", "Flatten", "Output"])
+                                     "ReLU6", "SiLU", "Mish", "Hardswish", "Hardsigmoid", "Softplus",
+                                     "Dropout", "StochasticDepth", "LayerNorm", "Flatten", "Output"])
 @pytest.mark.parametrize("shape", [(7,), (3, 5, 5)])
 def test_shape_preserving_and_simple_layers(type_id, shape):
     check_against_torch(type_id, {}, shape)
@@ -102,6 +116,72 @@ def test_batchnorm2d_and_global_pool():
 @pytest.mark.parametrize("type_id", ["Add", "Multiply"])
 def test_elementwise_merges(type_id):
     check_against_torch(type_id, {}, (3, 4, 4), (3, 4, 4), (3, 4, 4))
+
+
+@pytest.mark.parametrize("shapes", [[(3, 1, 1), (3, 4, 4)], [(3, 4, 4), (3, 1, 1)], [(1, 4, 1), (3, 1, 5)]])
+def test_multiply_broadcasts_sizes_of_one(shapes):
+    """A squeeze-excitation gate (C x 1 x 1) scales each channel of its C x H x W input."""
+    check_against_torch("Multiply", {}, *shapes)
+
+
+@pytest.mark.parametrize("shapes", [[(3, 2, 2), (3, 4, 4)], [(3,), (3, 4, 4)]])
+def test_multiply_refuses_shapes_that_do_not_broadcast(shapes):
+    with pytest.raises(ShapeError, match="size 1 where they differ"):
+        get_spec("Multiply").infer({}, shapes)
+
+
+def test_activations_equal_torch_functions():
+    x = torch.linspace(-8, 8, 101).reshape(1, 101)
+    gelu = get_spec("GELU")
+    tanh_gelu = gelu.build(gelu.validate_params({"approximate": "tanh"}), [(101,)])
+    assert torch.equal(tanh_gelu(x), torch.nn.functional.gelu(x, approximate="tanh"))
+    assert "approximate='tanh'" in gelu.source({"approximate": "tanh"}, [(101,)])
+    for type_id, function in [("ReLU6", torch.nn.functional.relu6), ("SiLU", torch.nn.functional.silu),
+                              ("Hardswish", torch.nn.functional.hardswish), ("Mish", torch.nn.functional.mish),
+                              ("Hardsigmoid", torch.nn.functional.hardsigmoid)]:
+        assert torch.equal(get_spec(type_id).build({}, [(101,)])(x), function(x)), type_id
+
+
+@pytest.mark.parametrize("dims", [(2, 3, 1), (3, 1, 2), (1, 2, 3)])
+def test_permute(dims):
+    check_against_torch("Permute", {"dims": dims}, (2, 3, 4))
+
+
+def test_permute_refuses_axes_that_are_not_a_permutation():
+    with pytest.raises(ShapeError, match="1..3 in some order"):
+        get_spec("Permute").infer({"dims": (1, 2, 2)}, [(2, 3, 4)])
+
+
+def test_channel_shuffle_interleaves_groups():
+    check_against_torch("ChannelShuffle", {"groups": 2}, (6, 3, 3))
+    module = get_spec("ChannelShuffle").build({"groups": 2}, [(4, 1, 1)])
+    assert module(torch.arange(4.0).reshape(1, 4, 1, 1)).flatten().tolist() == [0, 2, 1, 3]
+    with pytest.raises(ShapeError, match="divisible"):
+        get_spec("ChannelShuffle").infer({"groups": 4}, [(6, 3, 3)])
+
+
+@pytest.mark.parametrize("channels, chunks", [(6, 2), (7, 2), (7, 3), (5, 4)])
+def test_channel_chunk_equals_torch_chunk(channels, chunks):
+    x = torch.randn(2, channels, 3, 3)
+    parts = x.chunk(chunks, dim=1)
+    spec = get_spec("ChannelChunk")
+    for index in range(chunks):
+        if index >= len(parts):
+            with pytest.raises(ShapeError, match="no chunk"):
+                spec.infer({"chunks": chunks, "index": index}, [(channels, 3, 3)])
+            continue
+        check_against_torch("ChannelChunk", {"chunks": chunks, "index": index}, (channels, 3, 3))
+        assert torch.equal(spec.build({"chunks": chunks, "index": index}, [(channels, 3, 3)])(x), parts[index])
+
+
+def test_stochastic_depth_is_the_identity_in_eval_mode_and_drops_whole_samples_in_training():
+    spec = get_spec("StochasticDepth")
+    module = spec.build(spec.validate_params({"p": 0.5}), [(3, 4, 4)])
+    x = torch.randn(64, 3, 4, 4)
+    assert torch.equal(module.eval()(x), x)
+    y = module.train()(x)
+    kept = (y != 0).flatten(1).any(dim=1)
+    assert 0 < kept.sum() < 64 and torch.allclose(y[kept], 2 * x[kept])
 
 
 def test_concatenate_on_channels():

@@ -28,6 +28,15 @@ def every_layer_project() -> Project:
                 ("Identity", {}, "ident"), ("ReLU", {}, "relu"), ("Dense", {"units": 5}, "scores"),
                 ("Softmax", {}, "softmax"))
     gap_in = b.add("GlobalAvgPool", b.network.find("conv"), name="gap")
-    x = b.add("Add", x, b.chain(gap_in, ("Dense", {"units": 5}, "gap_fc")), name="add")
+    side = b.chain(b.network.find("conv"), ("ReLU6", {}, "relu6"), ("SiLU", {}, "silu"), ("Mish", {}, "mish"),
+                   ("Hardswish", {}, "hswish"), ("Softplus", {"beta": 2.0}, "softplus"),
+                   ("GELU", {"approximate": "tanh"}, "gelu_tanh"), ("ChannelShuffle", {"groups": 2}, "shuffle"),
+                   ("StochasticDepth", {"p": 0.1}, "droppath"), ("Permute", {"dims": [2, 3, 1]}, "to_last"),
+                   ("Permute", {"dims": [3, 1, 2]}, "to_first"), ("ChannelChunk", {"chunks": 2, "index": 1}, "chunk"),
+                   ("MaxPool2d", {"kernel": 3, "stride": 2, "ceil_mode": True}, "ceilpool"))
+    gate = b.chain(side, ("AdaptiveMaxPool2d", {"output_size": 1}, "gmp"), ("Hardsigmoid", {}, "hsig"))
+    gated = b.chain(b.add("Multiply", gate, side, name="se"), ("Flatten", {}, "flat3"),
+                    ("Dense", {"units": 5}, "se_fc"))
+    x = b.add("Add", x, b.chain(gap_in, ("Dense", {"units": 5}, "gap_fc")), gated, name="add")
     b.add("Output", x, loss="mse")
     return Project(b.finish(), "Every layer", "Uses every layer type once.", {}, {})

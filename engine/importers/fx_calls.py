@@ -1,0 +1,185 @@
+"""The module each torch function or tensor method found by torch.fx equals (F.relu -> nn.ReLU(),
+operator.add -> LayerLab's Add, x.mean([2, 3]) -> its GlobalAvgPool2d): engine.importers.fx_ops
+maps that module onto a layer as it maps the model's own. A call whose arguments no module
+reproduces exactly is refused, saying which argument."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import fx, nn
+
+from engine.layers import modules as custom_modules
+from engine.layers.spec import Unsupported, require
+
+Equivalent = Callable[[fx.Node], tuple[nn.Module, tuple[fx.Node, ...]]]
+"""A function of the call's node giving the module that computes the same, and its tensor inputs."""
+
+CHUNK = "chunk"
+"""x.chunk(n, dim=1) is not a layer itself: each `chunk[i]` taken from it becomes a ChannelChunk."""
+
+
+def arg(node: fx.Node, index: int, name: str, default: Any) -> Any:
+    """The call's argument by position or keyword."""
+    return node.args[index] if len(node.args) > index else node.kwargs.get(name, default)
+
+
+def tensor_args(node: fx.Node) -> tuple[fx.Node, ...]:
+    return tuple(a for a in node.args if isinstance(a, fx.Node))
+
+
+def describe(node: fx.Node) -> str:
+    """The operation as a person finds it in torch: 'torch.nn.functional.relu', '.mean()'."""
+    if node.op == "call_method":
+        return f"the tensor method .{node.target}()"
+    target = node.target
+    module = getattr(target, "__module__", None) or ""
+    name = getattr(target, "__name__", str(target))
+    return f"{module}.{name}" if module and module != "_operator" else f"operator.{name}"
+
+
+def _merge(module: Callable[[], nn.Module]) -> Equivalent:
+    def equivalent(node: fx.Node) -> tuple[nn.Module, tuple[fx.Node, ...]]:
+        inputs = tensor_args(node)
+        require(len(inputs) == len(node.args) and not node.kwargs and len(inputs) >= 2,
+                f"{describe(node)} with a constant or keyword argument")
+        return module(), inputs
+    return equivalent
+
+
+def _unary(module: Callable[..., nn.Module], **options: tuple[int, Any]) -> Equivalent:
+    """A call on one tensor; `options` names the module's keyword arguments read from the call
+    (keyword: (position in the call, default)). Any other tensor argument is refused."""
+    def equivalent(node: fx.Node) -> tuple[nn.Module, tuple[fx.Node, ...]]:
+        require(len(tensor_args(node)) == 1 and isinstance(node.args[0], fx.Node),
+                f"{describe(node)} on more than one tensor")
+        kwargs = {k: arg(node, i, k, default) for k, (i, default) in options.items()}
+        return module(**kwargs), (node.args[0],)
+    return equivalent
+
+
+def _cat(node: fx.Node) -> tuple[nn.Module, tuple[fx.Node, ...]]:
+    tensors = arg(node, 0, "tensors", ())
+    dim = arg(node, 1, "dim", 0)
+    require(dim == 1, f"concatenation along dim={dim} (LayerLab's Concatenate uses the channel axis 1)")
+    require(all(isinstance(t, fx.Node) for t in tensors), "concatenation of constants")
+    return custom_modules.Concatenate(), tuple(tensors)
+
+
+def _flatten(node: fx.Node) -> tuple[nn.Module, tuple[fx.Node, ...]]:
+    return nn.Flatten(arg(node, 1, "start_dim", 0), arg(node, 2, "end_dim", -1)), (node.args[0],)
+
+
+def _mean(node: fx.Node) -> tuple[nn.Module, tuple[fx.Node, ...]]:
+    """x.mean over height and width: global average pooling (keeping the axes: adaptive 1 x 1)."""
+    dim = arg(node, 1, "dim", None)
+    dims = tuple(dim) if isinstance(dim, (list, tuple)) else (dim,)
+    keep = arg(node, 2, "keepdim", False)
+    require(sorted(d % 4 if isinstance(d, int) else -1 for d in dims) == [2, 3] and not node.kwargs.get("dtype"),
+            f"a mean over dim={dim} (LayerLab averages over height and width, dim=(2, 3))")
+    return (nn.AdaptiveAvgPool2d(1) if keep else custom_modules.GlobalAvgPool2d()), (node.args[0],)
+
+
+def _permute(node: fx.Node) -> tuple[nn.Module, tuple[fx.Node, ...]]:
+    rest = node.args[1:]
+    dims = tuple(rest[0]) if len(rest) == 1 and isinstance(rest[0], (list, tuple)) else tuple(rest)
+    dims = dims or tuple(node.kwargs.get("dims", ()))
+    require(dims[:1] == (0,) and all(isinstance(d, int) and d > 0 for d in dims[1:]),
+            f"permute{dims} (LayerLab's Permute keeps the batch axis first)")
+    return custom_modules.Permute(dims[1:]), (node.args[0],)
+
+
+def _stochastic_depth(node: fx.Node) -> tuple[nn.Module, tuple[fx.Node, ...]]:
+    return custom_modules.StochasticDepth(arg(node, 1, "p", 0.0), arg(node, 2, "mode", "row")), (node.args[0],)
+
+
+def _chunk_item(node: fx.Node) -> tuple[nn.Module, tuple[fx.Node, ...]]:
+    """`x.chunk(n, dim=1)[i]`: the i-th part of the channels."""
+    source, index = node.args
+    require(isinstance(source, fx.Node) and is_chunk(source),
+            "indexing a tensor (LayerLab's indexing takes only the parts of x.chunk(n, dim=1))")
+    chunks, dim = arg(source, 1, "chunks", None), arg(source, 2, "dim", 0)
+    require(dim == 1 and isinstance(index, int), f"x.chunk({chunks}, dim={dim}) (LayerLab splits the channels, dim=1)")
+    return custom_modules.ChannelChunk(chunks, index % chunks), (source.args[0],)
+
+
+def is_chunk(node: fx.Node) -> bool:
+    """x.chunk(...) or torch.chunk(x, ...)."""
+    return (node.op == "call_method" and node.target == CHUNK) or (
+        node.op == "call_function" and node.target is torch.chunk)
+
+
+def _pool(module: type) -> Equivalent:
+    def equivalent(node: fx.Node) -> tuple[nn.Module, tuple[fx.Node, ...]]:
+        names = ("kernel_size", "stride", "padding")
+        kwargs = {k: arg(node, i + 1, k, None if k == "stride" else 0) for i, k in enumerate(names)}
+        extra = (("dilation", 1), ("ceil_mode", False)) if module is nn.MaxPool2d else (
+            ("ceil_mode", False), ("count_include_pad", True), ("divisor_override", None))
+        kwargs |= {k: arg(node, i + 4, k, default) for i, (k, default) in enumerate(extra)}
+        return module(**kwargs), (node.args[0],)
+    return equivalent
+
+
+def _shuffle(node: fx.Node) -> tuple[nn.Module, tuple[fx.Node, ...]]:
+    return nn.ChannelShuffle(arg(node, 1, "groups", 1)), (node.args[0],)
+
+
+def leaf_functions() -> tuple[Callable, ...]:
+    """Library functions traced as one call rather than through (torchvision's channel shuffle)."""
+    try:
+        from torchvision.models.shufflenetv2 import channel_shuffle
+    except ImportError:
+        return ()
+    return (channel_shuffle,)
+
+
+def _activations() -> dict[Any, Equivalent]:
+    found: dict[Any, Equivalent] = {
+        F.relu: _unary(nn.ReLU), torch.relu: _unary(nn.ReLU), F.relu6: _unary(nn.ReLU6),
+        F.hardswish: _unary(nn.Hardswish), F.hardsigmoid: _unary(nn.Hardsigmoid), F.silu: _unary(nn.SiLU),
+        F.mish: _unary(nn.Mish), torch.sigmoid: _unary(nn.Sigmoid), F.sigmoid: _unary(nn.Sigmoid),
+        torch.tanh: _unary(nn.Tanh), F.tanh: _unary(nn.Tanh),
+        F.gelu: _unary(nn.GELU, approximate=(1, "none")),
+        F.dropout: _unary(nn.Dropout, p=(1, 0.5)),
+    }
+    return found
+
+
+def _library() -> dict[Any, Equivalent]:
+    found: dict[Any, Equivalent] = {}
+    try:
+        from torchvision.ops import stochastic_depth
+
+        found[stochastic_depth] = _stochastic_depth
+    except ImportError:
+        pass
+    found.update({f: _shuffle for f in leaf_functions()})
+    return found
+
+
+FUNCTIONS: dict[Any, Equivalent] = {
+    operator.add: _merge(custom_modules.Add), torch.add: _merge(custom_modules.Add),
+    operator.iadd: _merge(custom_modules.Add), operator.mul: _merge(custom_modules.Multiply),
+    torch.mul: _merge(custom_modules.Multiply), operator.imul: _merge(custom_modules.Multiply),
+    torch.cat: _cat, torch.flatten: _flatten, torch.permute: _permute, operator.getitem: _chunk_item,
+    F.adaptive_avg_pool2d: _unary(nn.AdaptiveAvgPool2d, output_size=(1, None)),
+    F.adaptive_max_pool2d: _unary(nn.AdaptiveMaxPool2d, output_size=(1, None)),
+    F.max_pool2d: _pool(nn.MaxPool2d), F.avg_pool2d: _pool(nn.AvgPool2d),
+    **_activations(), **_library(),
+}
+
+METHODS: dict[str, Equivalent] = {
+    "add": _merge(custom_modules.Add), "mul": _merge(custom_modules.Multiply), "flatten": _flatten,
+    "relu": _unary(nn.ReLU), "sigmoid": _unary(nn.Sigmoid), "tanh": _unary(nn.Tanh), "mean": _mean,
+    "permute": _permute,
+}
+
+PASS_THROUGH = frozenset({"contiguous"})
+"""Tensor methods that change nothing a layer sees: their result is their input."""
+
+__all__ = ["CHUNK", "is_chunk", "FUNCTIONS", "METHODS", "PASS_THROUGH", "Equivalent", "Unsupported", "arg", "describe",
+           "leaf_functions", "tensor_args"]

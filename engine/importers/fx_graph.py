@@ -1,0 +1,221 @@
+"""One LayerLab node per operation of a torch.fx graph: the tracer (which keeps LayerLab's own
+layers and a few library functions whole), the walk over the graph, and the layer-by-layer check
+that the result equals torch's. Operations that only compute with sizes (x.shape, asserts on the
+input size) are no layers and are left out; every other operation the library cannot express
+exactly is listed in one refusal."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import torch
+from torch import fx, nn
+
+from engine.errors import LayerLabError
+from engine.graph import Network
+from engine.importers.as_blocks import Scopes
+from engine.importers.fx_calls import PASS_THROUGH, is_chunk, leaf_functions
+from engine.importers.fx_ops import Mapped, Unsupported, map_call, map_module
+from engine.layers import LayerSpec, spec_for_module
+from engine.layers.call import differing_argument
+from engine.layers.geometry import fmt
+from engine.shapes import infer_shapes
+
+
+class ImportRefused(LayerLabError):
+    """The architecture cannot be imported exactly; `problems` lists each operation and why."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
+
+
+STORED = "reads a stored tensor directly (not through a layer)"
+SIZE_ATTRIBUTES = frozenset({"shape", "dtype", "device", "ndim", "is_cuda"})
+
+
+class _Tracer(fx.Tracer):
+    """torch.fx's tracer, keeping whole the modules a layer spec reads (LayerLab's own among them)
+    and a few library functions (engine.importers.fx_calls.leaf_functions)."""
+
+    def __init__(self) -> None:
+        super().__init__(autowrap_functions=leaf_functions())
+
+    def is_leaf_module(self, m: nn.Module, module_qualified_name: str) -> bool:
+        return super().is_leaf_module(m, module_qualified_name) or spec_for_module(m) is not None
+
+
+def trace(module: nn.Module) -> fx.GraphModule:
+    """The module's graph (as fx.symbolic_trace, with the leaves above)."""
+    tracer = _Tracer()
+    graph = tracer.trace(module)
+    return fx.GraphModule(tracer.root, graph, type(module).__name__)
+
+
+def size_only(node: fx.Node, known: dict[fx.Node, bool]) -> bool:
+    """The node computes with sizes, not with the data (x.shape[2] == 224, torch._assert(...))."""
+    if node.op == "call_method" and node.target in ("size", "dim"):
+        return True
+    if node.op == "call_function" and node.target is getattr and node.args[1:2] and node.args[1] in SIZE_ATTRIBUTES:
+        return True
+    if node.op == "call_function" and node.target is torch._assert:
+        return True
+    inputs = node.all_input_nodes
+    return node.op in ("call_function", "call_method") and bool(inputs) and all(known.get(a, False) for a in inputs)
+
+
+def grouped(problems: list[str], limit: int = 6) -> str:
+    """One line per reason, naming the operations it applies to (the first few, then a count)."""
+    by_reason: dict[str, list[str]] = {}
+    for problem in problems:
+        where, _, reason = problem.partition(": ")
+        by_reason.setdefault(reason, []).append(where.split(" (")[0])
+    lines = []
+    for reason, where in by_reason.items():
+        more = f" and {len(where) - limit} more" if len(where) > limit else ""
+        lines.append(f"- {reason}: {', '.join(where[:limit])}{more}")
+    return "\n".join(lines)
+
+
+class GraphBuilder:
+    """Walks the traced graph once, adding one LayerLab node per operation."""
+
+    def __init__(self, traced: fx.GraphModule, input_shape: tuple[int, ...]) -> None:
+        self.traced, self.input_shape = traced, input_shape
+        self.network = Network()
+        self.ids: dict[fx.Node, str] = {}
+        self.problems: list[str] = []
+        self.calls: Counter[str] = Counter()
+        self.checks: list[tuple[str, Mapped]] = []
+        self.scopes = Scopes()
+        self.sizes: dict[fx.Node, bool] = {}
+        self.deferred: set[fx.Node] = set()
+
+    def run(self) -> None:
+        with self.network.bulk():
+            for node in self.traced.graph.nodes:
+                self._add(node)
+
+    def _add(self, node: fx.Node) -> None:
+        self.sizes[node] = size_only(node, self.sizes)
+        if self.sizes[node]:
+            return  # no layer: the input's size is fixed
+        if node.op == "call_method" and node.target in PASS_THROUGH:
+            if node.args[0] in self.ids:  # else fed by an operation already listed
+                self.ids[node] = self.ids[node.args[0]]
+            return
+        if is_chunk(node):
+            self.deferred.add(node)  # its parts become layers (fx_calls: chunk[i])
+            return
+        if node.op == "placeholder":
+            if self.network.nodes_with_role("input"):
+                self.problems.append(f"'{node.name}': a second input (LayerLab networks have one Input)")
+                return
+            self.ids[node] = self.network.add_node("Input", {"shape": list(self.input_shape)}, name="input")
+        elif node.op == "output":
+            result = node.args[0]
+            if not isinstance(result, fx.Node):
+                self.problems.append("the model returns several values (LayerLab networks have one Output)")
+            elif result in self.ids:
+                self.ids[node] = self.network.add_node("Output", name="output")
+                self.network.connect(self.ids[result], self.ids[node])
+        elif node.op == "call_module":
+            self._add_module(node)
+        elif node.op in ("call_function", "call_method"):
+            self._add_mapped(node, node.name, lambda: map_call(node))
+        else:
+            self.problems.append(f"'{node.target}': {STORED}")
+
+    def _add_module(self, node: fx.Node) -> None:
+        target = str(node.target)
+        module = self.traced.get_submodule(target)
+        uses = self.calls[target]
+        self.calls[target] += 1
+        label = f"'{target}' ({type(module).__name__})"
+        if uses and any(True for _ in module.parameters()):
+            self.problems.append(f"{label}: used {uses + 1} times with shared weights (LayerLab layers own "
+                                 "their weights)")
+            return
+        name = target if not uses else f"{target}_{uses}"
+        self._add_mapped(node, name, lambda: map_module(node, module), label)
+
+    def _add_mapped(self, node: fx.Node, name: str, mapper, label: str = "") -> None:
+        label = label or f"'{node.name}'"
+        try:
+            mapped = mapper()
+        except Unsupported as error:
+            self.problems.append(f"{label}: {error}")
+            return
+        if any(a in self.deferred for a in mapped.inputs):
+            self.problems.append(f"{label}: uses the whole result of x.chunk() (only its parts are layers)")
+            return
+        if not all(a in self.ids for a in mapped.inputs):
+            return  # fed by an operation already listed as unsupported
+        node_id = self.network.add_node(mapped.type_id, mapped.params, name=self._unique(name))
+        for source in mapped.inputs:
+            self.network.connect(self.ids[source], node_id)
+        self.ids[node] = node_id
+        self.checks.append((node_id, mapped))
+        self._note_scope(node, node_id)
+
+    def _note_scope(self, node: fx.Node, node_id: str) -> None:
+        """Remember the submodules the operation was computed in (for as_blocks)."""
+        stack = node.meta.get("nn_module_stack") or {}
+        chain = list(stack)
+        if node.op == "call_module":
+            self.scopes.modules[node_id] = str(node.target)
+            if chain and chain[-1].split("@")[0] == node.target:
+                chain.pop()  # the layer's own module
+        self.scopes.chains[node_id] = tuple(chain)
+        for path in chain:
+            self.scopes.classes.setdefault(path, stack[path][1])
+
+    def _unique(self, name: str) -> str:
+        taken = {self.network.name_of(n) for n in self.network.node_ids}
+        candidate, i = name, 1
+        while candidate in taken:
+            candidate, i = f"{name}_{i}", i + 1
+        return candidate
+
+    def check_shapes(self, name: str) -> None:
+        """Shapes must infer, and every layer must equal torch's for the shapes it gets: as many
+        parameters, and the same constructor arguments (LayerLab's layer rebuilt for its input
+        shapes, compared with the module it was mapped from)."""
+        analysis = infer_shapes(self.network)
+        if not analysis.ok:
+            listed = "\n".join(f"- {issue.message}" for issue in analysis.errors)
+            raise ImportRefused(f"{name} does not fit {'x'.join(map(str, self.input_shape))} inputs "
+                                f"(try another --input-shape):\n{listed}")
+        problems = []
+        for node_id, mapped in self.checks:
+            layer = self.network.name_of(node_id)
+            in_shapes = [analysis.edge_shape(e) for e in self.network.in_edges(node_id)]
+            reason = _difference(self.network.spec(node_id), mapped, in_shapes)
+            if reason:
+                problems.append(f"'{layer}': {reason}")
+            expected = sum(p.numel() for p in mapped.module.parameters())
+            if analysis.nodes[node_id].params != expected:
+                problems.append(f"'{layer}': {analysis.nodes[node_id].params:,} parameters in LayerLab but "
+                                f"{expected:,} in torch (the input shape changes this layer)")
+        if problems:
+            listed = "\n".join(f"- {p}" for p in problems)
+            raise ImportRefused(f"{name} cannot be imported exactly:\n{listed}", problems)
+
+
+def _difference(spec: LayerSpec, mapped: Mapped, in_shapes: list) -> str | None:
+    """How LayerLab's layer, built for `in_shapes`, differs from the torch module it stands for (the
+    first constructor argument with another value), or None."""
+    with torch.device("meta"):
+        rebuilt = spec.build(mapped.params, in_shapes)
+    difference = differing_argument(mapped.module, rebuilt)
+    if difference is None:
+        return None
+    argument, theirs, ours = difference
+    shapes = " and ".join(fmt(s) for s in in_shapes)
+    return (f"{argument}={_plain(theirs)} in torch but {_plain(ours)} in LayerLab's {spec.display_name} "
+            f"for its {shapes} input")
+
+
+def _plain(value: Any) -> str:
+    return repr(list(value)) if isinstance(value, tuple) else repr(value)

@@ -1,0 +1,99 @@
+"""The torchvision zoo: every classification model either imports exactly (same parameters, same
+outputs with the same random weights) or is refused naming the operations LayerLab lacks; and the
+zoo table of docs/export.md says so."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+import torch
+
+from engine.compiler import compile_network
+from engine.importers import import_torchvision, torchvision_names
+from engine.importers.zoo_table import DOC, PROBE_SIDES, probe, reasons, with_table
+from engine.shapes import infer_shapes
+
+SMALL = [("mobilenet_v2", 32), ("squeezenet1_0", 32), ("shufflenet_v2_x0_5", 32), ("mnasnet0_5", 32),
+         ("efficientnet_b0", 32)]
+"""Checked by default (about 15 s together); the whole zoo with -m slow."""
+
+
+def same_outputs(name: str, side: int, flat: bool = False) -> float:
+    """Import `name` with torchvision's random weights copied in; the largest output difference."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = import_torchvision(name, (3, side, side), with_weights=True, flat=flat)
+    model = compile_network(result.project.network).eval()
+    report = result.copy_weights(model)
+    assert report.complete and not report.unexpected, report.summary()
+    assert infer_shapes(result.project.network).total_params == result.reference_params
+    x = torch.randn(2, 3, side, side, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        expected, got = result.reference(x), model(x)
+    assert got.shape == expected.shape
+    return float((got - expected).abs().max())
+
+
+@pytest.mark.parametrize("name, side", SMALL)
+def test_small_models_import_exactly(name, side):
+    assert same_outputs(name, side) <= 1e-5
+
+
+def test_flat_import_is_exact_too():
+    assert same_outputs("squeezenet1_1", 32, flat=True) <= 1e-5
+
+
+def test_the_imported_layers_are_the_new_ones():
+    project = import_torchvision("shufflenet_v2_x0_5", (3, 32, 32), flat=True).project
+    types = {project.network.spec(n).type_id for n in project.network.node_ids}
+    assert {"ChannelShuffle", "ChannelChunk", "Concatenate"} <= types
+    net = import_torchvision("squeezenet1_1", (3, 32, 32), flat=True).project.network
+    assert net.node(net.find("features.2")).params["ceil_mode"] is True
+    net = import_torchvision("efficientnet_b0", (3, 32, 32), flat=True).project.network
+    names = {net.spec(n).type_id for n in net.node_ids}
+    assert {"SiLU", "StochasticDepth", "Multiply", "AdaptiveAvgPool2d", "Sigmoid"} <= names
+    pool = net.node(net.find("features.1.0.block.1.avgpool"))
+    assert pool.params["output_size"] == (1, 1)
+
+
+def test_refusal_reasons_are_short_and_grouped():
+    problems = ["'encoder.pos_embedding': reads a stored tensor directly (not through a layer)",
+                "'reshape': LayerLab has no layer for the tensor method .reshape()",
+                "'class_token': reads a stored tensor directly (not through a layer)",
+                "'encoder.layers.0.self_attention': the layer library has no MultiheadAttention",
+                "'reshape_1': LayerLab has no layer for the tensor method .reshape()"]
+    assert reasons(problems) == ("reads stored tensors directly (pos_embedding, class_token)", ".reshape()",
+                                 "MultiheadAttention (module)")
+
+
+def test_a_probe_takes_the_smallest_input_the_model_accepts():
+    assert probe("alexnet").side == 64 and probe("inception_v3").side == 75
+    entry = probe("vit_b_16")
+    assert entry.refused and "MultiheadAttention (module)" in entry.status and entry.params == 86_567_656
+
+
+def test_the_table_has_every_model_once():
+    document = DOC.read_text(encoding="utf-8")
+    assert with_table(document, "x").count("x\n") >= 1
+    table = document[document.index("zoo-table:begin"):document.index("zoo-table:end")]
+    for name in torchvision_names():
+        assert table.count(f"| {name} |") == 1, name
+
+
+@pytest.mark.slow
+def test_the_zoo_table_is_up_to_date():
+    from engine.importers.zoo_table import main
+
+    assert main(["--check"]) == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", torchvision_names())
+def test_every_model_imports_exactly_or_names_what_is_missing(name):
+    entry = probe(name)
+    if entry.refused:
+        assert all(entry.refused), entry
+        return
+    assert entry.side in PROBE_SIDES
+    assert same_outputs(name, entry.side) <= 1e-5
