@@ -110,10 +110,10 @@ def _input_dims(model: Any) -> list[int]:
 
 def import_onnx(path: str | Path, input_shape: tuple[int, ...] | None = None, flat: bool = False) -> OnnxImport:
     """Import the ONNX file at `path` for inputs of `input_shape` (C, H, W; by default the file's)."""
+    path = Path(path)
+    model = read_onnx(path)  # says what to install when onnx2torch is missing
     from onnx2torch import convert
 
-    path = Path(path)
-    model = read_onnx(path)
     shape = tuple(input_shape or input_shape_of(model) or ())
     if not shape:
         raise OnnxImportError(f"'{path}' does not fix its input size: give one with --input-shape C,H,W.")

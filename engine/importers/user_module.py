@@ -7,6 +7,7 @@ and operations LayerLab cannot represent or trace (each with its line in the fil
 
 from __future__ import annotations
 
+import importlib.machinery
 import importlib.util
 import inspect
 import re
@@ -58,7 +59,7 @@ def parse_user_source(source: str) -> tuple[Path, str] | None:
 
 def load_module_file(path: Path) -> Any:
     """Run the Python file at `path` as a module of its own name, with its folder on sys.path only
-    while it loads (so it can import its neighbours)."""
+    while it loads (so it can import its neighbours); no __pycache__ is left beside it."""
     if not path.is_file():
         raise UserModuleError(f"Cannot import '{path}': the file does not exist.")
     try:
@@ -73,9 +74,10 @@ def load_module_file(path: Path) -> Any:
     name = f"layerlab_user_{python_name(path.stem)}"
     loader = importlib.machinery.SourceFileLoader(name, str(path))
     module = importlib.util.module_from_spec(importlib.util.spec_from_loader(name, loader))
-    folder = str(path.resolve().parent)
+    folder, no_bytecode = str(path.resolve().parent), sys.dont_write_bytecode
     sys.path.insert(0, folder)
     sys.modules[name] = module  # dataclasses, pickling and fx look the module up by name
+    sys.dont_write_bytecode = True
     try:
         loader.exec_module(module)
     except Exception as error:
@@ -83,6 +85,7 @@ def load_module_file(path: Path) -> Any:
         raise UserModuleError(f"Running '{path}' failed{_where(error, path)}: {_short(error)}. Fix the file "
                               "so that it imports on its own.") from None
     finally:
+        sys.dont_write_bytecode = no_bytecode
         if folder in sys.path:
             sys.path.remove(folder)
     return module

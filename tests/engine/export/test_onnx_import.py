@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import sys
 import warnings
 from pathlib import Path
 
@@ -19,6 +20,7 @@ pytest.importorskip("onnxscript")
 
 from engine.cli.main import main  # noqa: E402
 from engine.compiler import compile_network  # noqa: E402
+from engine.export import load_source  # noqa: E402
 from engine.importers import onnx_import  # noqa: E402
 from engine.importers.onnx_import import import_onnx  # noqa: E402
 from engine.project import load_project  # noqa: E402
@@ -134,6 +136,13 @@ def test_cli_writes_the_project(files, tmp_path, capsys):
     stdout = capsys.readouterr().out
     assert f"wrote {out}" in stdout and "outputs equal onnxruntime's within" in stdout
     assert infer_shapes(load_project(out).network).ok
+    run = tmp_path / "run"
+    assert main(["import", str(files["branchy"]), "-o", str(run), "--keep-weights"]) == 0
+    assert f"wrote run directory {run}" in capsys.readouterr().out
+    source = load_source(run)  # the file's weights, in a run directory
+    x = torch.randn(2, *SHAPE, generator=torch.Generator().manual_seed(5))
+    with torch.no_grad():
+        assert (source.model.eval()(x) - onnxruntime_outputs(files["branchy"], x)).abs().max().item() <= 1e-5
 
 
 def _refused(argv: list[str], out: Path, capsys) -> str:
@@ -159,5 +168,6 @@ def test_operation_without_a_layer_is_named(tmp_path, capsys):
 
 def test_missing_converter_says_what_to_install(files, tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(onnx_import, "available", lambda: False)
+    monkeypatch.setitem(sys.modules, "onnx2torch", None)  # importing it now fails
     err = _refused([str(files["mlp"])], tmp_path / "m.layerlab", capsys)
     assert "pip install onnx2torch" in err and "layerlab[onnx-import]" in err

@@ -98,6 +98,7 @@ def test_own_module_imports_with_the_same_parameters_and_outputs(model_file):
     before = list(sys.path)
     result = import_user_module(f"{model_file}:SmallNet", (3, 8, 8), {"channels": 6})
     assert sys.path == before  # the file's folder was on sys.path only while it loaded
+    assert not (model_file.parent / "__pycache__").exists()  # and nothing was written beside it
     reference = result.reference
     assert not reference.training
     network = result.project.network
