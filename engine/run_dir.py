@@ -9,6 +9,10 @@
     RUN_DIR/project.layerlab     the project as trained (Input shape bound to the dataset)
     RUN_DIR/INCOMPLETE           only while the run is going, or if it never ended properly
                                  (aborted, the process killed): its text says which
+    RUN_DIR/record.json          what makes the run reproducible: seed, data fingerprint, versions,
+                                 device, start / end time, stop reason, best results (engine.runs.record)
+    RUN_DIR/annotations.json     tags and a note, when given (engine.runs.annotations)
+    RUN_DIR/events.out.tfevents.*  TensorBoard's, when the optional extra is installed
 """
 
 from __future__ import annotations
@@ -93,16 +97,20 @@ class RunRecorder:
     Started: the directory, INCOMPLETE and project.layerlab; each EpochRecord: metrics.jsonl (and the
     trainer writes checkpoint.pt); the end: metrics, weights (the best ones when restored) and
     summary.json, then INCOMPLETE goes, except after an abort, which stays marked. Nothing is
-    written for a run that fails before it starts, nor on ranks other than 0."""
+    written for a run that fails before it starts, nor on ranks other than 0. record.json and the
+    TensorBoard files come from engine.runs.extras; `extra` goes into record.json (name, sweep...)."""
 
-    def __init__(self, trainer, path: str | os.PathLike) -> None:
+    def __init__(self, trainer, path: str | os.PathLike, extra: dict[str, Any] | None = None) -> None:
         self.trainer, self.path = trainer, Path(path)
         self.writer: RunWriter | None = None
+        self.extras = None
+        self.extra = extra
         self.complete = False
         if trainer.checkpoint_path is None:
             trainer.checkpoint_path = self.path / CHECKPOINT
 
     def __call__(self, record) -> None:
+        from engine.runs.extras import RunExtras
         from engine.training import records as R
 
         prepared = self.trainer.prepared
@@ -112,6 +120,7 @@ class RunRecorder:
             self.writer = RunWriter(self.path)
             self.writer.mark_incomplete()
             self.writer.write_project(trained_project(self.trainer))
+            self.extras = RunExtras(self.trainer, self.path, self.extra)
         elif self.writer is None:
             return
         elif isinstance(record, R.EpochRecord):
@@ -126,9 +135,14 @@ class RunRecorder:
             if isinstance(record, R.Failed):
                 summary = {**summary, "message": record.message}
             self.writer.write_summary(summary)
+            if self.extras is not None:
+                self.extras(record)
             if not aborted:
                 self.writer.mark_complete()
                 self.complete = True
+            return
+        if self.extras is not None:
+            self.extras(record)
 
 
 def trained_project(trainer) -> Project:
@@ -139,12 +153,14 @@ def trained_project(trainer) -> Project:
                    trainer.settings.to_dict(only_changed=True))
 
 
-def train_to_directory(trainer, out_dir: str | os.PathLike | None, on_record=None):
+def train_to_directory(trainer, out_dir: str | os.PathLike | None, on_record=None,
+                       extra: dict[str, Any] | None = None):
     """Consume `trainer.run()`, calling `on_record(record)` on rank 0, and write the run directory
-    `out_dir` (None: none). Returns the end record (Finished, Stopped or Failed)."""
+    `out_dir` (None: none; `extra` goes into its record.json). Returns the end record (Finished,
+    Stopped or Failed)."""
     from engine.training import records as R
 
-    recorder = RunRecorder(trainer, out_dir) if out_dir is not None else None
+    recorder = RunRecorder(trainer, out_dir, extra) if out_dir is not None else None
     end = None
     for record in trainer.run():
         if on_record is not None and (trainer.prepared is None or trainer.prepared.ctx.is_main):
