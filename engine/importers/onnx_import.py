@@ -22,6 +22,7 @@ from engine.graph import python_name
 from engine.importers.torchvision_import import ImportRefused
 from engine.importers.user_module import TOLERANCE, import_traced, output_difference
 from engine.importers.weights import WeightsReport, load_weights
+from engine.layers.modules import Reshape
 from engine.project import Project
 
 INSTALL = "pip install onnx2torch onnxruntime (or pip install 'layerlab[onnx-import]')"
@@ -233,14 +234,15 @@ class _Rewriter:
             self.problems.append(f"{label}: {_why(kind, args, inputs)}")
 
     def _reshaped(self, node: fx.Node, x: fx.Node, shape: tuple[int, ...], out: tuple[int, ...], op: str) -> bool:
-        """Shape changes and averages that LayerLab's layers express: flatten, unflatten, global mean."""
+        """Shape changes and averages that LayerLab's layers express: flatten, reshape keeping the batch
+        axis (LayerLab's own Reshape module), global mean."""
         if op in ("Reshape", "Flatten", "Squeeze", "Unsqueeze"):
             if out == shape:
                 self.values[node] = x
             elif len(shape) > 2 and out == (shape[0], math.prod(shape[1:])):
                 self.values[node] = self.graph.call_function(torch.flatten, (x, 1))
-            elif len(shape) == 2 and out[0] == shape[0] and len(out) > 2 and math.prod(out[1:]) == shape[1]:
-                self.values[node] = self.graph.call_module(self._add(nn.Unflatten(1, out[1:]), node), (x,))
+            elif len(out) > 1 and out[0] == shape[0] and math.prod(out[1:]) == math.prod(shape[1:]):
+                self.values[node] = self.graph.call_module(self._add(Reshape(out[1:]), node), (x,))
             else:
                 return False
             return True
