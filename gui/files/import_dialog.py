@@ -11,12 +11,10 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QApplication,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -34,15 +32,13 @@ from engine.importers import (
     DEFAULT_INPUT_SHAPE,
     ImportResult,
     WeightsReport,
-    import_torchvision,
     load_weights_file,
-    torchvision_names,
 )
 from engine.project import Project
 from gui.common.compute import run_in_background
 from gui.common.text_fit import reading_width
-
-SUGGESTED = ("resnet18", "vgg16", "alexnet", "resnet34", "resnet50", "vgg11", "densenet121")
+from gui.files.import_sources import SourcePicker
+from gui.files.widgets import with_browse
 
 
 class ImportDialog(QDialog):
@@ -80,17 +76,15 @@ class ImportDialog(QDialog):
 
     # -- architecture ----------------------------------------------------------------------
     def _architecture_tab(self) -> QWidget:
-        self.model_box = QComboBox()
-        self.model_box.setEditable(True)
-        names = torchvision_names()
-        self.model_box.addItems([n for n in SUGGESTED if n in names] + [n for n in names if n not in SUGGESTED])
+        self.source = SourcePicker()
+        self.model_box = self.source.model_box
         self.shape_edit = QLineEdit(",".join(map(str, DEFAULT_INPUT_SHAPE)))
         self.shape_edit.setToolTip("Channels, height, width of one input image, e.g. 3,224,224")
         self.import_button = QPushButton("Import")
         self.import_button.clicked.connect(self.import_architecture)
         page = QWidget()
         form = QFormLayout(page)
-        form.addRow("torchvision model:", self.model_box)
+        form.addRow(self.source)
         form.addRow("Input shape (C,H,W):", self.shape_edit)
         form.addRow("", self.import_button)
         return page
@@ -104,9 +98,12 @@ class ImportDialog(QDialog):
         except ValueError:
             self._say(f"'{self.shape_edit.text()}' is not a shape such as 3,224,224.")
             return False
-        name = self.model_box.currentText().strip()
-        self._start(lambda: import_torchvision(name, shape), f"Importing {name}: tracing it, checking every "
-                                                              "layer's shape, grouping its blocks…")
+        try:
+            job, text = self.source.job(shape)
+        except ValueError as error:
+            self._say(str(error))
+            return False
+        self._start(job, f"{text}: tracing it, checking every layer's shape, grouping its blocks…")
         return True
 
     def _start(self, job: Callable[[], ImportResult], text: str) -> None:
@@ -121,8 +118,12 @@ class ImportDialog(QDialog):
         self.imported = result
         project = result.project
         blocks = f" ({len(project.blocks)} block definitions)" if len(project.blocks) else ""
-        self._say(f"Imported {project.name}: {len(project.network)} cards{blocks}, "
-                  f"{result.reference_params:,} parameters (the same as the original's).")
+        params = getattr(result, "reference_params", None)
+        difference = getattr(result, "max_abs_diff", None)
+        checked = (f"{params:,} parameters (the same as the original's)" if params is not None else
+                   f"outputs within {difference:.1e} of the original's on a probe batch" if difference is not None
+                   else "imported")
+        self._say(f"Imported {project.name}: {len(project.network)} cards{blocks}, {checked}.")
         self.accept()
 
     def _refused(self, message: str) -> None:
@@ -147,8 +148,8 @@ class ImportDialog(QDialog):
         self.load_button.clicked.connect(self.load_weights)
         page = QWidget()
         form = QFormLayout(page)
-        form.addRow("Weights file:", _with_browse(self.weights_edit, self._browse_weights))
-        form.addRow("Save as run directory:", _with_browse(self.run_edit, self._browse_run))
+        form.addRow("Weights file:", with_browse(self.weights_edit, self._browse_weights))
+        form.addRow("Save as run directory:", with_browse(self.run_edit, self._browse_run))
         note = QLabel("safetensors, or a state dict read with weights_only=True (never code).")
         note.setWordWrap(True)
         form.addRow("", note)
@@ -191,17 +192,6 @@ class ImportDialog(QDialog):
 
     def _say(self, text: str) -> None:
         self.report.setPlainText(text)
-
-
-def _with_browse(edit: QLineEdit, slot) -> QWidget:
-    row = QWidget()
-    layout = QHBoxLayout(row)
-    layout.setContentsMargins(0, 0, 0, 0)
-    button = QPushButton("Browse…")
-    button.clicked.connect(slot)
-    layout.addWidget(edit, 1)
-    layout.addWidget(button)
-    return row
 
 
 class _Busy:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import torch
+from PySide6.QtWidgets import QLabel
 
 from engine.compiler import compile_network
 from engine.export.source import RUN_WEIGHTS, save_run_dir
@@ -67,3 +68,24 @@ def test_import_dialog_loads_weights_into_a_run(qtbot, tmp_path):
     assert report is not None and report.complete
     assert (tmp_path / "run" / RUN_WEIGHTS).is_file()
     assert "Saved run directory" in dialog.report.toPlainText()
+
+
+def test_import_dialog_imports_a_persons_module_and_says_what_is_missing(qtbot, tmp_path):
+    (tmp_path / "tiny.py").write_text(
+        "import torch\nfrom torch import nn\n\n\nclass Tiny(nn.Module):\n"
+        "    def __init__(self, classes: int = 3) -> None:\n        super().__init__()\n"
+        "        self.conv = nn.Conv2d(1, 4, 3, padding=1)\n        self.fc = nn.Linear(4 * 8 * 8, classes)\n\n"
+        "    def forward(self, x):\n        return self.fc(torch.flatten(torch.relu(self.conv(x)), 1))\n")
+    dialog = ImportDialog()
+    qtbot.addWidget(dialog)
+    dialog.source.kind.setCurrentIndex(1)
+    assert "runs it" in dialog.source.pages.currentWidget().findChildren(QLabel)[-1].text()
+    dialog.shape_edit.setText("1,8,8")
+    assert not dialog.import_architecture() and "name the nn.Module class" in dialog.report.toPlainText()
+    dialog.source.py_path.setText(str(tmp_path / "tiny.py"))
+    dialog.source.class_edit.setText("Tiny")
+    dialog.source.args_edit.setText('{"classes": 5}')
+    assert dialog.import_architecture()
+    qtbot.waitUntil(lambda: dialog.result() == ImportDialog.DialogCode.Accepted, timeout=60_000)
+    assert "outputs within" in dialog.report.toPlainText()
+    assert dialog.imported.project.network.node(dialog.imported.project.network.find("fc")).params["units"] == 5
