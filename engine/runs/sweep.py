@@ -9,7 +9,8 @@ The study lives in an Optuna storage: by default RUNS/sweeps.sqlite3; with `stor
 URL and study name (docs/training.md). `trials` is the study's budget, counted over all workers
 (each checks it before starting a trial). Pruning reports the monitored metric after every epoch
 (`trial.report` / `should_prune`) and stops a poor trial between epochs (Trainer.stop: its final
-evaluation still runs, its record says stop_reason 'pruned')."""
+evaluation still runs, its record says stop_reason 'pruned'). A failed trial (a refused value, a
+loss that became NaN) is recorded as failed and the study goes on."""
 
 from __future__ import annotations
 
@@ -82,7 +83,7 @@ def _optuna():
         import optuna
     except ImportError:
         raise SweepError("Sweeps need Optuna: pip install 'layerlab[sweep]' (or pip install optuna).") from None
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    optuna.logging.set_verbosity(optuna.logging.ERROR)  # LayerLab reports each trial itself
     return optuna
 
 
@@ -177,15 +178,32 @@ def run_sweep(project: Project, space: Space, options: SweepOptions, runs_folder
         raise SweepError(f"Study '{study_name}': {error}") from None
     _check_same_study(study, space, metric)
     result = SweepResult(study_name, redact(url), metric, direction)
-    while len(study.get_trials(deepcopy=False)) < budget:
-        trial = study.ask()
+
+    def objective(trial) -> float:
         outcome = _run_trial(project, space, trial, study_name, url, metric, runs_folder, on_record)
-        _tell(study, trial, outcome, optuna)
         result.trials.append(outcome)
         if on_trial is not None:
             on_trial(outcome)
+        if outcome.message:
+            trial.set_user_attr("message", outcome.message[:500])
+        if outcome.state == "pruned":
+            raise optuna.TrialPruned()
+        if outcome.state == "failed":
+            raise _TrialFailed(outcome.message)
+        return outcome.value
+
+    def enough(study, _trial) -> None:
+        if len(study.get_trials(deepcopy=False)) >= budget:
+            study.stop()
+
+    if len(study.get_trials(deepcopy=False)) < budget:
+        study.optimize(objective, callbacks=[enough], catch=(_TrialFailed,), gc_after_trial=False)
     _mark_best(study, result, runs_folder)
     return result
+
+
+class _TrialFailed(Exception):
+    """A trial whose run failed (it is recorded; the study goes on)."""
 
 
 def _check_same_study(study, space: Space, metric: str) -> None:
@@ -254,17 +272,6 @@ def _run_trial(project: Project, space: Space, trial, study_name: str, url: str,
         return outcome
     outcome.state, outcome.value = "complete", float(value)
     return outcome
-
-
-def _tell(study, trial, outcome: TrialResult, optuna) -> None:
-    if outcome.message:
-        trial.set_user_attr("message", outcome.message[:500])
-    if outcome.state == "complete":
-        study.tell(trial, outcome.value)
-    elif outcome.state == "pruned":
-        study.tell(trial, state=optuna.trial.TrialState.PRUNED)
-    else:
-        study.tell(trial, state=optuna.trial.TrialState.FAIL)
 
 
 def _mark_best(study, result: SweepResult, runs_folder: Path) -> None:
