@@ -94,6 +94,9 @@ class MainWindow(QMainWindow):
         from gui.training.integration import TrainingFeature
 
         self.training = TrainingFeature(self, self)
+        from gui.shell.runs_wiring import attach_runs
+
+        self.runs = attach_runs(self)
         pending, self._pending_run = self._pending_run, None
         if pending is not None:
             getattr(self.training, pending)()

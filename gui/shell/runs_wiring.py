@@ -1,0 +1,44 @@
+"""The Runs dock (gui.runs): made with the training feature (both import PyTorch), tabbed with the
+Summary and Views; it lists each run as it is saved, and opens a run's network and settings as a
+project (to continue from it or export its weights)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+
+from engine.errors import LayerLabError
+from engine.runs.compare import run_project
+from gui.runs.panel import RunsPanel
+from gui.training.controller import runs_folder
+
+if TYPE_CHECKING:
+    from gui.shell.main_window import MainWindow
+
+
+def attach_runs(window: MainWindow) -> RunsPanel:
+    panel = RunsPanel(runs_folder())
+    window.add_dock(panel, "Runs", Qt.DockWidgetArea.BottomDockWidgetArea)
+    window.tabifyDockWidget(window.docks["Summary"], window.docks["Runs"])
+    window.docks["Summary"].raise_()
+    window.training.run_saved.connect(lambda _: panel.refresh())
+    panel.open_requested.connect(lambda entry: open_run(window, entry))
+    return panel
+
+
+def open_run(window: MainWindow, entry: Any) -> bool:
+    """Open the run's project snapshot as an untitled project (its weights stay in the run folder)."""
+    if not window.files.maybe_save():
+        return False
+    try:
+        project = run_project(entry)
+    except (LayerLabError, OSError) as error:
+        window.show_status(f"Cannot open run '{entry.id}': {error}", 10000)
+        return False
+    project.path = None
+    window.document.set_project(project)
+    window.view.fit(readable=True)
+    window.show_status(f"Opened the network and settings of run '{entry.name or entry.id}' (untitled; its "
+                       f"weights are in {entry.path}).", 10000)
+    return True
