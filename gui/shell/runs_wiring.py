@@ -11,6 +11,8 @@ from PySide6.QtCore import Qt
 from engine.errors import LayerLabError
 from engine.runs.compare import run_project
 from gui.runs.panel import RunsPanel
+from gui.runs.sweep_dialog import SweepDialog
+from gui.shell.menus import action, add_to
 from gui.training.controller import runs_folder
 
 if TYPE_CHECKING:
@@ -24,7 +26,23 @@ def attach_runs(window: MainWindow) -> RunsPanel:
     window.docks["Summary"].raise_()
     window.training.run_saved.connect(lambda _: panel.refresh())
     panel.open_requested.connect(lambda entry: open_run(window, entry))
+    window.act_sweep = action(window, "S&weep…", lambda: show_sweep(window, panel),
+                              tip="Search settings and layer parameters with Optuna; every trial is a run")
+    add_to(window.run_menu, None)
+    add_to(window.run_menu, window.act_sweep)
     return panel
+
+
+def show_sweep(window: MainWindow, panel: RunsPanel) -> SweepDialog:
+    """The sweep dialog for the open project (a snapshot is swept; editing goes on meanwhile)."""
+    dialog = SweepDialog(window.document.project, runs_folder(), window)
+    dialog.trial_done.connect(lambda _: panel.refresh())
+    dialog.finished_sweep.connect(lambda *_: panel.refresh())
+    dialog.finished_sweep.connect(lambda *_: window.show_dock("Runs"))
+    window.show_dock("Runs")
+    dialog.show()
+    window.sweep_dialog = dialog
+    return dialog
 
 
 def open_run(window: MainWindow, entry: Any) -> bool:

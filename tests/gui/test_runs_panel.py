@@ -67,3 +67,25 @@ def test_delete_asks_and_undo_brings_the_run_back_and_open_loads_its_network(mak
     panel.select_ids(["deep"])
     panel.open_selected()
     assert window.document.network.find("hidden2") and window.document.path is None
+
+
+def test_a_sweep_from_the_window_records_each_trial_in_the_panel(make_window, tmp_path, monkeypatch, qtbot) -> None:
+    import pytest
+
+    pytest.importorskip("optuna")
+    from gui.shell.runs_wiring import show_sweep
+
+    window, panel = _panel(make_window, tmp_path, monkeypatch)
+    project = mlp_project(8, epochs=1, batch_size=64)
+    project.dataset.update({"subset": 128, "validation_split": 0.25, "test_subset": 64})
+    window.document.set_project(project)
+    dialog = show_sweep(window, panel)
+    dialog.space_edit.setPlainText('{"training.lr": {"log_uniform": [0.001, 0.1]}, "hiden1.units": {"int": [4, 8]}}')
+    assert not dialog.start() and "Did you mean 'hidden1'" in dialog.status.text()
+    dialog.space_edit.setPlainText('{"training.lr": {"log_uniform": [0.001, 0.1]}, "hidden1.units": {"int": [4, 8]}}')
+    dialog.trials.setValue(2)
+    dialog.sampler.setCurrentText("random")
+    assert dialog.start()
+    qtbot.waitUntil(lambda: not dialog.running and dialog.result is not None, timeout=180_000)
+    assert len(dialog.done) == 2 and panel.model.rowCount() == 4 + 2
+    assert any("best" in e.tags for e in panel.shown_entries())
