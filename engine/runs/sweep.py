@@ -110,6 +110,23 @@ def _with_driver(url: str) -> str:
 DRIVERS = {"postgres": "psycopg[binary] (or psycopg2-binary)", "mysql": "PyMySQL"}
 
 
+def _create_storage(optuna, url: str, kwargs: dict[str, Any], attempts: int = 5):
+    """Workers started together race to create Optuna's tables (a duplicate key on the server): the
+    loser tries again, when the winner's tables exist."""
+    import random
+
+    from sqlalchemy.exc import IntegrityError, ProgrammingError
+
+    for attempt in range(attempts):
+        try:
+            return optuna.storages.RDBStorage(url, engine_kwargs=kwargs or None)
+        except (IntegrityError, ProgrammingError):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5 + random.random())
+    raise AssertionError("unreachable")
+
+
 def open_storage(url: str):
     """An Optuna RDB storage for `url`, connected now: an unreachable server, a missing driver or
     a malformed URL fails at once with a SweepError saying which."""
@@ -120,7 +137,7 @@ def open_storage(url: str):
     elif url.startswith("sqlite:///"):
         Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
     try:
-        return optuna.storages.RDBStorage(_with_driver(url), engine_kwargs=kwargs or None)
+        return _create_storage(optuna, _with_driver(url), kwargs)
     except ImportError:
         driver = next((d for prefix, d in DRIVERS.items() if url.startswith(prefix)), "its database driver")
         raise SweepError(f"The storage '{redact(url)}' needs a database driver: pip install {driver}.") from None
