@@ -42,8 +42,37 @@ def describe(node: fx.Node) -> str:
     return f"{module}.{name}" if module and module != "_operator" else f"operator.{name}"
 
 
+def stored(node: fx.Node) -> torch.Tensor | None:
+    """The tensor a get_attr node reads (ConvNeXt's layer_scale), else None."""
+    if not isinstance(node, fx.Node) or node.op != "get_attr":
+        return None
+    value: Any = node.graph.owning_module
+    for part in str(node.target).split("."):
+        value = getattr(value, part)
+    return value if isinstance(value, torch.Tensor) else None
+
+
+def _scale(node: fx.Node) -> tuple[nn.Module, tuple[fx.Node, ...]] | None:
+    """`weight * x` with a stored weight of one factor per channel: LayerLab's Scale."""
+    if len(node.args) != 2 or node.kwargs:
+        return None
+    for weight, data in (node.args, node.args[::-1]):
+        tensor = stored(weight)
+        if tensor is not None and isinstance(data, fx.Node) and stored(data) is None:
+            require(isinstance(tensor, nn.Parameter), f"a product with the buffer '{weight.target}'")
+            init = 1.0
+            values = tensor.detach().flatten()
+            if values.device.type != "meta" and values.numel() and bool((values == values[0]).all()):
+                init = float(values[0])
+            return custom_modules.Scale(tuple(tensor.shape), init), (data,)
+    return None
+
+
 def _merge(module: Callable[[], nn.Module]) -> Equivalent:
     def equivalent(node: fx.Node) -> tuple[nn.Module, tuple[fx.Node, ...]]:
+        scaled = _scale(node) if module is custom_modules.Multiply else None
+        if scaled is not None:
+            return scaled
         inputs = tensor_args(node)
         require(len(inputs) == len(node.args) and not node.kwargs and len(inputs) >= 2,
                 f"{describe(node)} with a constant or keyword argument")
@@ -181,5 +210,5 @@ METHODS: dict[str, Equivalent] = {
 PASS_THROUGH = frozenset({"contiguous"})
 """Tensor methods that change nothing a layer sees: their result is their input."""
 
-__all__ = ["CHUNK", "is_chunk", "FUNCTIONS", "METHODS", "PASS_THROUGH", "Equivalent", "Unsupported", "arg", "describe",
-           "leaf_functions", "tensor_args"]
+__all__ = ["CHUNK", "FUNCTIONS", "METHODS", "PASS_THROUGH", "Equivalent", "Unsupported", "arg", "describe",
+           "is_chunk", "leaf_functions", "stored", "tensor_args"]

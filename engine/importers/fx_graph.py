@@ -7,6 +7,7 @@ exactly is listed in one refusal."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from typing import Any
 
 import torch
@@ -17,7 +18,7 @@ from engine.graph import Network
 from engine.importers.as_blocks import Scopes
 from engine.importers.fx_calls import PASS_THROUGH, is_chunk, leaf_functions
 from engine.importers.fx_ops import Mapped, Unsupported, map_call, map_module
-from engine.layers import LayerSpec, spec_for_module
+from engine.layers import LayerSpec, Shape, get_spec, spec_for_module
 from engine.layers.call import differing_argument
 from engine.layers.geometry import fmt
 from engine.shapes import infer_shapes
@@ -90,7 +91,10 @@ class GraphBuilder:
         self.checks: list[tuple[str, Mapped]] = []
         self.scopes = Scopes()
         self.sizes: dict[fx.Node, bool] = {}
-        self.deferred: set[fx.Node] = set()
+        self.deferred: dict[fx.Node, str] = {}
+        """Values that are no layer's output, by the reason a layer cannot take them whole."""
+        self.shapes: dict[fx.Node, Shape] = {}
+        """Each value's shape (without the batch axis) as LayerLab infers it, where known."""
 
     def run(self) -> None:
         with self.network.bulk():
@@ -104,15 +108,21 @@ class GraphBuilder:
         if node.op == "call_method" and node.target in PASS_THROUGH:
             if node.args[0] in self.ids:  # else fed by an operation already listed
                 self.ids[node] = self.ids[node.args[0]]
+                if node.args[0] in self.shapes:
+                    self.shapes[node] = self.shapes[node.args[0]]
             return
-        if is_chunk(node):
-            self.deferred.add(node)  # its parts become layers (fx_calls: chunk[i])
+        if is_chunk(node):  # its parts become layers (fx_calls: chunk[i])
+            self.deferred[node] = "uses the whole result of x.chunk() (only its parts are layers)"
+            return
+        if node.op == "get_attr":  # a layer's weight where a layer takes it (fx_calls: Scale)
+            self.deferred[node] = STORED
             return
         if node.op == "placeholder":
             if self.network.nodes_with_role("input"):
                 self.problems.append(f"'{node.name}': a second input (LayerLab networks have one Input)")
                 return
             self.ids[node] = self.network.add_node("Input", {"shape": list(self.input_shape)}, name="input")
+            self.shapes[node] = tuple(self.input_shape)
         elif node.op == "output":
             result = node.args[0]
             if not isinstance(result, fx.Node):
@@ -122,10 +132,8 @@ class GraphBuilder:
                 self.network.connect(self.ids[result], self.ids[node])
         elif node.op == "call_module":
             self._add_module(node)
-        elif node.op in ("call_function", "call_method"):
-            self._add_mapped(node, node.name, lambda: map_call(node))
         else:
-            self.problems.append(f"'{node.target}': {STORED}")
+            self._add_mapped(node, node.name, lambda: map_call(node))
 
     def _add_module(self, node: fx.Node) -> None:
         target = str(node.target)
@@ -147,17 +155,35 @@ class GraphBuilder:
         except Unsupported as error:
             self.problems.append(f"{label}: {error}")
             return
-        if any(a in self.deferred for a in mapped.inputs):
-            self.problems.append(f"{label}: uses the whole result of x.chunk() (only its parts are layers)")
-            return
-        if not all(a in self.ids for a in mapped.inputs):
-            return  # fed by an operation already listed as unsupported
-        node_id = self.network.add_node(mapped.type_id, mapped.params, name=self._unique(name))
+        deferred = [a for a in mapped.inputs if a in self.deferred]
+        for value in deferred:
+            where = f"'{value.target}'" if value.op == "get_attr" else label
+            self.problems.append(f"{where}: {self.deferred[value]}")
+        if deferred or not all(a in self.ids for a in mapped.inputs):
+            return  # else fed by an operation already listed as unsupported
+        mapped = self._fitted(node, mapped)
+        node_id = self.network.add_node(mapped.type_id, mapped.params, name=self._unique(mapped.path or name))
         for source in mapped.inputs:
             self.network.connect(self.ids[source], node_id)
         self.ids[node] = node_id
         self.checks.append((node_id, mapped))
         self._note_scope(node, node_id)
+        if mapped.path:
+            self.scopes.modules[node_id] = mapped.path
+
+    def _fitted(self, node: fx.Node, mapped: Mapped) -> Mapped:
+        """`mapped` with the params its input shapes decide (LayerSpec.fit_input); notes its output shape."""
+        if not all(a in self.shapes for a in mapped.inputs):
+            return mapped
+        in_shapes = [self.shapes[a] for a in mapped.inputs]
+        spec = get_spec(mapped.type_id)
+        if spec.fit_input is not None:
+            mapped = replace(mapped, params={**mapped.params, **spec.fit_input(mapped.module, in_shapes)})
+        try:
+            self.shapes[node] = spec.infer(spec.validate_params(mapped.params), in_shapes).outputs["out"]
+        except LayerLabError:
+            pass  # check_shapes names the layer
+        return mapped
 
     def _note_scope(self, node: fx.Node, node_id: str) -> None:
         """Remember the submodules the operation was computed in (for as_blocks)."""

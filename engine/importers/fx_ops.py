@@ -6,12 +6,12 @@ LayerLab's Add), then mapped the same way. Nothing is approximated."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from torch import fx, nn
 
-from engine.importers.fx_calls import FUNCTIONS, METHODS, describe, tensor_args
+from engine.importers.fx_calls import FUNCTIONS, METHODS, describe, stored, tensor_args
 from engine.layers import spec_for_module
 from engine.layers.spec import Unsupported
 
@@ -25,6 +25,9 @@ class Mapped:
     inputs: tuple[fx.Node, ...]
     module: nn.Module
     """The torch module the layer must equal: the model's own, or the one a function call stands for."""
+    path: str = ""
+    """For a call that uses a stored tensor as the layer's weight (`layer_scale * x`): the tensor's
+    path, which names the layer (so its weight keeps torch's name)."""
 
 
 def map_module(node: fx.Node, module: nn.Module) -> Mapped:
@@ -45,4 +48,6 @@ def map_call(node: fx.Node) -> Mapped:
     if equivalent is None:
         raise Unsupported(f"LayerLab has no layer for {describe(node)}")
     module, inputs = equivalent(node)
-    return _mapped(module, inputs)
+    mapped = _mapped(module, inputs)
+    paths = [str(a.target) for a in node.args if isinstance(a, fx.Node) and stored(a) is not None]
+    return replace(mapped, path=paths[0]) if len(paths) == 1 else mapped

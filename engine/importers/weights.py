@@ -130,11 +130,14 @@ def nested_key(key: str) -> str:
 
 def load_weights(model: nn.Module, tensors: dict[str, torch.Tensor]) -> WeightsReport:
     """Copy every tensor whose name and shape fit into `model` (the name as it is, as a model of
-    blocks spells it, or as a flat one does); report the rest."""
+    blocks spells it, or as a flat one does; a tensor stored on a torch module, such as ConvNeXt's
+    `layer_scale`, as the weight of the layer named after it); report the rest."""
     own = model.state_dict()
     by_name: dict[str, tuple[str, torch.Tensor]] = {}
     for key, value in tensors.items():
-        name = next((k for k in (key, nested_key(key)) if k in own), None) or normalize_key(key)
+        candidates = (key, nested_key(key), normalize_key(key), nested_key(f"{key}.weight"),
+                      normalize_key(f"{key}.weight"))  # the last two: a stored tensor as a Scale's weight
+        name = next((k for k in candidates if k in own), None) or normalize_key(key)
         by_name.setdefault(name, (key, value))
     report = WeightsReport()
     fitting: dict[str, torch.Tensor] = {}

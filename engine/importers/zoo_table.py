@@ -96,7 +96,8 @@ def table(entries: list[ZooEntry]) -> str:
     lines = [f"{exact} of {len(entries)} torchvision classification models import exactly "
              f"(torchvision {_torchvision_version()}; probe input 3 x side x side).", "",
              "| model | status | parameters | probe side |", "|---|---|---:|---:|"]
-    lines += [f"| {e.name} | {e.status.replace('|', '/')} | {e.params:,} | {e.side} |" for e in entries]
+    lines += [f"| {e.name} | {e.status.replace('|', '/')} | {e.params:,} | {'' if e.refused else e.side} |"
+              for e in entries]
     return "\n".join(lines)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from math import prod
+
 from engine.layers.call import call
 from engine.layers.geometry import require_rank
 from engine.layers.lazy_torch import nn
@@ -9,11 +11,13 @@ from engine.layers.spec import LayerCost, LayerSpec, Param
 
 
 def _infer(p: dict, ins: list) -> LayerCost:
-    require_rank(ins[0], (1,), "a flat input (features)", "add a Flatten layer before it")
-    (features,) = ins[0]
+    if not p.get("per_position"):
+        require_rank(ins[0], (1,), "a flat input (features)",
+                     "add a Flatten layer before it (or apply it at each position)")
+    *positions, features = ins[0]
     units = p["units"]
-    return LayerCost({"out": (units,)}, params=features * units + (units if p["bias"] else 0),
-                     macs=features * units)
+    return LayerCost({"out": (*positions, units)}, params=features * units + (units if p["bias"] else 0),
+                     macs=prod(positions) * features * units)
 
 
 DENSE = LayerSpec(
@@ -25,12 +29,16 @@ DENSE = LayerSpec(
         Param("units", "int", 16, "Number of output units (neurons).", minimum=1, maximum=1_000_000,
               summary="{} units"),
         Param("bias", "bool", True, "Add a learned bias to each unit.", summary="no bias", summary_unless=True),
+        Param("per_position", "bool", False, "Accept an input of several axes and apply the same weights at "
+              "each position, to its last axis (a channels-last Linear, as in ConvNeXt and transformers).",
+              label="at each position", summary="at each position", summary_unless=False),
     ),
     size_param="units",
     infer=_infer,
-    constructor=lambda p, ins, used: call(nn.Linear, ins[0][0], p["units"], bias=p["bias"]),
+    constructor=lambda p, ins, used: call(nn.Linear, ins[0][-1], p["units"], bias=p["bias"]),
     module_types=("torch.nn.Linear",),
     from_module=lambda m: {"units": m.out_features, "bias": m.bias is not None},
+    fit_input=lambda m, ins: {"per_position": len(ins[0]) > 1},
     name_prefix="fc",
     glyph="FC",
 )

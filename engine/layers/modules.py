@@ -122,3 +122,27 @@ class StochasticDepth(nn.Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}, mode={self.mode}"
+
+
+class LayerNorm2d(nn.LayerNorm):
+    """Layer norm over the channels at each position of N,C,H,W (ConvNeXt's)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x.permute(0, 2, 3, 1)
+        x = nn.functional.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+        return x.permute(0, 3, 1, 2)
+
+
+class Scale(nn.Module):
+    """Multiplies each channel by a learned factor (ConvNeXt's layer scale), starting at `init`."""
+
+    def __init__(self, shape: tuple[int, ...], init: float = 1.0) -> None:
+        super().__init__()
+        self.shape, self.init = tuple(shape), init
+        self.weight = nn.Parameter(torch.full(self.shape, float(init)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.weight * x
+
+    def extra_repr(self) -> str:
+        return f"shape={self.shape}, init={self.init}"

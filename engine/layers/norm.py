@@ -25,7 +25,32 @@ def _bn2d_infer(p: dict, ins: list) -> LayerCost:
 
 
 def _ln_infer(p: dict, ins: list) -> LayerCost:
-    return LayerCost({"out": ins[0]}, params=2 * numel(ins[0]) if p["affine"] else 0, macs=numel(ins[0]))
+    normalized = ins[0][-1] if p.get("over") == "last_axis" else numel(ins[0])
+    return LayerCost({"out": ins[0]}, params=2 * normalized if p["affine"] else 0, macs=numel(ins[0]))
+
+
+def _ln2d_infer(p: dict, ins: list) -> LayerCost:
+    require_image(ins[0])
+    return LayerCost({"out": ins[0]}, params=2 * ins[0][0], macs=numel(ins[0]))
+
+
+def _scale_infer(p: dict, ins: list) -> LayerCost:
+    return LayerCost({"out": ins[0]}, params=ins[0][0], macs=numel(ins[0]))
+
+
+def _scale_shape(shape: tuple) -> tuple:
+    return (shape[0],) + (1,) * (len(shape) - 1)
+
+
+def _layer_norm_over(m: Any, ins: list) -> dict:
+    """The whole sample, or (a torch LayerNorm of one size on an input of more axes) its last axis."""
+    return {"over": "last_axis" if len(m.normalized_shape) == 1 and len(ins[0]) > 1 else "sample"}
+
+
+def _layer_norm2d_params(m: Any) -> dict:
+    require(m.elementwise_affine and getattr(m, "bias", None) is not None,
+            "a channels layer norm without a learned scale and shift")
+    return {"eps": float(m.eps)}
 
 
 def _dropout_infer(p: dict, ins: list) -> LayerCost:
@@ -65,13 +90,27 @@ SPECS = (
               module_types=("torch.nn.BatchNorm2d",), from_module=_batch_norm_params,
               name_prefix="bn", glyph="β"),
     LayerSpec(type_id="LayerNorm", category="Normalization", display_name="LayerNorm",
-              description="Normalizes each sample over all its values; same in training and eval.",
-              params=(_EPS, Param("affine", "bool", True, "Learn a scale and shift per value.")),
+              description="Normalizes each sample over all its values (or at each position over its last "
+                          "axis); same in training and eval.",
+              params=(_EPS, Param("affine", "bool", True, "Learn a scale and shift per value."),
+                      Param("over", "choice", "sample", "Normalize over the whole sample, or at each position "
+                            "over the last axis (a channels-last input's channels, as in ConvNeXt).",
+                            choices=("sample", "last_axis"), summary="over the {}", summary_unless="sample")),
               infer=_ln_infer,
-              constructor=lambda p, ins, used: call(nn.LayerNorm, list(ins[0]), eps=p["eps"],
-                                                    elementwise_affine=p["affine"]),
-              module_types=("torch.nn.LayerNorm",), from_module=_layer_norm_params,
+              constructor=lambda p, ins, used: call(nn.LayerNorm, list(ins[0][-1:] if p.get("over") == "last_axis"
+                                                                       else ins[0]),
+                                                    eps=p["eps"], elementwise_affine=p["affine"]),
+              module_types=("torch.nn.LayerNorm",), from_module=_layer_norm_params, fit_input=_layer_norm_over,
               name_prefix="ln", glyph="λ"),
+    LayerSpec(type_id="LayerNorm2d", category="Normalization", display_name="LayerNorm2d",
+              description="Normalizes the channels at each position of an image, with a learned scale and "
+                          "shift per channel (ConvNeXt's); same in training and eval.",
+              params=(Param("eps", "float", 1e-6, "Small constant added to the variance.", minimum=1e-12,
+                            maximum=1.0),),
+              infer=_ln2d_infer,
+              constructor=lambda p, ins, used: call(modules.LayerNorm2d, ins[0][0], eps=p["eps"]),
+              module_types=("engine.layers.modules.LayerNorm2d", "torchvision.models.convnext.LayerNorm2d"),
+              from_module=_layer_norm2d_params, name_prefix="ln", glyph="λ"),
     LayerSpec(type_id="Dropout", category="Regularization", display_name="Dropout",
               description="While training, zeroes each value with probability p and scales the rest by "
                           "1/(1-p); does nothing in eval mode.",
@@ -91,4 +130,13 @@ SPECS = (
               constructor=lambda p, ins, used: call(modules.StochasticDepth, p["p"], p["mode"]),
               module_types=("engine.layers.modules.StochasticDepth",),
               from_module=lambda m: {"p": float(m.p), "mode": m.mode}, name_prefix="droppath", glyph="⋱"),
+    LayerSpec(type_id="Scale", category="Normalization", display_name="Scale (per channel)",
+              description="Multiplies each channel by a learned factor, starting small so a residual branch "
+                          "starts near zero (ConvNeXt's layer scale).",
+              params=(Param("init", "float", 1e-6, "The factors' starting value.", minimum=0.0, maximum=1e6,
+                            summary="init {}"),),
+              infer=_scale_infer,
+              constructor=lambda p, ins, used: call(modules.Scale, _scale_shape(ins[0]), init=p["init"]),
+              module_types=("engine.layers.modules.Scale",),
+              from_module=lambda m: {"init": float(m.init)}, name_prefix="scale", glyph="γ"),
 )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.errors import ShapeError
 from engine.layers.call import Call, call
-from engine.layers.geometry import check_padding, require_image, sliding_output
+from engine.layers.geometry import check_padding, fmt, require_image, sliding_output
 from engine.layers.lazy_torch import modules, nn
 from engine.layers.spec import LayerCost, LayerSpec, Param, as_pair, require
 
@@ -44,9 +45,13 @@ def _pool_infer(p: dict, ins: list) -> LayerCost:
     require_image(ins[0])
     c, h, w = ins[0]
     check_padding(p["kernel"], p["padding"])
-    oh, ow = sliding_output((h, w), p["kernel"], p["stride"], p["padding"], kind="window")
-    if p.get("ceil_mode"):
+    if p.get("ceil_mode"):  # a window may run past the end of the input
         oh, ow = (ceil_pool_size(n, k, s, pad) for n, k, s, pad in zip((h, w), p["kernel"], p["stride"], p["padding"]))
+        if oh < 1 or ow < 1:
+            raise ShapeError(f"{fmt(p['kernel'])} window leaves no output of its {fmt((h, w))} input; "
+                             "lower the kernel or add padding")
+    else:
+        oh, ow = sliding_output((h, w), p["kernel"], p["stride"], p["padding"], kind="window")
     return LayerCost({"out": (c, oh, ow), "indices": (c, oh, ow)})
 
 

@@ -55,5 +55,8 @@ def _by_module_class() -> dict[type, LayerSpec]:
     for spec in SPECS.values():
         for name in spec.module_types:
             where, _, attribute = name.rpartition(".")
-            found[getattr(importlib.import_module(where), attribute)] = spec
+            try:
+                found[getattr(importlib.import_module(where), attribute)] = spec
+            except ImportError:  # a library's class (torchvision's LayerNorm2d) where it is not installed
+                continue
     return found

@@ -233,6 +233,9 @@ class LayerSpec:
     """The classes of the modules it builds, by public name ('torch.nn.Conv2d'); import maps
     modules of these classes onto this layer with `from_module`."""
     from_module: FromModuleFn | None = field(default=None, compare=False)
+    fit_input: Callable[[nn.Module, list[Shape]], dict] | None = field(default=None, compare=False)
+    """Import: params `from_module` cannot know, read from the input shapes the module got (a Dense
+    applied at each position of a channels-last input)."""
     name_prefix: str = "layer"
     glyph: str = "□"
     version: int = 1

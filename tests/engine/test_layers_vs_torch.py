@@ -152,6 +152,30 @@ def test_permute_refuses_axes_that_are_not_a_permutation():
         get_spec("Permute").infer({"dims": (1, 2, 2)}, [(2, 3, 4)])
 
 
+@pytest.mark.parametrize("shape", [(5,), (3, 5), (4, 3, 5)])
+def test_dense_and_layer_norm_at_each_position(shape):
+    check_against_torch("Dense", {"units": 6, "per_position": True}, shape)
+    check_against_torch("LayerNorm", {"over": "last_axis"}, shape)
+    assert get_spec("LayerNorm").build(get_spec("LayerNorm").validate_params({"over": "last_axis"}),
+                                       [shape]).normalized_shape == (shape[-1],)
+
+
+def test_dense_refuses_an_image_unless_applied_at_each_position():
+    with pytest.raises(ShapeError, match="add a Flatten layer"):
+        get_spec("Dense").infer(get_spec("Dense").validate_params({}), [(3, 4, 4)])
+
+
+def test_layer_norm2d_and_scale_equal_convnext_s():
+    check_against_torch("LayerNorm2d", {}, (6, 3, 4))
+    check_against_torch("Scale", {}, (6, 3, 4))
+    x = torch.randn(2, 6, 3, 4)
+    norm = get_spec("LayerNorm2d").build({"eps": 1e-6}, [(6, 3, 4)])
+    expected = torch.nn.functional.layer_norm(x.permute(0, 2, 3, 1), (6,), eps=1e-6).permute(0, 3, 1, 2)
+    assert torch.allclose(norm(x), expected, atol=1e-6)
+    scale = get_spec("Scale").build({"init": 0.5}, [(6, 3, 4)])
+    assert scale.weight.shape == (6, 1, 1) and torch.equal(scale(x), 0.5 * x)
+
+
 def test_channel_shuffle_interleaves_groups():
     check_against_torch("ChannelShuffle", {"groups": 2}, (6, 3, 3))
     module = get_spec("ChannelShuffle").build({"groups": 2}, [(4, 1, 1)])

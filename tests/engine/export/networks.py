@@ -32,7 +32,10 @@ def every_layer_project() -> Project:
                    ("Hardswish", {}, "hswish"), ("Softplus", {"beta": 2.0}, "softplus"),
                    ("GELU", {"approximate": "tanh"}, "gelu_tanh"), ("ChannelShuffle", {"groups": 2}, "shuffle"),
                    ("StochasticDepth", {"p": 0.1}, "droppath"), ("Permute", {"dims": [2, 3, 1]}, "to_last"),
-                   ("Permute", {"dims": [3, 1, 2]}, "to_first"), ("ChannelChunk", {"chunks": 2, "index": 1}, "chunk"),
+                   ("Dense", {"units": 4, "per_position": True}, "pointwise"),
+                   ("LayerNorm", {"over": "last_axis"}, "ln_last"), ("Permute", {"dims": [3, 1, 2]}, "to_first"),
+                   ("LayerNorm2d", {}, "ln2d"), ("Scale", {"init": 0.5}, "scale"),
+                   ("ChannelChunk", {"chunks": 2, "index": 1}, "chunk"),
                    ("MaxPool2d", {"kernel": 3, "stride": 2, "ceil_mode": True}, "ceilpool"))
     gate = b.chain(side, ("AdaptiveMaxPool2d", {"output_size": 1}, "gmp"), ("Hardsigmoid", {}, "hsig"))
     gated = b.chain(b.add("Multiply", gate, side, name="se"), ("Flatten", {}, "flat3"),

@@ -57,6 +57,15 @@ def test_the_imported_layers_are_the_new_ones():
     assert pool.params["output_size"] == (1, 1)
 
 
+def test_convnext_layer_scale_keeps_torch_s_weight_name():
+    """`layer_scale * x` (a stored parameter times a tensor) is a Scale layer named after the parameter."""
+    library = import_torchvision("convnext_tiny", (3, 32, 32)).project.network.library
+    block = library.definition("CNBlock").network
+    assert block.spec(block.find("layer_scale")).type_id == "Scale"
+    types = {d.network.spec(n).type_id for d in library for n in d.network.node_ids}
+    assert {"LayerNorm2d", "Permute", "StochasticDepth", "GELU"} <= types
+
+
 def test_refusal_reasons_are_short_and_grouped():
     problems = ["'encoder.pos_embedding': reads a stored tensor directly (not through a layer)",
                 "'reshape': LayerLab has no layer for the tensor method .reshape()",
