@@ -22,13 +22,14 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import torch
+from typing import TYPE_CHECKING, Any
 
 from engine.atomic import atomic_write_bytes, atomic_write_text
 from engine.errors import LayerLabError
 from engine.project import Project, load_project
+
+if TYPE_CHECKING:  # importing torch takes seconds: `layerlab runs` and the runs index read directories without it
+    import torch
 
 SUMMARY, METRICS, WEIGHTS, CHECKPOINT, PROJECT = ("summary.json", "metrics.jsonl", "weights.safetensors",
                                                   "checkpoint.pt", "project.layerlab")

@@ -75,3 +75,18 @@ def test_rm_asks_first(runs, capsys, monkeypatch):
     code, out, _ = cli(capsys, "runs", "rm", "small-1", "broken", "--yes", "--runs", str(runs))
     assert code == 0 and not (runs / "small-1").exists() and not (runs / "broken").exists()
     assert len(list((runs / TRASH).glob("*/small-1"))) == 1
+
+
+def test_listing_runs_does_not_import_torch(runs):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    code = ("import sys\nfrom engine.cli import main\n"
+            f"assert main(['runs', 'list', '--runs', {str(runs)!r}]) == 0\n"
+            f"assert main(['runs', 'diff', 'small-1', 'large-2', '--runs', {str(runs)!r}]) == 0\n"
+            "loaded = sorted(m for m in sys.modules if m.split('.')[0] == 'torch')\n"
+            "assert not loaded, loaded[:5]\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
