@@ -33,6 +33,8 @@ class RunCharts(QWidget):
         self.cost.addItems(list(COSTS))
         self.plot = pg.PlotWidget()
         self.plot.showGrid(x=True, y=True, alpha=0.25)
+        for side in ("left", "bottom"):
+            self.plot.getAxis(side).enableAutoSIPrefix(False)  # accuracies read 0.85, not 850 x0.001
         self.legend = self.plot.addLegend(offset=(-10, 10))
         self.note = QLabel()
         self.note.setWordWrap(True)
@@ -69,7 +71,7 @@ class RunCharts(QWidget):
                 continue
             pen = pg.mkPen(pg.intColor(i, hues=max(len(self.selected), 1)), width=2)
             self.plot.plot(np.arange(1, len(values) + 1), np.asarray(values, dtype=float), pen=pen,
-                           name=entry.name or entry.id, symbol="o", symbolSize=5, symbolBrush=pen.color())
+                           name=entry.id, symbol="o", symbolSize=5, symbolBrush=pen.color())
             drawn += 1
         self.plot.setLabel("bottom", "epoch")
         self.plot.setLabel("left", _label(metric))
@@ -95,6 +97,6 @@ class RunCharts(QWidget):
         self.plot.setLabel("bottom", self.cost.currentText())
         self.plot.setLabel("left", f"best {_label(metric)}")
         best = self.front[-1]  # along the front the metric improves with the cost
-        names = ", ".join(e.name or e.id for e in self.front[:6]) + (" …" if len(self.front) > 6 else "")
+        names = ", ".join(e.id for e in self.front[:6]) + (" …" if len(self.front) > 6 else "")
         self.note.setText(f"{len(points)} runs; on the front (none is both better and cheaper): {names}. "
-                          f"Most accurate: {best.name or best.id}.")
+                          f"Best: {best.id}.")

@@ -36,7 +36,7 @@ def cells(entry: Any) -> tuple[tuple[str, Any], ...]:
     best = entry.best or {}
     val, test = best.get("val_accuracy"), best.get("test_accuracy")
     started = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.started)) if entry.started else ""
-    return ((entry.name or entry.id, (entry.name or entry.id).lower()), (started, entry.started or 0.0),
+    return ((entry.id, entry.id.lower()), (started, entry.started or 0.0),
             (", ".join(sorted(entry.tags)), ",".join(sorted(entry.tags))), (entry.note or "", entry.note or ""),
             (fmt.count(entry.params) if entry.params is not None else "", entry.params or 0),
             (fmt.compact(entry.macs) if entry.macs is not None else "", entry.macs or 0),
@@ -88,7 +88,7 @@ class RunsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and entry.status != "complete":
             return QBrush(QColor("#d93a3a" if entry.status == "damaged" else "#a07000"))
         if role == Qt.ItemDataRole.ToolTipRole:
-            return entry.problem if entry.status == "damaged" and entry.problem else str(entry.path)
+            return entry.problem if entry.status == "damaged" and entry.problem else f"{entry.name}: {entry.path}"
         return None
 
     def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any,  # noqa: N802 - Qt's name
