@@ -17,6 +17,7 @@ from torch import fx
 
 from engine.blocks.definition import BlockDefinition, resolve_params
 from engine.compiler import _unique
+from engine.errors import ParamError
 from engine.graph import Network, python_name
 from engine.layers.blocks import BLOCK, BLOCK_INPUT, BLOCK_OUTPUT
 from engine.layers.call import Call, same_value
@@ -87,7 +88,10 @@ def measure(instance: Instance, sources: Sources) -> None:
     ports = {p: analysis.nodes[p].outputs[MAIN] for p in definition.port_nodes(BLOCK_INPUT)}
     for arg, value in instance.args.items():
         for other in _other_values(value, _choices(definition, arg)):
-            again = _analyse(definition, {**instance.args, arg: other}, ports, analysis.path)
+            try:
+                again = _analyse(definition, {**instance.args, arg: other}, ports, analysis.path)
+            except ParamError:  # not a value the argument may take (a kernel of 0)
+                continue
             for key in _changed(instance.values, slot_values(definition.network, definition, again, sources)):
                 equal = same_value(instance.values[key], value) and instance.drivers.get(key, arg) == arg
                 instance.drivers[key] = arg if equal else None

@@ -10,9 +10,12 @@ import pytest
 import torch
 
 from engine.compiler import compile_network
+from engine.export import export, source_from_project
 from engine.importers import import_torchvision, torchvision_names
 from engine.importers.zoo_table import DOC, PROBE_SIDES, probe, reasons, with_table
 from engine.shapes import infer_shapes
+
+from .conftest import run_without_layerlab
 
 SMALL = [("mobilenet_v2", 32), ("squeezenet1_0", 32), ("shufflenet_v2_x0_5", 32), ("mnasnet0_5", 32),
          ("efficientnet_b0", 32)]
@@ -55,6 +58,31 @@ def test_the_imported_layers_are_the_new_ones():
     assert {"SiLU", "StochasticDepth", "Multiply", "AdaptiveAvgPool2d", "Sigmoid"} <= names
     pool = net.node(net.find("features.1.0.block.1.avgpool"))
     assert pool.params["output_size"] == (1, 1)
+
+
+_COMPARE = """
+import sys, torch
+sys.path.insert(0, ".")
+from model import load_model
+data = torch.load("probe.pt", weights_only=True)
+with torch.no_grad():
+    print((load_model().eval()(data["x"]) - data["y"]).abs().max().item())
+"""
+
+
+def test_python_export_of_an_imported_model_runs_without_layerlab(tmp_path):
+    """ShuffleNet's blocks (channel shuffle and chunks inside, 1 x 1 kernels as block arguments) as
+    Python classes that reproduce the model."""
+    source = source_from_project(import_torchvision("shufflenet_v2_x0_5", (3, 32, 32)).project)
+    export(source, "python", tmp_path / "model.py")
+    x = torch.randn(2, 3, 32, 32, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        torch.save({"x": x, "y": source.model.eval()(x)}, tmp_path / "probe.pt")
+    (tmp_path / "compare.py").write_text(_COMPARE)
+    run = run_without_layerlab(tmp_path / "compare.py", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert float(run.stdout.strip()) <= 1e-5
+    assert "nn.ChannelShuffle(2)" in (tmp_path / "model.py").read_text()
 
 
 def test_convnext_layer_scale_keeps_torch_s_weight_name():
