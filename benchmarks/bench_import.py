@@ -66,8 +66,8 @@ def onnx_import(repeats: int) -> None:
         torch.onnx.export(model, (torch.randn(1, *SHAPE),), str(path))  # the default exporter, as LayerLab's own
         times = [timed(lambda: onnx_mod.import_onnx(path, SHAPE))[0] for _ in range(repeats)]
         result = onnx_mod.import_onnx(path, SHAPE)
-    print(f"onnx resnet18 (convert, rewrite, import, check against onnxruntime)  median {statistics.median(times):6.2f} s"
-          f"   max abs diff vs onnxruntime {result.max_abs_diff:.1e}")
+    print(f"onnx resnet18 (convert, rewrite, import, check against onnxruntime)  median "
+          f"{statistics.median(times):6.2f} s   max abs diff vs onnxruntime {result.max_abs_diff:.1e}")
 
 
 def main() -> None:
