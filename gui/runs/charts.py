@@ -26,7 +26,9 @@ class RunCharts(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.mode = QComboBox()
-        self.mode.addItems(["Curves of the selected runs", "Trade-off: best metric against cost"])
+        self.mode.addItems(["Curves", "Trade-off"])
+        self.mode.setToolTip("Curves: the selected runs' metric per epoch. Trade-off: every run shown, its best "
+                             "metric against its cost, with the Pareto front")
         self.metric = QComboBox()
         self.metric.addItems(list(METRICS))
         self.cost = QComboBox()
@@ -39,7 +41,7 @@ class RunCharts(QWidget):
         self.note = QLabel()
         self.note.setWordWrap(True)
         row = QHBoxLayout()
-        for widget in (self.mode, QLabel("metric"), self.metric, QLabel("cost"), self.cost):
+        for widget in (self.mode, self.metric, QLabel("vs"), self.cost):
             row.addWidget(widget)
         row.addStretch(1)
         layout = QVBoxLayout(self)

@@ -74,12 +74,20 @@ class RunsPanel(QWidget):
         splitter.addWidget(self.charts)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
-        splitter.setSizes([600, 400])  # the table first: it is what a person reads
+        self.splitter = splitter
+        self._sized = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(row)
         layout.addWidget(splitter, 1)
         self.refresh()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if not self._sized:  # the table gets most of the width: it is what a person reads first
+            self._sized = True
+            width = max(self.splitter.width(), 600)
+            self.splitter.setSizes([int(width * 0.58), int(width * 0.42)])
 
     # -- what is shown ------------------------------------------------------------------------
     def refresh(self) -> None:
