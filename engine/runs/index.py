@@ -49,9 +49,11 @@ class RunIndex:
 
     # -- the database ---------------------------------------------------------------------
     def _open(self) -> sqlite3.Connection:
-        """The index file; a damaged one is replaced, and an unwritable folder gets one in memory."""
+        """The index file; a damaged one is replaced, and a missing or unwritable folder gets one in
+        memory (listing a folder never creates it)."""
+        if not self.folder.is_dir():
+            return self._connect(":memory:")
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
             db = self._connect(self.folder / INDEX_FILE)
         except (OSError, sqlite3.DatabaseError):
             try:

@@ -135,6 +135,7 @@ def test_a_damaged_index_file_is_replaced(folder):
 
 def test_a_missing_folder_lists_nothing(tmp_path):
     assert RunIndex(tmp_path / "none").entries() == []
+    assert not (tmp_path / "none").exists()
 
 
 def test_runs_of_an_older_layerlab_without_record_json(tmp_path):
