@@ -27,6 +27,7 @@ def same_outputs(name: str, side: int, flat: bool = False) -> float:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = import_torchvision(name, (3, side, side), with_weights=True, flat=flat)
+    _vary(result.reference)
     model = compile_network(result.project.network).eval()
     report = result.copy_weights(model)
     assert report.complete and not report.unexpected, report.summary()
@@ -36,6 +37,18 @@ def same_outputs(name: str, side: int, flat: bool = False) -> float:
         expected, got = result.reference(x), model(x)
     assert got.shape == expected.shape
     return float((got - expected).abs().max())
+
+
+def _vary(model: torch.nn.Module) -> None:
+    """Give batch norms running statistics and layer scales values far from their initial ones, so
+    that a misplaced normalization or scale shows in the outputs."""
+    generator = torch.Generator().manual_seed(1)
+    with torch.no_grad():
+        for name, tensor in [*model.named_buffers(), *model.named_parameters()]:
+            if name.endswith("running_mean"):
+                tensor.copy_(0.1 * torch.randn(tensor.shape, generator=generator))
+            elif name.endswith("running_var") or name.endswith("layer_scale"):
+                tensor.copy_(0.5 + torch.rand(tensor.shape, generator=generator))
 
 
 @pytest.mark.parametrize("name, side", SMALL)
