@@ -6,10 +6,9 @@ from engine.run_dir import train_to_directory
 from engine.training import Trainer
 from tests.engine.training.helpers import spiral_project
 
-pytest.importorskip("tensorboard", reason="the optional extra is not installed: pip install 'layerlab[tensorboard]'")
-
 
 def test_a_run_writes_scalars_histograms_hparams_and_the_graph(tmp_path, monkeypatch):
+    pytest.importorskip("tensorboard", reason="the optional extra is not installed: pip install 'layerlab[tensorboard]'")
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
     monkeypatch.delenv("LAYERLAB_TENSORBOARD", raising=False)
@@ -32,6 +31,6 @@ def test_a_run_writes_scalars_histograms_hparams_and_the_graph(tmp_path, monkeyp
 
 
 def test_without_it_nothing_is_written(tmp_path, monkeypatch):
-    monkeypatch.setenv("LAYERLAB_TENSORBOARD", "0")
+    monkeypatch.setenv("LAYERLAB_TENSORBOARD", "0")  # as without the extra: engine.runs.tensorboard.available()
     train_to_directory(Trainer(spiral_project(epochs=1)), tmp_path / "run")
     assert not list((tmp_path / "run").glob("events.out.tfevents.*"))
