@@ -8,7 +8,7 @@ from tests.engine.training.helpers import spiral_project
 
 
 def test_a_run_writes_scalars_histograms_hparams_and_the_graph(tmp_path, monkeypatch):
-    pytest.importorskip("tensorboard", reason="the optional extra is not installed: pip install 'layerlab[tensorboard]'")
+    pytest.importorskip("tensorboard", reason="the optional extra is absent: pip install 'layerlab[tensorboard]'")
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
     monkeypatch.delenv("LAYERLAB_TENSORBOARD", raising=False)
