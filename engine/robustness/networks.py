@@ -62,6 +62,10 @@ def draw_value(rng: random.Random, param: Param, fit: Shape | None = None, modes
         return rng.random() < 0.5
     if param.kind == "choice":
         return rng.choice(param.choices)
+    if fit is not None and sorted(param.default) == list(range(1, len(param.default) + 1)) and rng.random() < 0.8:
+        axes = list(range(1, len(fit) + 1))  # an order of the input's axes (Permute)
+        rng.shuffle(axes)
+        return tuple(axes)
     return _shape(rng, fit)
 
 
