@@ -43,6 +43,9 @@ class RunEntry:
     seed: int | None = None
     sweep: dict[str, Any] = field(default_factory=dict)
 
+    def __hash__(self) -> int:  # the dicts are not hashable: an entry is known by its directory and state
+        return hash((self.id, self.path, self.status, self.started, self.ended, self.tags, self.note))
+
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (path as text, tags as a sorted list)."""
         data = asdict(self)

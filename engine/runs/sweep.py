@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -164,16 +165,43 @@ def make_sampler(name: str, space: Space, seed: int | None):
     raise SweepError(f"Unknown sampler '{name}'; use one of {', '.join(SAMPLERS)}.")
 
 
+class SweepControl:
+    """Stops a sweep from another thread (the window's Stop): the trial in progress stops between
+    steps (its run is kept, recorded with stop_reason 'stopped', and told to Optuna as failed, its
+    figures being partial) and no other trial starts."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.stopped = False
+        self._trainer = None
+
+    def stop(self) -> None:
+        with self._lock:
+            self.stopped = True
+            if self._trainer is not None:
+                self._trainer.stop()
+
+    def attach(self, trainer) -> None:
+        """The trial now training (None between trials)."""
+        with self._lock:
+            self._trainer = trainer
+            if trainer is not None and self.stopped:
+                trainer.stop()
+
+
 def safe_name(text: str) -> str:
     return re.sub(r"[^\w.-]+", "_", text).strip("._") or "sweep"
 
 
 def run_sweep(project: Project, space: Space, options: SweepOptions, runs_folder: str | Path,
               on_trial: Callable[[TrialResult], None] | None = None,
-              on_record: Callable[[Any], None] | None = None) -> SweepResult:
-    """Run trials until the study holds `options.trials` of them (over all its workers); returns
-    what this worker ran and the study's best trial. `on_trial` hears each finished trial."""
+              on_record: Callable[[Any], None] | None = None,
+              control: SweepControl | None = None) -> SweepResult:
+    """Run trials until the study holds `options.trials` of them (over all its workers) or `control`
+    is stopped; returns what this worker ran and the study's best trial. `on_trial` hears each
+    finished trial, `on_record` every training record of every trial (live views)."""
     optuna = _optuna()
+    control = control or SweepControl()
     runs_folder = Path(runs_folder)
     stem = Path(project.path).stem if project.path else project.name
     study_name = options.study or f"{safe_name(stem)}-{time.strftime('%Y%m%d-%H%M%S')}"
@@ -197,7 +225,7 @@ def run_sweep(project: Project, space: Space, options: SweepOptions, runs_folder
     result = SweepResult(study_name, redact(url), metric, direction)
 
     def objective(trial) -> float:
-        outcome = _run_trial(project, space, trial, study_name, url, metric, runs_folder, on_record)
+        outcome = _run_trial(project, space, trial, study_name, url, metric, runs_folder, on_record, control)
         result.trials.append(outcome)
         if on_trial is not None:
             on_trial(outcome)
@@ -210,10 +238,10 @@ def run_sweep(project: Project, space: Space, options: SweepOptions, runs_folder
         return outcome.value
 
     def enough(study, _trial) -> None:
-        if len(study.get_trials(deepcopy=False)) >= budget:
+        if control.stopped or len(study.get_trials(deepcopy=False)) >= budget:
             study.stop()
 
-    if len(study.get_trials(deepcopy=False)) < budget:
+    if not control.stopped and len(study.get_trials(deepcopy=False)) < budget:
         study.optimize(objective, callbacks=[enough], catch=(_TrialFailed,), gc_after_trial=False)
     _mark_best(study, result, runs_folder)
     return result
@@ -237,7 +265,7 @@ def _check_same_study(study, space: Space, metric: str) -> None:
 
 
 def _run_trial(project: Project, space: Space, trial, study_name: str, url: str, metric: str,
-               runs_folder: Path, on_record) -> TrialResult:
+               runs_folder: Path, on_record, control: SweepControl) -> TrialResult:
     from engine.run_dir import train_to_directory
     from engine.training import records as R
     from engine.training.trainer import Trainer
@@ -270,7 +298,11 @@ def _run_trial(project: Project, space: Space, trial, study_name: str, url: str,
     extra = {"name": f"{study_name} #{trial.number}",
              "sweep": {"study": study_name, "trial": trial.number, "storage": redact(url), "params": values,
                        "metric": metric}}
-    end = train_to_directory(trainer, run_dir, watch, extra)
+    control.attach(trainer)
+    try:
+        end = train_to_directory(trainer, run_dir, watch, extra)
+    finally:
+        control.attach(None)
     outcome.run_dir = run_dir if run_dir.exists() else None
     outcome.epochs = end.epochs_run
     if isinstance(end, R.Failed):
@@ -279,6 +311,9 @@ def _run_trial(project: Project, space: Space, trial, study_name: str, url: str,
     if pruned:
         outcome.state = "pruned"
         update_record(run_dir, stop_reason="pruned")
+        return outcome
+    if control.stopped and end.reason in ("stopped", "aborted"):
+        outcome.message = "the sweep was stopped during this trial"
         return outcome
     final = (end.summary or {}).get("final", {})
     value = final.get(metric)

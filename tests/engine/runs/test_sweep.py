@@ -101,3 +101,23 @@ def test_the_cli_runs_a_sweep(tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["study"] == "cli" and len(out["trials"]) == 2 and out["best_trial"] in (0, 1)
     assert len(RunIndex(tmp_path / "runs").entries(tags={"sweep:cli"})) == 2
+
+
+def test_a_sweep_stopped_from_outside_ends_its_trial_and_starts_no_other(tmp_path):
+    from engine.runs.sweep import SweepControl
+    from engine.training import EpochRecord
+
+    project = spiral_project(epochs=5)
+    space = parse_space({"training.lr": {"log_uniform": [1e-3, 1e-1]}}, project)
+    control = SweepControl()
+
+    def stop_in_the_second_trial(record):
+        if isinstance(record, EpochRecord) and record.epoch == 2 and len(seen) == 1:
+            control.stop()
+
+    seen = []
+    result = run_sweep(project, space, SweepOptions(trials=5, sampler="random", study="stop"), tmp_path,
+                       on_trial=seen.append, on_record=stop_in_the_second_trial, control=control)
+    assert [t.state for t in result.trials] == ["complete", "failed"] and result.trials[1].epochs == 2
+    assert "stopped" in result.trials[1].message and result.best_number == 0
+    assert RunIndex(tmp_path).get(result.trials[1].run_dir.name).stop_reason == "stopped"
