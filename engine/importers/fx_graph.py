@@ -161,6 +161,12 @@ class GraphBuilder:
             self.problems.append(f"{where}: {self.deferred[value]}")
         if deferred or not all(a in self.ids for a in mapped.inputs):
             return  # else fed by an operation already listed as unsupported
+        if mapped.path:  # a stored tensor as a layer's weight: one layer may own it
+            self.calls[mapped.path] += 1
+            if self.calls[mapped.path] > 1:
+                self.problems.append(f"'{mapped.path}': used {self.calls[mapped.path]} times with shared weights "
+                                     "(LayerLab layers own their weights)")
+                return
         mapped = self._fitted(node, mapped)
         node_id = self.network.add_node(mapped.type_id, mapped.params, name=self._unique(mapped.path or name))
         for source in mapped.inputs:

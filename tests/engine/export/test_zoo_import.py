@@ -147,3 +147,30 @@ def test_every_model_imports_exactly_or_names_what_is_missing(name):
         return
     assert entry.side in PROBE_SIDES
     assert same_outputs(name, entry.side) <= 1e-5
+
+
+class _Gamma(torch.nn.Module):
+    """A convolution scaled per channel by a parameter stored on the module (`twice`: used twice)."""
+
+    def __init__(self, twice: bool = False) -> None:
+        super().__init__()
+        self.conv, self.twice = torch.nn.Conv2d(3, 4, 3, padding=1), twice
+        self.gamma = torch.nn.Parameter(torch.full((4, 1, 1), 0.5))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.gamma * self.conv(x)
+        return self.gamma * y if self.twice else y
+
+
+def test_a_stored_parameter_times_a_tensor_is_a_scale_layer_that_owns_it():
+    from engine.importers import ImportRefused, import_module, load_weights
+
+    reference = _Gamma()
+    net = import_module(reference, (3, 8, 8), "gamma", flat=True).network
+    assert net.spec(net.find("gamma")).type_id == "Scale" and net.node(net.find("gamma")).params["init"] == 0.5
+    model = compile_network(net)
+    assert load_weights(model, reference.state_dict()).complete
+    x = torch.randn(2, 3, 8, 8)
+    assert torch.equal(model(x), reference(x))
+    with pytest.raises(ImportRefused, match="used 2 times with shared weights"):
+        import_module(_Gamma(twice=True), (3, 8, 8), "gamma")
