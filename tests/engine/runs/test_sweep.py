@@ -20,7 +20,7 @@ def no_tensorboard(monkeypatch):
     monkeypatch.setenv("LAYERLAB_TENSORBOARD", "0")  # the sweep, not the event files, is tested here
 
 
-@pytest.mark.slow  # about 20 s on a shared 2-core CPU (MNIST, six trainings)
+@pytest.mark.slow  # 7 to 20 s on a shared 2-core CPU (MNIST, six trainings); the spiral tests below are quick
 def test_a_random_sweep_records_every_trial_and_marks_the_best(tmp_path):
     project = mnist_conv_project(subset=256)
     space = parse_space({"training.lr": {"log_uniform": [1e-3, 1e-1]}, "fc.units": {"int": [8, 32]}}, project)
