@@ -4,6 +4,7 @@ project (to continue from it or export its weights)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
@@ -57,6 +58,9 @@ def open_run(window: MainWindow, entry: Any) -> bool:
     project.path = None
     window.document.set_project(project)
     window.view.fit(readable=True)
-    window.show_status(f"Opened the network and settings of run '{entry.name or entry.id}' (untitled; its "
-                       f"weights are in {entry.path}).", 10000)
+    if entry.status == "complete":  # File > Export starts from this run's weights while the network is unchanged
+        window.training.last_run_dir = Path(entry.path)
+        window.training.run_architecture = project.network.architecture()
+    window.show_status(f"Opened the network and settings of run '{entry.id}' (untitled); File > Export "
+                       f"exports its weights from {entry.path}.", 10000)
     return True

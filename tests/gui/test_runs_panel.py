@@ -67,6 +67,7 @@ def test_delete_asks_and_undo_brings_the_run_back_and_open_loads_its_network(mak
     panel.select_ids(["deep"])
     panel.open_selected()
     assert window.document.network.find("hidden2") and window.document.path is None
+    assert window.training.trained_run_dir() == tmp_path / "runs" / "deep"  # Export starts from its weights
 
 
 def test_a_sweep_from_the_window_records_each_trial_in_the_panel(make_window, tmp_path, monkeypatch, qtbot) -> None:
