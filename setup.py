@@ -13,7 +13,7 @@ import sys
 from setuptools import find_namespace_packages, find_packages, setup
 
 CODE = find_packages(include=["engine", "engine.*", "gui", "gui.*"])
-DATA = find_namespace_packages(include=["resources", "resources.*", "sample_projects"])
+DATA = find_namespace_packages(include=["resources", "resources.*", "sample_projects", "sample_projects.*"])
 
 
 def editable() -> bool:

@@ -37,3 +37,26 @@ def sample_paths() -> list[Path]:
 def sample(name: str) -> Path:
     """One sample project by stem, e.g. sample("lenet5")."""
     return samples_dir() / f"{name}{SAMPLE_SUFFIX}"
+
+
+def lessons_dir() -> Path:
+    """The course's lessons: projects, their explanations (Markdown) and `lessons.json`, the index."""
+    return samples_dir() / "lessons"
+
+
+def lessons() -> list[dict]:
+    """The lessons in course order, each {'id', 'title', 'project', 'text', 'views', 'expect'}, with
+    'project' and 'text' as full paths; an unreadable index gives none."""
+    import json
+
+    folder = lessons_dir()
+    try:
+        index = json.loads((folder / "lessons.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    found = []
+    for entry in index if isinstance(index, list) else []:
+        if isinstance(entry, dict) and {"id", "title", "project", "text"} <= set(entry):
+            found.append({**entry, "project": folder / entry["project"], "text": folder / entry["text"],
+                          "views": list(entry.get("views", [])), "expect": str(entry.get("expect", ""))})
+    return found

@@ -29,6 +29,7 @@ from gui.editor.summary_table import SummaryTable
 from gui.files.controller import FileController
 from gui.shell import menus
 from gui.shell.block_wiring import attach_blocks, block_context_actions
+from gui.shell.lesson_wiring import attach_lessons
 from gui.shell.main_toolbar import RunStatus, build_toolbar
 from gui.shell.start_page import StartPage
 from gui.shell.welcome import WelcomeBanner
@@ -37,8 +38,8 @@ Area = Qt.DockWidgetArea
 TRAINING_VIEWS_SHARE = 0.56  # of the window's height, for the Views dock while a run is shown
 
 
-DOCK_STATE_VERSION = 2
-"""Saved panel arrangements of another version are not restored (2: the Blocks panel joined)."""
+DOCK_STATE_VERSION = 3
+"""Saved panel arrangements of another version are not restored (2: the Blocks panel joined; 3: Runs and Lesson)."""
 
 
 class MainWindow(QMainWindow):
@@ -76,6 +77,7 @@ class MainWindow(QMainWindow):
         self.add_dock(self.inspector, "Inspector", Area.RightDockWidgetArea)
         self.add_dock(self.summary, "Summary", Area.BottomDockWidgetArea)
         self.blocks = attach_blocks(self)
+        attach_lessons(self)
         self._create_status_bar()
         self._connect()
         self.resize(1440, 900)

@@ -3,7 +3,7 @@ start page, help, fresh state, friendly status, the Inspector on selection, the 
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QApplication, QTabBar
+from PySide6.QtWidgets import QApplication
 
 from gui.document.commands import AddNodeCommand, ConnectCommand, MoveCommand, SetParamCommand
 from gui.shell import help as help_texts
@@ -85,12 +85,13 @@ def test_a_fixed_error_leaves_the_status_bar(window) -> None:
 
 
 def _current_dock_tab(window, title: str) -> str | None:
-    """The title of the front tab in the dock tab group that holds `title`."""
-    for bar in window.findChildren(QTabBar):  # Qt keeps the tab bars of earlier arrangements (window sizes)
-        placed = bar.parent() is not window or window.rect().contains(bar.geometry())
-        if placed and title in [bar.tabText(i) for i in range(bar.count())]:
-            return bar.tabText(bar.currentIndex())
-    return None
+    """The title of the front dock in the tab group that holds `title`: Qt moves the docks behind it
+    out of the window (its spare tab bars of earlier arrangements make the tab bars unreliable)."""
+    QApplication.processEvents()  # raising a dock shows its panel on the next turn
+    dock = window.docks[title]
+    group = [dock, *window.tabifiedDockWidgets(dock)]
+    shown = [d for d in group if d.isVisible() and window.rect().intersects(d.geometry())]  # the others sit off-window
+    return shown[0].windowTitle() if len(shown) == 1 else None
 
 
 def test_selecting_a_layer_brings_the_inspector_forward(window) -> None:

@@ -1,0 +1,49 @@
+"""File > Open Lesson… and the Lesson panel: a lesson opens as an untitled copy of its project,
+its explanation shows in a panel beside the Inspector, and the views it names are brought forward
+once a run shows them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTextBrowser
+
+from gui.files.lessons_gallery import LessonsGallery, lesson_text
+from gui.shell.menus import action
+
+if TYPE_CHECKING:
+    from gui.shell.main_window import MainWindow
+
+
+def attach_lessons(window: MainWindow) -> None:
+    """The Open Lesson action (after Open Sample) and the (hidden until used) Lesson panel."""
+    window.lesson_text = QTextBrowser()
+    window.lesson_text.setOpenExternalLinks(True)
+    dock = window.add_dock(window.lesson_text, "Lesson", Qt.DockWidgetArea.RightDockWidgetArea)
+    window.tabifyDockWidget(window.docks["Inspector"], dock)
+    dock.hide()
+    window.docks["Inspector"].raise_()
+    window.act_open_lesson = action(window, "Open &Lesson…", lambda: show_lessons(window),
+                                    tip="The course's lessons: a project, what it shows and what to expect")
+    window.file_menu.insertAction(window.act_open_sample, window.act_open_lesson)
+    window.file_menu.removeAction(window.act_open_sample)
+    window.file_menu.insertAction(window.act_open_lesson, window.act_open_sample)
+
+
+def show_lessons(window: MainWindow) -> LessonsGallery:
+    gallery = LessonsGallery(window)
+    gallery.accepted.connect(lambda: open_lesson(window, gallery.chosen()))
+    gallery.open()
+    window.lessons_gallery = gallery
+    return gallery
+
+
+def open_lesson(window: MainWindow, lesson: dict | None) -> bool:
+    """Open the lesson's project as an untitled copy and show its explanation."""
+    if lesson is None or not window.files.open_path(lesson["project"], as_copy=True):
+        return False
+    window.lesson_text.setMarkdown(lesson_text(lesson))
+    window.show_dock("Lesson")
+    window.show_status(f"Lesson: {lesson['title']}. Its explanation is in the Lesson panel.", 8000)
+    return True
