@@ -12,6 +12,8 @@
     RUN_DIR/record.json          what makes the run reproducible: seed, data fingerprint, versions,
                                  device, start / end time, stop reason, best results (engine.runs.record)
     RUN_DIR/annotations.json     tags and a note, when given (engine.runs.annotations)
+    RUN_DIR/snapshots/epoch-NNNN.safetensors  the weights before training (0000) and at the end of
+                                 every `training.snapshot_every` epochs (engine.play.snapshots)
     RUN_DIR/events.out.tfevents.*  TensorBoard's, when the optional extra is installed
 """
 
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.atomic import atomic_write_bytes, atomic_write_text
 from engine.errors import LayerLabError
+from engine.play.snapshots import snapshots_due, write_snapshot
 from engine.project import Project, load_project
 
 if TYPE_CHECKING:  # importing torch takes seconds: `layerlab runs` and the runs index read directories without it
@@ -107,6 +110,7 @@ class RunRecorder:
         self.extras = None
         self.extra = extra
         self.complete = False
+        self._snapshot_every = 0
         if trainer.checkpoint_path is None:
             trainer.checkpoint_path = self.path / CHECKPOINT
 
@@ -122,10 +126,16 @@ class RunRecorder:
             self.writer.mark_incomplete()
             self.writer.write_project(trained_project(self.trainer))
             self.extras = RunExtras(self.trainer, self.path, self.extra)
+            self._snapshot_every = snapshots_due(self.trainer.settings.snapshot_every,
+                                                 "snapshot_every" in self.trainer.project.training, record.parameters)
+            if self._snapshot_every and record.start_epoch == 0:
+                write_snapshot(self.path, 0, prepared.gm.state_dict())
         elif self.writer is None:
             return
         elif isinstance(record, R.EpochRecord):
             self.writer.write_metrics(self.trainer.history)
+            if self._snapshot_every and record.epoch % self._snapshot_every == 0:
+                write_snapshot(self.path, record.epoch, prepared.gm.state_dict())
         elif isinstance(record, R.END_RECORDS):
             aborted = record.reason == "aborted"
             if aborted:

@@ -117,6 +117,10 @@ class TrainingSettings(SettingsBase):
     checkpoint_every: int = setting(1, "Write checkpoint.pt every n epochs, at most every 5 seconds (0: only at the "
                                   "end; the end of a run always writes one).", minimum=0,
                                   label="Checkpoint every", special={0: "only at the end"})
+    snapshot_every: int = setting(1, "Keep a copy of the weights every n epochs in the run directory "
+                                  "(snapshots/epoch-0003.safetensors) to replay training in the Play panel; "
+                                  "0: off. Models over 5 million parameters keep none unless it is set.",
+                                  minimum=0, label="Snapshot every", special={0: "off"})
 
     def validate(self) -> None:
         if self.device not in DEVICES and not (self.device.startswith("cuda:") and self.device[5:].isdigit()):

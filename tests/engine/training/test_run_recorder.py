@@ -16,11 +16,12 @@ from engine.run_dir import (
     read_run,
     train_to_directory,
 )
+from engine.play.snapshots import SNAPSHOTS
 from engine.runs.record import RECORD
 from engine.training import EpochRecord, StepRecord, Trainer
 from tests.engine.training.helpers import spiral_project
 
-ALL_FILES = {SUMMARY, METRICS, WEIGHTS, CHECKPOINT, PROJECT, RECORD}
+ALL_FILES = {SUMMARY, METRICS, WEIGHTS, CHECKPOINT, PROJECT, RECORD, SNAPSHOTS}
 
 
 def names(path):

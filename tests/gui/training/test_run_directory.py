@@ -11,10 +11,11 @@ import pytest
 from engine.cli import main
 from engine.export.source import load_source
 from engine.run_dir import CHECKPOINT, INCOMPLETE, METRICS, PROJECT, SUMMARY, WEIGHTS, read_run
+from engine.play.snapshots import SNAPSHOTS
 from engine.runs.record import RECORD
 from tests.gui.conftest import SAMPLES
 
-FILES = {SUMMARY, METRICS, WEIGHTS, CHECKPOINT, PROJECT, RECORD}
+FILES = {SUMMARY, METRICS, WEIGHTS, CHECKPOINT, PROJECT, RECORD, SNAPSHOTS}
 
 
 def names(path):
