@@ -84,9 +84,10 @@ def baseline(x: torch.Tensor, project: Project) -> torch.Tensor:
     return normalize(torch.zeros_like(x, device="cpu"), project_dataset(project)).to(x.device)
 
 
-def raw_attribution(model: nn.Module, project: Project, x: torch.Tensor, method: str, target: int) -> torch.Tensor:
+def raw_attribution(model: nn.Module, project: Project, x: torch.Tensor, method: str, target: int,
+                    steps: int = IG_STEPS) -> torch.Tensor:
     """Captum's attribution for one input (1×...): the input's shape for saliency and integrated
-    gradients, 1×1×h×w at the last convolution for Grad-CAM."""
+    gradients (`steps` along the path), 1×1×h×w at the last convolution for Grad-CAM."""
     reason = available_methods(model, project).get(method, f"unknown method '{method}'; use one of "
                                                    f"{', '.join(METHODS)}")
     if reason:
@@ -100,12 +101,13 @@ def raw_attribution(model: nn.Module, project: Project, x: torch.Tensor, method:
         return Saliency(wrapped).attribute(x, target=target, abs=True)
     if method == "integrated_gradients":
         return IntegratedGradients(wrapped).attribute(x, baselines=baseline(x, project), target=target,
-                                                      n_steps=IG_STEPS, internal_batch_size=IG_STEPS)
+                                                      n_steps=steps, internal_batch_size=steps)
     layer = model.get_submodule(last_conv_layer(model))
     return LayerGradCam(wrapped, layer).attribute(x, target=target, relu_attributions=True)
 
 
-def attribute(model: nn.Module, project: Project, x: torch.Tensor, method: str, target: int) -> np.ndarray:
+def attribute(model: nn.Module, project: Project, x: torch.Tensor, method: str, target: int,
+              steps: int = IG_STEPS) -> np.ndarray:
     """An attribution map of `target` for one normalized input (1×C×H×W): H×W for images (the
     channels' largest magnitude; Grad-CAM upsampled from the last convolution), the input's shape
     otherwise; non-negative, scaled to 0..1 (all zeros when nothing contributes). ExplainError with
@@ -115,7 +117,7 @@ def attribute(model: nn.Module, project: Project, x: torch.Tensor, method: str, 
     model.eval()
     try:
         with one_thread():
-            result = raw_attribution(model, project, x, method, target).detach().float()
+            result = raw_attribution(model, project, x, method, target, steps).detach().float()
     finally:
         model.train(was_training)
     if method == "grad_cam":

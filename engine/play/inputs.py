@@ -100,7 +100,8 @@ def to_model_input(image: np.ndarray, project: Project) -> torch.Tensor:
     shape = input_shape(project)
     array = np.asarray(image, dtype=np.float32)
     if array.size != int(np.prod(shape)):
-        raise PlayInputError(f"The input has {array.size} values; the network's Input takes {list(shape)}.")
+        raise PlayInputError(f"The input has {array.size} values; the network's Input takes {list(shape)} "
+                             f"({int(np.prod(shape))} values).")
     x = torch.from_numpy(array.reshape(1, *shape).copy())
     return normalize(x, project_dataset(project))
 
@@ -119,6 +120,9 @@ def test_samples(project: Project, count: int | None = None) -> PlaySamples:
     labels = y.cpu().numpy() if y is not None and dataset.task == "classification" else None
     names = dataset.class_names or ([str(i) for i in range(dataset.num_classes)] if dataset.num_classes else None)
     return PlaySamples(x.numpy().astype(np.float32), labels, names)
+
+
+test_samples.__test__ = False  # not a test, for pytest's collection of modules that import it
 
 
 # -- drawings ------------------------------------------------------------------------------------
@@ -141,7 +145,7 @@ def mnist_like(drawing: np.ndarray) -> np.ndarray:
     total = scaled.sum()
     ys, xs = np.indices(scaled.shape)
     cy, cx = (ys * scaled).sum() / total, (xs * scaled).sum() / total
-    centre = (MNIST_SIZE - 1) / 2
+    centre = MNIST_SIZE / 2  # MNIST's digits have their centre of mass at (14, 14)
     top, left = int(round(centre - cy)), int(round(centre - cx))
     out = np.zeros((MNIST_SIZE, MNIST_SIZE), np.float32)
     y0, x0 = max(top, 0), max(left, 0)

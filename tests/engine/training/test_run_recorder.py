@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from engine.play.snapshots import SNAPSHOTS
 from engine.run_dir import (
     CHECKPOINT,
     INCOMPLETE,
@@ -16,7 +17,6 @@ from engine.run_dir import (
     read_run,
     train_to_directory,
 )
-from engine.play.snapshots import SNAPSHOTS
 from engine.runs.record import RECORD
 from engine.training import EpochRecord, StepRecord, Trainer
 from tests.engine.training.helpers import spiral_project

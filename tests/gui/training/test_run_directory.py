@@ -10,8 +10,8 @@ import pytest
 
 from engine.cli import main
 from engine.export.source import load_source
-from engine.run_dir import CHECKPOINT, INCOMPLETE, METRICS, PROJECT, SUMMARY, WEIGHTS, read_run
 from engine.play.snapshots import SNAPSHOTS
+from engine.run_dir import CHECKPOINT, INCOMPLETE, METRICS, PROJECT, SUMMARY, WEIGHTS, read_run
 from engine.runs.record import RECORD
 from tests.gui.conftest import SAMPLES
 
