@@ -1,6 +1,5 @@
-"""File > Open Lesson… and the Lesson panel: a lesson opens as an untitled copy of its project,
-its explanation shows in a panel beside the Inspector, and the views it names are brought forward
-once a run shows them."""
+"""File > Open Lesson… and the Lesson panel: a lesson opens as an untitled copy of its project and
+its explanation shows in a panel tabbed with the Inspector."""
 
 from __future__ import annotations
 
@@ -17,13 +16,8 @@ if TYPE_CHECKING:
 
 
 def attach_lessons(window: MainWindow) -> None:
-    """The Open Lesson action (after Open Sample) and the (hidden until used) Lesson panel."""
-    window.lesson_text = QTextBrowser()
-    window.lesson_text.setOpenExternalLinks(True)
-    dock = window.add_dock(window.lesson_text, "Lesson", Qt.DockWidgetArea.RightDockWidgetArea)
-    window.tabifyDockWidget(window.docks["Inspector"], dock)
-    dock.hide()
-    window.docks["Inspector"].raise_()
+    """The Open Lesson action (after Open Sample); the Lesson panel comes with the first lesson."""
+    window.lesson_text = None  # the Lesson panel is made when the first lesson opens
     window.act_open_lesson = action(window, "Open &Lesson…", lambda: show_lessons(window),
                                     tip="The course's lessons: a project, what it shows and what to expect")
     window.file_menu.insertAction(window.act_open_sample, window.act_open_lesson)
@@ -43,6 +37,13 @@ def open_lesson(window: MainWindow, lesson: dict | None) -> bool:
     """Open the lesson's project as an untitled copy and show its explanation."""
     if lesson is None or not window.files.open_path(lesson["project"], as_copy=True):
         return False
+    if window.lesson_text is None:
+        # made now, into the Inspector's tab group as it is then: a group made earlier and grown
+        # later leaves a stray tab bar of its first arrangement over the window
+        window.lesson_text = QTextBrowser()
+        window.lesson_text.setOpenExternalLinks(True)
+        dock = window.add_dock(window.lesson_text, "Lesson", Qt.DockWidgetArea.RightDockWidgetArea)
+        window.tabifyDockWidget(window.docks["Inspector"], dock)
     window.lesson_text.setMarkdown(lesson_text(lesson))
     window.show_dock("Lesson")
     window.show_status(f"Lesson: {lesson['title']}. Its explanation is in the Lesson panel.", 8000)

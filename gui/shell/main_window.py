@@ -96,9 +96,11 @@ class MainWindow(QMainWindow):
         from gui.training.integration import TrainingFeature
 
         self.training = TrainingFeature(self, self)
+        from gui.shell.play_wiring import attach_play
         from gui.shell.runs_wiring import attach_runs
 
         self.runs = attach_runs(self)
+        self.play = attach_play(self)
         pending, self._pending_run = self._pending_run, None
         if pending is not None:
             getattr(self.training, pending)()

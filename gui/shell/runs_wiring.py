@@ -58,9 +58,11 @@ def open_run(window: MainWindow, entry: Any) -> bool:
     project.path = None
     window.document.set_project(project)
     window.view.fit(readable=True)
-    if entry.status == "complete":  # File > Export starts from this run's weights while the network is unchanged
+    if entry.status == "complete":  # File > Export and Play use this run's weights while the network is unchanged
         window.training.last_run_dir = Path(entry.path)
         window.training.run_architecture = project.network.architecture()
+        if getattr(window, "play", None) is not None:
+            window.play.set_run(entry.path)
     window.show_status(f"Opened the network and settings of run '{entry.id}' (untitled); File > Export "
                        f"exports its weights from {entry.path}.", 10000)
     return True

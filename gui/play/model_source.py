@@ -1,0 +1,91 @@
+"""Which weights the Play panel uses: a run directory's final weights, or one of its epoch
+snapshots (engine.play.snapshots), compiled once and kept; everything here runs on the compute
+thread."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from engine.play.explain import attribute, available_methods
+from engine.play.inputs import PlayInputError, mnist_like, to_model_input
+from engine.play.predict import Player, Prediction
+from engine.play.snapshots import list_snapshots, load_snapshot
+from engine.run_dir import read_run
+
+
+def drawing_as_input(drawing: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """A drawing (H×W, 0..1) as the Input takes it: MNIST-like for 1×28×28, else resized (area
+    average) to the Input's height and width, on each channel; PlayInputError for other Inputs."""
+    if shape == (1, 28, 28):
+        return mnist_like(drawing)
+    if len(shape) != 3:
+        raise PlayInputError(f"A drawing is an image; this network's Input takes {list(shape)}, not an image.")
+    t = torch.from_numpy(np.ascontiguousarray(drawing, dtype=np.float32))[None, None]
+    small = torch.nn.functional.interpolate(t, size=tuple(shape[1:]), mode="area")[0]
+    return small.repeat(shape[0], 1, 1).numpy()
+
+
+@dataclass
+class Answer:
+    """What the panel shows for one input: the prediction, the image the network saw (0..1) and the
+    attribution map (None when not asked or not possible, `heat_note` then says why)."""
+
+    prediction: Prediction
+    seen: np.ndarray
+    heat: np.ndarray | None = None
+    heat_note: str = ""
+
+
+@dataclass
+class PlayModel:
+    """A run's network and weights: `epochs` lists the snapshots there are (epoch numbers)."""
+
+    run_dir: Path
+    project: Any
+    model: torch.nn.Module
+    final: dict[str, torch.Tensor]
+    snapshots: list[tuple[int, Path]] = field(default_factory=list)
+    epoch: int | None = None  # the snapshot in use; None: the final weights
+    methods: dict[str, str | None] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, run_dir: str | Path) -> PlayModel:
+        run = read_run(run_dir)
+        model = run.model().eval()
+        final = copy.deepcopy(model.state_dict())
+        made = cls(Path(run_dir), run.project, model, final, list_snapshots(run_dir))
+        made.methods = available_methods(model, run.project)
+        return made
+
+    def use_epoch(self, epoch: int | None) -> None:
+        """Load the snapshot of `epoch` (None: the final weights)."""
+        if epoch == self.epoch:
+            return
+        paths = dict(self.snapshots)
+        state = self.final if epoch is None or epoch not in paths else load_snapshot(paths[epoch])
+        self.model.load_state_dict(state)
+        self.epoch = epoch if epoch in paths else None
+
+    def answer(self, image: np.ndarray, drawn: bool, method: str | None, target: int | None) -> Answer:
+        """The prediction (and attribution) for an image in 0..1; a drawing is first made MNIST-like
+        when the Input is a 1×28×28 image."""
+        shape = tuple(self.project.network.node(self.project.network.nodes_with_role("input")[0]).params["shape"])
+        seen = drawing_as_input(image, shape) if drawn else image
+        x = to_model_input(seen, self.project)
+        prediction = Player(self.model, self.project).predict(x)
+        heat, note = None, ""
+        if method:
+            reason = self.methods.get(method)
+            if reason:
+                note = reason
+            elif prediction.top:
+                cls = target if target is not None else prediction.top[0][0]
+                heat = attribute(self.model, self.project, x, method, cls)
+                heat = heat if heat.ndim == 2 else None
+        return Answer(prediction, np.asarray(seen, dtype=np.float32), heat, note)

@@ -1,0 +1,359 @@
+"""The Play panel: give the trained network an input (draw it, open an image file, or pick a test
+sample, misclassified ones on their own if asked) and see, as the input changes, the likeliest
+classes, each layer's activations, and where in the input the answer came from (saliency,
+integrated gradients, Grad-CAM; a method that does not apply is disabled with the reason). A
+slider replays the run's epoch snapshots. All computing is on the compute thread, one request at a
+time (the latest input wins)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSlider,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.common.compute import run_in_background
+from gui.play.draw_canvas import DrawCanvas
+from gui.play.images import activation_thumbnail, pixmap, with_heat
+from gui.play.model_source import Answer, PlayModel
+
+METHODS = {"": "none", "saliency": "saliency", "integrated_gradients": "integrated gradients", "grad_cam": "Grad-CAM"}
+SAMPLES = 500  # test samples offered (the first of the test split)
+NO_RUN = ("Play uses a trained network's weights: train this network (F5), or open a run from the Runs "
+          "panel, then try it here.")
+
+
+class PlayPanel(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.source: PlayModel | None = None
+        self.samples: Any = None
+        self.wrong: np.ndarray | None = None
+        self._busy = False
+        self._pending: tuple | None = None
+        self.last: Answer | None = None
+        self.status = QLabel(NO_RUN)
+        self.status.setWordWrap(True)
+        self.inputs = QTabWidget()
+        self.canvas = DrawCanvas()
+        self.canvas.drawn.connect(lambda array: self.request(array, drawn=True))
+        self.inputs.addTab(self._draw_tab(), "Draw")
+        self.inputs.addTab(self._file_tab(), "Image file")
+        self.inputs.addTab(self._sample_tab(), "Test sample")
+        self.seen = QLabel()
+        self.seen.setFixedSize(168, 168)
+        self.method = QComboBox()
+        for key, text in METHODS.items():
+            self.method.addItem(text, key)
+        self.target = QComboBox()
+        self.target.addItem("the prediction", None)
+        self.method.currentIndexChanged.connect(lambda _: self.again())
+        self.target.currentIndexChanged.connect(lambda _: self.again())
+        self.heat_note = QLabel()
+        self.heat_note.setWordWrap(True)
+        self.bars = pg.PlotWidget()
+        self.bars.setMouseEnabled(False, False)
+        self.bars.setXRange(0, 1)
+        self.bars.getAxis("bottom").setLabel("probability")
+        self.bars.setMinimumWidth(220)
+        self.classes_note = QLabel()
+        self.classes_note.setWordWrap(True)
+        self.epoch = QSlider(Qt.Orientation.Horizontal)
+        self.epoch.valueChanged.connect(self._epoch_changed)
+        self.epoch_label = QLabel()
+        self.strip = QWidget()
+        self.strip_layout = QHBoxLayout(self.strip)
+        self.strip_layout.setContentsMargins(0, 0, 0, 0)
+        strip_scroll = QScrollArea()
+        strip_scroll.setWidget(self.strip)
+        strip_scroll.setWidgetResizable(True)
+        strip_scroll.setFixedHeight(110)
+        middle = QVBoxLayout()
+        middle.addWidget(QLabel("<b>What the network sees</b>"))
+        middle.addWidget(self.seen)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Why:"))
+        row.addWidget(self.method)
+        row.addWidget(QLabel("for"))
+        row.addWidget(self.target)
+        middle.addLayout(row)
+        middle.addWidget(self.heat_note)
+        middle.addStretch(1)
+        right = QVBoxLayout()
+        right.addWidget(QLabel("<b>Likeliest classes</b>"))
+        right.addWidget(self.bars, 1)
+        right.addWidget(self.classes_note)
+        top = QHBoxLayout()
+        top.addWidget(self.inputs)
+        top.addLayout(middle)
+        top.addLayout(right, 1)
+        epochs = QHBoxLayout()
+        epochs.addWidget(QLabel("Weights:"))
+        epochs.addWidget(self.epoch, 1)
+        epochs.addWidget(self.epoch_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.status)
+        layout.addLayout(top, 1)
+        layout.addLayout(epochs)
+        layout.addWidget(QLabel("<b>Each layer's activations for this input</b>"))
+        layout.addWidget(strip_scroll)
+        self._enable(False)
+
+    # -- input tabs ------------------------------------------------------------------------------
+    def _draw_tab(self) -> QWidget:
+        page = QWidget()
+        grid = QGridLayout(page)
+        clear, eraser = QPushButton("Clear"), QPushButton("Eraser")
+        eraser.setCheckable(True)
+        clear.clicked.connect(self.canvas.clear)
+        eraser.toggled.connect(lambda on: setattr(self.canvas, "eraser", on))
+        grid.addWidget(self.canvas, 0, 0, 1, 2)
+        grid.addWidget(clear, 1, 0)
+        grid.addWidget(eraser, 1, 1)
+        return page
+
+    def _file_tab(self) -> QWidget:
+        page = QWidget()
+        column = QVBoxLayout(page)
+        button = QPushButton("Open image…")
+        button.clicked.connect(self._browse)
+        self.file_note = QLabel("PNG, JPEG or BMP; converted to the Input's shape (what was done is said here).")
+        self.file_note.setWordWrap(True)
+        column.addWidget(button)
+        column.addWidget(self.file_note)
+        column.addStretch(1)
+        return page
+
+    def _sample_tab(self) -> QWidget:
+        page = QWidget()
+        grid = QGridLayout(page)
+        self.sample_index = QSpinBox()
+        self.sample_index.valueChanged.connect(lambda _: self.show_sample())
+        self.wrong_only = QCheckBox("Misclassified only")
+        self.wrong_only.toggled.connect(lambda _: self._filter_samples())
+        self.sample_note = QLabel()
+        self.sample_note.setWordWrap(True)
+        grid.addWidget(QLabel("Sample:"), 0, 0)
+        grid.addWidget(self.sample_index, 0, 1)
+        grid.addWidget(self.wrong_only, 1, 0, 1, 2)
+        grid.addWidget(self.sample_note, 2, 0, 1, 2)
+        grid.setRowStretch(3, 1)
+        self._sample_ids: list[int] = []
+        return page
+
+    # -- the weights ---------------------------------------------------------------------------------
+    def set_run(self, run_dir: str | Path | None) -> None:
+        """Use a run's weights (None: no run; the panel says how to get one)."""
+        self.source, self.samples, self.wrong = None, None, None
+        self._enable(False)
+        if run_dir is None:
+            self.status.setText(NO_RUN)
+            return
+        self.status.setText(f"Loading the weights of {Path(run_dir).name}…")
+        run_in_background(lambda: _load(run_dir), self._loaded, lambda message: self.status.setText(
+            f"Cannot use {Path(run_dir).name}: {message}"), owner=self)
+
+    def _loaded(self, loaded: tuple[PlayModel, Any, np.ndarray | None]) -> None:
+        self.source, self.samples, self.wrong = loaded
+        snapshots = [epoch for epoch, _ in self.source.snapshots]
+        self.epoch.blockSignals(True)
+        self.epoch.setRange(0, len(snapshots))
+        self.epoch.setValue(len(snapshots))
+        self.epoch.blockSignals(False)
+        self._epoch_changed(len(snapshots))
+        for i in range(self.method.count()):
+            reason = self.source.methods.get(self.method.itemData(i))
+            self.method.model().item(i).setEnabled(reason is None)
+            self.method.model().item(i).setToolTip(reason or "")
+        self.status.setText(f"Using the weights of run {self.source.run_dir.name}. Draw, open an image or pick "
+                            "a test sample.")
+        self._fill_targets()
+        self._filter_samples()
+        self._enable(True)
+        self.again()
+
+    def _enable(self, on: bool) -> None:
+        for widget in (self.inputs, self.method, self.target, self.epoch):
+            widget.setEnabled(on)
+
+    def _epoch_changed(self, value: int) -> None:
+        if self.source is None:
+            return
+        snapshots = [epoch for epoch, _ in self.source.snapshots]
+        epoch = snapshots[value] if value < len(snapshots) else None
+        self.epoch_label.setText(f"after epoch {epoch}" if epoch is not None else "final")
+        self._selected_epoch = epoch
+        self.again()
+
+    def _fill_targets(self) -> None:
+        self.target.blockSignals(True)
+        self.target.clear()
+        self.target.addItem("the prediction", None)
+        names = self.samples.class_names if self.samples is not None else None
+        for i, name in enumerate(names or []):
+            self.target.addItem(f"class {name}", i)
+        self.target.blockSignals(False)
+
+    # -- requests ---------------------------------------------------------------------------------
+    def request(self, image: np.ndarray, drawn: bool = False) -> None:
+        """Compute the answer for `image` (0..1) on the compute thread; while one is computing, only
+        the latest request waits."""
+        self._input = (image, drawn)
+        if self.source is None:
+            return
+        job = (image, drawn, self.method.currentData() or None, self.target.currentData(),
+               getattr(self, "_selected_epoch", None))
+        if self._busy:
+            self._pending = job
+            return
+        self._start(job)
+
+    def again(self) -> None:
+        if getattr(self, "_input", None) is not None:
+            self.request(*self._input)
+
+    def _start(self, job: tuple) -> None:
+        self._busy = True
+        source = self.source
+        image, drawn, method, target, epoch = job
+
+        def compute() -> Answer:
+            source.use_epoch(epoch)
+            return source.answer(image, drawn, method, target)
+
+        run_in_background(compute, self._answered, self._failed, owner=self)
+
+    def _answered(self, answer: Answer) -> None:
+        self._busy = False
+        self.last = answer
+        self._show(answer)
+        if self._pending is not None:
+            job, self._pending = self._pending, None
+            self._start(job)
+
+    def _failed(self, message: str) -> None:
+        self._busy = False
+        self.status.setText(message)
+        if self._pending is not None:
+            job, self._pending = self._pending, None
+            self._start(job)
+
+    # -- showing ------------------------------------------------------------------------------------
+    def _show(self, answer: Answer) -> None:
+        self.seen.setPixmap(pixmap(with_heat(answer.seen, answer.heat), 168))
+        self.heat_note.setText(answer.heat_note)
+        prediction, names = answer.prediction, (self.samples.class_names if self.samples else None)
+        self.bars.clear()
+        if prediction.probabilities is None:
+            self.classes_note.setText(prediction.no_classes_reason or "")
+        else:
+            top = prediction.top
+            labels = [str(names[c]) if names and c < len(names) else str(c) for c, _ in top]
+            self.bars.addItem(pg.BarGraphItem(x0=0, y=list(range(len(top))), height=0.7,
+                                              width=[p for _, p in top], brush="#4a7fd4"))
+            self.bars.getAxis("left").setTicks([list(enumerate(labels))])
+            self.bars.setYRange(-0.6, max(len(top) - 0.4, 0.4))
+            best = top[0]
+            self.classes_note.setText(f"{labels[0]}: {100 * best[1]:.1f} %")
+        self._show_strip(prediction.activations)
+
+    def _show_strip(self, activations: dict[str, np.ndarray]) -> None:
+        while self.strip_layout.count():
+            item = self.strip_layout.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        network = self.source.project.network if self.source else None
+        for key, values in activations.items():
+            name = network.name_of(key) if network is not None and key in network else key
+            cell = QLabel()
+            cell.setPixmap(activation_thumbnail(values))
+            cell.setToolTip(f"{name}: {' × '.join(map(str, np.shape(values)[1:]))}")
+            column = QVBoxLayout()
+            caption = QLabel(name)
+            caption.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+            holder = QWidget()
+            column.setContentsMargins(0, 0, 0, 0)
+            column.addWidget(cell)
+            column.addWidget(caption)
+            holder.setLayout(column)
+            self.strip_layout.addWidget(holder)
+        self.strip_layout.addStretch(1)
+
+    # -- files and samples ------------------------------------------------------------------------
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open an image", "", "Images (*.png *.jpg *.jpeg *.bmp)")
+        if path:
+            self.open_image(path)
+
+    def open_image(self, path: str) -> None:
+        """Convert an image file to the Input's shape and show the answer; a file that cannot be used
+        is named with the reason and the panel stays as it was."""
+        if self.source is None:
+            return
+        from engine.errors import LayerLabError
+        from engine.play.inputs import image_file_to_input
+
+        shape = tuple(self.source.project.network.node(
+            self.source.project.network.nodes_with_role("input")[0]).params["shape"])
+        try:
+            image, note = image_file_to_input(path, shape)
+        except LayerLabError as error:
+            self.file_note.setText(str(error))
+            return
+        self.file_note.setText(note)
+        self.request(image)
+
+    def _filter_samples(self) -> None:
+        if self.samples is None:
+            return
+        count = len(self.samples.images)
+        wrong = self.wrong
+        self._sample_ids = ([i for i in range(count) if wrong is not None and wrong[i]]
+                            if self.wrong_only.isChecked() else list(range(count)))
+        self.sample_index.setRange(0, max(len(self._sample_ids) - 1, 0))
+        self.show_sample()
+
+    def show_sample(self) -> None:
+        if self.samples is None or not self._sample_ids:
+            self.sample_note.setText("No test samples." if self.samples is not None else "")
+            return
+        index = self._sample_ids[min(self.sample_index.value(), len(self._sample_ids) - 1)]
+        label = self.samples.labels[index] if self.samples.labels is not None else None
+        names = self.samples.class_names
+        self.sample_note.setText(f"Test sample {index}" + (f", labelled {names[label] if names else label}"
+                                                           if label is not None else ""))
+        self.request(self.samples.images[index])
+
+
+def _load(run_dir: str | Path) -> tuple[PlayModel, Any, np.ndarray | None]:
+    """On the compute thread: the run's model, its test samples, and which of them it gets wrong."""
+    from engine.play.inputs import test_samples, to_model_input
+    from engine.play.predict import Player
+
+    source = PlayModel.load(run_dir)
+    samples = test_samples(source.project, SAMPLES)
+    if samples.labels is None:
+        return source, samples, None
+    player = Player(source.model, source.project)
+    wrong = [bool(prediction.top) and prediction.top[0][0] != int(label)
+             for image, label in zip(samples.images, samples.labels, strict=True)
+             for prediction in [player.predict(to_model_input(image, source.project))]]
+    return source, samples, np.array(wrong)

@@ -1,0 +1,24 @@
+"""The Play dock (gui.play): made with the training feature (both import PyTorch), tabbed with
+Summary, Views and Runs; it takes the weights of each run as it is saved, or of a run opened from
+the Runs panel, and lets go of them when another project opens."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+
+from gui.play.panel import PlayPanel
+
+if TYPE_CHECKING:
+    from gui.shell.main_window import MainWindow
+
+
+def attach_play(window: MainWindow) -> PlayPanel:
+    panel = PlayPanel()
+    window.add_dock(panel, "Play", Qt.DockWidgetArea.BottomDockWidgetArea)
+    window.tabifyDockWidget(window.docks["Summary"], window.docks["Play"])
+    window.docks["Summary"].raise_()
+    window.training.run_saved.connect(panel.set_run)
+    window.document.about_to_replace.connect(lambda: panel.set_run(None))
+    return panel

@@ -1,0 +1,56 @@
+"""The Play panel on a real run: draw a digit and see the likeliest classes and each layer's
+activations, pick test samples (misclassified ones alone), replay epoch snapshots, attribution
+methods that do not apply are disabled with the reason, a bad image file leaves the panel as it was."""
+
+from __future__ import annotations
+
+from engine.project import load_project
+from engine.run_dir import train_to_directory
+from engine.training import Trainer
+from tests.gui.conftest import SAMPLES
+
+
+def _run(tmp_path):
+    project = load_project(SAMPLES / "mnist_mlp.layerlab")
+    project.dataset.update({"subset": 512, "test_subset": 200})
+    project.training.update({"epochs": 2, "batch_size": 64, "optimizer": "adam", "lr": 0.01})
+    return train_to_directory(Trainer(project), tmp_path / "run") or tmp_path / "run"
+
+
+def test_drawing_gives_class_probabilities_and_activations(make_window, tmp_path, qtbot) -> None:
+    run_dir = tmp_path / "run"
+    _run(tmp_path)
+    window = make_window()
+    window.attach_training()
+    panel = window.play
+    panel.set_run(run_dir)
+    qtbot.waitUntil(lambda: panel.source is not None, timeout=60_000)
+    assert [e for e, _ in panel.source.snapshots][-1] == 2  # one snapshot per epoch
+    assert not panel.method.model().item(panel.method.findData("grad_cam")).isEnabled()  # an MLP has no conv
+    panel.canvas.draw_stroke([(112, 40), (112, 120), (112, 190)])  # a "1"
+    qtbot.waitUntil(lambda: panel.last is not None and panel.last.seen.max() > 0, timeout=30_000)
+    prediction = panel.last.prediction
+    assert abs(prediction.probabilities.sum() - 1) < 1e-4 and len(prediction.top) == 5
+    assert panel.last.seen.shape[-2:] == (28, 28)  # centred and scaled like MNIST
+    assert panel.strip_layout.count() >= 4  # a thumbnail per layer
+    assert "%" in panel.classes_note.text()
+
+
+def test_samples_snapshots_and_a_bad_image(make_window, tmp_path, qtbot) -> None:
+    _run(tmp_path)
+    window = make_window()
+    window.attach_training()
+    panel = window.play
+    panel.set_run(tmp_path / "run")
+    qtbot.waitUntil(lambda: panel.source is not None, timeout=60_000)
+    panel.inputs.setCurrentIndex(2)
+    panel.sample_index.setValue(3)
+    qtbot.waitUntil(lambda: panel.last is not None and "Test sample 3" in panel.sample_note.text(), timeout=30_000)
+    panel.wrong_only.setChecked(True)
+    assert all(panel.wrong[i] for i in panel._sample_ids) and 0 < len(panel._sample_ids) < 200
+    panel.epoch.setValue(0)  # the weights before training
+    qtbot.waitUntil(lambda: not panel._busy and panel.epoch_label.text() == "after epoch 0", timeout=30_000)
+    before = panel.last
+    (tmp_path / "bad.png").write_bytes(b"not a picture")
+    panel.open_image(str(tmp_path / "bad.png"))
+    assert "bad.png" in panel.file_note.text() and panel.last is before
