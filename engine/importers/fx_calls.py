@@ -19,6 +19,19 @@ from engine.layers.spec import Unsupported, require
 Equivalent = Callable[[fx.Node], tuple[nn.Module, tuple[fx.Node, ...]]]
 """A function of the call's node giving the module that computes the same, and its tensor inputs."""
 
+SIZE_VALUE = "layerlab_size_value"
+"""node.meta key: the value of a node that computes with sizes, as the graph walk evaluated it."""
+
+
+class _Batch:
+    """The batch size in evaluated sizes: any number (arithmetic with it fails)."""
+
+    def __repr__(self) -> str:
+        return "N"
+
+
+BATCH = _Batch()
+
 CHUNK = "chunk"
 """x.chunk(n, dim=1) is not a layer itself: each `chunk[i]` taken from it becomes a ChannelChunk."""
 
@@ -68,9 +81,23 @@ def _scale(node: fx.Node) -> tuple[nn.Module, tuple[fx.Node, ...]] | None:
     return None
 
 
+def _embedding(node: fx.Node) -> tuple[nn.Module, tuple[fx.Node, ...]] | None:
+    """`x + weight` with a stored weight of the sample's shape (and a batch axis of 1): ViT's
+    position embedding."""
+    if len(node.args) != 2 or node.kwargs:
+        return None
+    for weight, data in (node.args, node.args[::-1]):
+        tensor = stored(weight)
+        if tensor is not None and isinstance(data, fx.Node) and stored(data) is None:
+            require(isinstance(tensor, nn.Parameter), f"a sum with the buffer '{weight.target}'")
+            return custom_modules.PositionEmbedding(tuple(tensor.shape)), (data,)
+    return None
+
+
 def _merge(module: Callable[[], nn.Module]) -> Equivalent:
     def equivalent(node: fx.Node) -> tuple[nn.Module, tuple[fx.Node, ...]]:
-        scaled = _scale(node) if module is custom_modules.Multiply else None
+        special = _scale if module is custom_modules.Multiply else _embedding
+        scaled = special(node)
         if scaled is not None:
             return scaled
         inputs = tensor_args(node)
@@ -91,9 +118,26 @@ def _unary(module: Callable[..., nn.Module], **options: tuple[int, Any]) -> Equi
     return equivalent
 
 
+def expanded_token(node: Any) -> torch.Tensor | None:
+    """The stored tensor of `weight.expand(N, -1, -1)` (one token repeated for the batch), else None."""
+    if not (isinstance(node, fx.Node) and node.op == "call_method" and node.target == "expand"):
+        return None
+    sizes = node.args[1:]
+    sizes = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (list, tuple)) else tuple(sizes)
+    sizes = tuple(a.meta.get(SIZE_VALUE) if isinstance(a, fx.Node) else a for a in sizes)
+    tensor = stored(node.args[0])
+    if tensor is None or sizes[:1] != (BATCH,) or any(s != -1 for s in sizes[1:]) or tensor.dim() != 3:
+        return None
+    return tensor if tuple(tensor.shape[:2]) == (1, 1) else None
+
+
 def _cat(node: fx.Node) -> tuple[nn.Module, tuple[fx.Node, ...]]:
     tensors = arg(node, 0, "tensors", ())
     dim = arg(node, 1, "dim", 0)
+    token = expanded_token(tensors[0]) if len(tensors) == 2 and dim == 1 else None
+    if token is not None and isinstance(tensors[1], fx.Node):
+        require(isinstance(token, nn.Parameter), "a class token that is a buffer")
+        return custom_modules.ClassToken(int(token.shape[2])), (tensors[1],)
     require(dim == 1, f"concatenation along dim={dim} (LayerLab's Concatenate uses the channel axis 1)")
     require(all(isinstance(t, fx.Node) for t in tensors), "concatenation of constants")
     return custom_modules.Concatenate(), tuple(tensors)
@@ -122,8 +166,27 @@ def _permute(node: fx.Node) -> tuple[nn.Module, tuple[fx.Node, ...]]:
     return custom_modules.Permute(dims[1:]), (node.args[0],)
 
 
+def _reshape(node: fx.Node) -> tuple[nn.Module, tuple[fx.Node, ...]]:
+    """x.reshape(N, ...) / x.view(N, ...) with sizes known once the input size is: LayerLab's Reshape."""
+    sizes = node.args[1:] or (node.kwargs.get("shape", ()),)
+    sizes = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (list, tuple)) else tuple(sizes)
+    values = tuple(s.meta.get(SIZE_VALUE) if isinstance(s, fx.Node) else s for s in sizes)
+    require(values[:1] == (BATCH,) and all(isinstance(v, int) and (v > 0 or v == -1) for v in values[1:]),
+            f"{describe(node)} to sizes the input size does not fix, or that do not keep the batch axis first")
+    return custom_modules.Reshape(values[1:]), (node.args[0],)
+
+
 def _stochastic_depth(node: fx.Node) -> tuple[nn.Module, tuple[fx.Node, ...]]:
     return custom_modules.StochasticDepth(arg(node, 1, "p", 0.0), arg(node, 2, "mode", "row")), (node.args[0],)
+
+
+def _getitem(node: fx.Node) -> tuple[nn.Module, tuple[fx.Node, ...]]:
+    """`x[:, i]` (one position of a sequence), or the part of a chunk."""
+    source, index = node.args
+    if (isinstance(index, tuple) and len(index) == 2 and index[0] == slice(None) and isinstance(index[1], int)
+            and index[1] >= 0 and isinstance(source, fx.Node) and not is_chunk(source)):
+        return custom_modules.SelectToken(index[1]), (source,)
+    return _chunk_item(node)
 
 
 def _chunk_item(node: fx.Node) -> tuple[nn.Module, tuple[fx.Node, ...]]:
@@ -140,6 +203,14 @@ def is_chunk(node: fx.Node) -> bool:
     """x.chunk(...) or torch.chunk(x, ...)."""
     return (node.op == "call_method" and node.target == CHUNK) or (
         node.op == "call_function" and node.target is torch.chunk)
+
+
+def weight_path(node: fx.Node) -> str:
+    """The stored tensor a call makes a layer's weight (`layer_scale * x`, a class token expanded
+    and put first), or ''."""
+    found = {str(a.target) for a in node.all_input_nodes if stored(a) is not None}
+    found |= {str(a.args[0].target) for a in node.all_input_nodes if expanded_token(a) is not None}
+    return found.pop() if len(found) == 1 else ""
 
 
 def _pool(module: type) -> Equivalent:
@@ -194,7 +265,8 @@ FUNCTIONS: dict[Any, Equivalent] = {
     operator.add: _merge(custom_modules.Add), torch.add: _merge(custom_modules.Add),
     operator.iadd: _merge(custom_modules.Add), operator.mul: _merge(custom_modules.Multiply),
     torch.mul: _merge(custom_modules.Multiply), operator.imul: _merge(custom_modules.Multiply),
-    torch.cat: _cat, torch.flatten: _flatten, torch.permute: _permute, operator.getitem: _chunk_item,
+    torch.cat: _cat, torch.flatten: _flatten, torch.reshape: _reshape, torch.permute: _permute,
+    operator.getitem: _getitem,
     F.adaptive_avg_pool2d: _unary(nn.AdaptiveAvgPool2d, output_size=(1, None)),
     F.adaptive_max_pool2d: _unary(nn.AdaptiveMaxPool2d, output_size=(1, None)),
     F.max_pool2d: _pool(nn.MaxPool2d), F.avg_pool2d: _pool(nn.AvgPool2d),
@@ -204,11 +276,11 @@ FUNCTIONS: dict[Any, Equivalent] = {
 METHODS: dict[str, Equivalent] = {
     "add": _merge(custom_modules.Add), "mul": _merge(custom_modules.Multiply), "flatten": _flatten,
     "relu": _unary(nn.ReLU), "sigmoid": _unary(nn.Sigmoid), "tanh": _unary(nn.Tanh), "mean": _mean,
-    "permute": _permute,
+    "permute": _permute, "reshape": _reshape, "view": _reshape,
 }
 
 PASS_THROUGH = frozenset({"contiguous"})
 """Tensor methods that change nothing a layer sees: their result is their input."""
 
-__all__ = ["CHUNK", "FUNCTIONS", "METHODS", "PASS_THROUGH", "Equivalent", "Unsupported", "arg", "describe",
-           "is_chunk", "leaf_functions", "stored", "tensor_args"]
+__all__ = ["BATCH", "CHUNK", "FUNCTIONS", "METHODS", "PASS_THROUGH", "SIZE_VALUE", "Equivalent", "Unsupported",
+           "arg", "describe", "expanded_token", "is_chunk", "leaf_functions", "stored", "tensor_args", "weight_path"]

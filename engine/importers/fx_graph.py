@@ -6,6 +6,7 @@ exactly is listed in one refusal."""
 
 from __future__ import annotations
 
+import operator
 from collections import Counter
 from dataclasses import replace
 from typing import Any
@@ -16,7 +17,7 @@ from torch import fx, nn
 from engine.errors import LayerLabError
 from engine.graph import Network
 from engine.importers.as_blocks import Scopes
-from engine.importers.fx_calls import PASS_THROUGH, is_chunk, leaf_functions
+from engine.importers.fx_calls import BATCH, PASS_THROUGH, SIZE_VALUE, expanded_token, is_chunk, leaf_functions
 from engine.importers.fx_ops import Mapped, Unsupported, map_call, map_module
 from engine.layers import LayerSpec, Shape, get_spec, spec_for_module
 from engine.layers.call import differing_argument
@@ -103,18 +104,22 @@ class GraphBuilder:
 
     def _add(self, node: fx.Node) -> None:
         self.sizes[node] = size_only(node, self.sizes)
-        if self.sizes[node]:
-            return  # no layer: the input's size is fixed
-        if node.op == "call_method" and node.target in PASS_THROUGH:
-            if node.args[0] in self.ids:  # else fed by an operation already listed
-                self.ids[node] = self.ids[node.args[0]]
-                if node.args[0] in self.shapes:
-                    self.shapes[node] = self.shapes[node.args[0]]
+        if self.sizes[node]:  # no layer: the input's size is fixed, so is this value
+            node.meta[SIZE_VALUE] = self._size_value(node)
+            return
+        if node.op in ("call_function", "call_method", "call_module", "get_attr") and not node.users:
+            return  # its result is never used (the attention weights of `x, _ = attention(...)`)
+        same = self._same_as(node)
+        if same is not None:
+            if same in self.ids:  # else fed by an operation already listed
+                self.ids[node] = self.ids[same]
+                if same in self.shapes:
+                    self.shapes[node] = self.shapes[same]
             return
         if is_chunk(node):  # its parts become layers (fx_calls: chunk[i])
             self.deferred[node] = "uses the whole result of x.chunk() (only its parts are layers)"
             return
-        if node.op == "get_attr":  # a layer's weight where a layer takes it (fx_calls: Scale)
+        if node.op == "get_attr" or expanded_token(node) is not None:  # a layer's weight where a layer takes it
             self.deferred[node] = STORED
             return
         if node.op == "placeholder":
@@ -134,6 +139,53 @@ class GraphBuilder:
             self._add_module(node)
         else:
             self._add_mapped(node, node.name, lambda: map_call(node))
+
+    def _same_as(self, node: fx.Node) -> fx.Node | None:
+        """The value this node's result is: x.contiguous() is x, attention(...)[0] the attention's output."""
+        if node.op == "call_method" and node.target in PASS_THROUGH:
+            return node.args[0]
+        if node.op == "call_function" and node.target is operator.getitem and node.args[1] == 0:
+            source = node.args[0]
+            if isinstance(source, fx.Node) and source.op == "call_module" and isinstance(
+                    self.traced.get_submodule(str(source.target)), nn.MultiheadAttention):
+                return source
+        return None
+
+    def _size_value(self, node: fx.Node) -> Any:
+        """The value of a node that computes with sizes (x.shape[2] // 16), the batch size as BATCH;
+        None where it cannot be known."""
+        def tensor_size(value: Any) -> tuple | None:
+            shape = self.shapes.get(value) if isinstance(value, fx.Node) else None
+            return None if shape is None else (BATCH, *shape)
+
+        if node.op == "call_method" and node.target in ("size", "dim"):
+            full = tensor_size(node.args[0])
+            if full is None:
+                return None
+            if node.target == "dim":
+                return len(full)
+            dim = node.args[1] if len(node.args) > 1 else node.kwargs.get("dim")
+            return full if dim is None else full[dim]
+        if node.op == "call_function" and node.target is getattr:
+            full = tensor_size(node.args[0])
+            attribute = node.args[1]
+            return None if full is None else {"shape": full, "ndim": len(full)}.get(attribute)
+        found: list[Any] = []
+
+        def value(a: fx.Node) -> Any:
+            found.append(a.meta.get(SIZE_VALUE))
+            return found[-1]
+
+        args, kwargs = fx.node.map_arg(node.args, value), fx.node.map_arg(node.kwargs, value)
+        if any(v is None for v in found) or node.op != "call_function":
+            return None
+        try:
+            return node.target(*args, **kwargs)  # type: ignore[operator]
+        except Exception as error:
+            if node.target is torch._assert:
+                self.problems.append(f"'{node.name}': the model's check of its input fails for "
+                                     f"{fmt(self.input_shape)} inputs, '{error}' (try another --input-shape)")
+            return None
 
     def _add_module(self, node: fx.Node) -> None:
         target = str(node.target)

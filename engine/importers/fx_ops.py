@@ -11,9 +11,9 @@ from typing import Any
 
 from torch import fx, nn
 
-from engine.importers.fx_calls import FUNCTIONS, METHODS, describe, stored, tensor_args
+from engine.importers.fx_calls import FUNCTIONS, METHODS, arg, describe, tensor_args, weight_path
 from engine.layers import spec_for_module
-from engine.layers.spec import Unsupported
+from engine.layers.spec import Unsupported, require
 
 __all__ = ["Mapped", "Unsupported", "map_call", "map_module"]
 
@@ -31,7 +31,13 @@ class Mapped:
 
 
 def map_module(node: fx.Node, module: nn.Module) -> Mapped:
-    return _mapped(module, tensor_args(node))
+    inputs = tensor_args(node)
+    if isinstance(module, nn.MultiheadAttention):  # self-attention: the layer takes its one input once
+        masks = [arg(node, i, k, None) for i, k in ((3, "key_padding_mask"), (5, "attn_mask"))]
+        require(len(set(inputs)) == 1 and len(inputs) == 3 and not any(masks),
+                "attention with other keys or values than its queries, or a mask")
+        inputs = inputs[:1]
+    return _mapped(module, inputs)
 
 
 def _mapped(module: nn.Module, inputs: tuple[fx.Node, ...]) -> Mapped:
@@ -48,6 +54,4 @@ def map_call(node: fx.Node) -> Mapped:
     if equivalent is None:
         raise Unsupported(f"LayerLab has no layer for {describe(node)}")
     module, inputs = equivalent(node)
-    mapped = _mapped(module, inputs)
-    paths = [str(a.target) for a in node.args if isinstance(a, fx.Node) and stored(a) is not None]
-    return replace(mapped, path=paths[0]) if len(paths) == 1 else mapped
+    return replace(_mapped(module, inputs), path=weight_path(node))

@@ -146,3 +146,54 @@ class Scale(nn.Module):
 
     def extra_repr(self) -> str:
         return f"shape={self.shape}, init={self.init}"
+
+
+class ClassToken(nn.Module):
+    """Puts a learned token before the sequence of each sample: N,L,C -> N,L+1,C (ViT's class token)."""
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.channels = channels
+        self.weight = nn.Parameter(torch.zeros(1, 1, channels))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.cat([self.weight.expand(x.shape[0], -1, -1), x], dim=1)
+
+    def extra_repr(self) -> str:
+        return f"channels={self.channels}"
+
+
+class PositionEmbedding(nn.Module):
+    """Adds a learned value to every value of each sample (ViT's position embedding)."""
+
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        super().__init__()
+        self.shape = tuple(shape)
+        self.weight = nn.Parameter(torch.empty(self.shape).normal_(std=0.02))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.weight
+
+    def extra_repr(self) -> str:
+        return f"shape={self.shape}"
+
+
+class SelfAttention(nn.MultiheadAttention):
+    """Multi-head attention of a sequence to itself (query, key and value all the input, N,L,C)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
+        return super().forward(x, x, x, need_weights=False)[0]
+
+
+class SelectToken(nn.Module):
+    """One position of each sample's sequence: x[:, index] (ViT's class token at the end)."""
+
+    def __init__(self, index: int = 0) -> None:
+        super().__init__()
+        self.index = index
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x[:, self.index]
+
+    def extra_repr(self) -> str:
+        return f"index={self.index}"

@@ -8,10 +8,23 @@ from functools import cache
 from typing import Any
 
 from engine.errors import UnknownLayerTypeError
-from engine.layers import activations, adaptive, blocks, conv, dense, io, merge, norm, pooling, shape_ops, unpooling
+from engine.layers import (
+    activations,
+    adaptive,
+    blocks,
+    conv,
+    dense,
+    io,
+    merge,
+    norm,
+    pooling,
+    shape_ops,
+    tokens,
+    unpooling,
+)
 from engine.layers.spec import LayerSpec
 
-_FAMILIES = (io, dense, conv, pooling, adaptive, unpooling, activations, norm, shape_ops, merge)
+_FAMILIES = (io, dense, conv, pooling, adaptive, unpooling, activations, norm, shape_ops, merge, tokens)
 
 SPECS: dict[str, LayerSpec] = {spec.type_id: spec for family in _FAMILIES for spec in family.SPECS}
 STRUCTURAL: dict[str, LayerSpec] = {spec.type_id: spec for spec in blocks.SPECS}

@@ -176,6 +176,33 @@ def test_layer_norm2d_and_scale_equal_convnext_s():
     assert scale.weight.shape == (6, 1, 1) and torch.equal(scale(x), 0.5 * x)
 
 
+@pytest.mark.parametrize("type_id, params", [("ClassToken", {}), ("PositionEmbedding", {}),
+                                              ("SelfAttention", {"heads": 2}), ("SelectToken", {"index": 3})])
+def test_token_layers(type_id, params):
+    check_against_torch(type_id, params, (5, 8))
+
+
+def test_self_attention_equals_torch_multihead_attention_of_a_sequence_to_itself():
+    spec = get_spec("SelfAttention")
+    layer = spec.build(spec.validate_params({"heads": 2}), [(5, 8)]).eval()
+    reference = torch.nn.MultiheadAttention(8, 2, batch_first=True).eval()
+    reference.load_state_dict(layer.state_dict())
+    x = torch.randn(3, 5, 8)
+    assert torch.equal(layer(x), reference(x, x, x, need_weights=False)[0])
+    with pytest.raises(ShapeError, match="heads must divide"):
+        spec.infer(spec.validate_params({"heads": 3}), [(5, 8)])
+    with pytest.raises(ShapeError, match="positions x channels"):
+        spec.infer(spec.validate_params({"heads": 2}), [(2, 5, 8)])
+
+
+def test_class_token_goes_first_and_select_token_takes_it_back():
+    token = get_spec("ClassToken").build({}, [(5, 8)])
+    x = torch.randn(3, 5, 8)
+    y = token(x)
+    assert y.shape == (3, 6, 8) and torch.equal(y[:, 1:], x)
+    assert torch.equal(get_spec("SelectToken").build({"index": 0}, [(6, 8)])(y), token.weight.expand(3, 1, 8)[:, 0])
+
+
 def test_channel_shuffle_interleaves_groups():
     check_against_torch("ChannelShuffle", {"groups": 2}, (6, 3, 3))
     module = get_spec("ChannelShuffle").build({"groups": 2}, [(4, 1, 1)])

@@ -40,6 +40,10 @@ def every_layer_project() -> Project:
     gate = b.chain(side, ("AdaptiveMaxPool2d", {"output_size": 1}, "gmp"), ("Hardsigmoid", {}, "hsig"))
     gated = b.chain(b.add("Multiply", gate, side, name="se"), ("Flatten", {}, "flat3"),
                     ("Dense", {"units": 5}, "se_fc"))
-    x = b.add("Add", x, b.chain(gap_in, ("Dense", {"units": 5}, "gap_fc")), gated, name="add")
+    tokens = b.chain(b.network.find("pool"), ("Reshape", {"shape": [4, 16]}, "to_seq"),
+                     ("Permute", {"dims": [2, 1]}, "seq_last"), ("ClassToken", {}, "cls"),
+                     ("PositionEmbedding", {}, "pos"), ("SelfAttention", {"heads": 2}, "attn"),
+                     ("SelectToken", {"index": 0}, "first"), ("Dense", {"units": 5}, "cls_fc"))
+    x = b.add("Add", x, b.chain(gap_in, ("Dense", {"units": 5}, "gap_fc")), gated, tokens, name="add")
     b.add("Output", x, loss="mse")
     return Project(b.finish(), "Every layer", "Uses every layer type once.", {}, {})

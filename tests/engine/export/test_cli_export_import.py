@@ -60,8 +60,8 @@ def test_import_torchvision_writes_a_project(tmp_path, capsys):
 
 
 def test_import_refusal_lists_operations(tmp_path, capsys):
-    assert main(["import", "torchvision:vit_b_16", "-o", str(tmp_path / "m.layerlab")]) == 2
-    assert "no MultiheadAttention" in capsys.readouterr().err
+    assert main(["import", "torchvision:swin_t", "-o", str(tmp_path / "m.layerlab")]) == 2
+    assert "no layer for torchvision.models.swin_transformer.shifted_window_attention" in capsys.readouterr().err
     assert not (tmp_path / "m.layerlab").exists()
 
 

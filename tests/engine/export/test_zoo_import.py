@@ -11,7 +11,7 @@ import torch
 
 from engine.compiler import compile_network
 from engine.export import export, source_from_project
-from engine.importers import import_torchvision, torchvision_names
+from engine.importers import ImportRefused, import_torchvision, torchvision_names
 from engine.importers.zoo_table import DOC, PROBE_SIDES, probe, reasons, with_table
 from engine.shapes import infer_shapes
 
@@ -40,8 +40,8 @@ def same_outputs(name: str, side: int, flat: bool = False) -> float:
 
 
 def _vary(model: torch.nn.Module) -> None:
-    """Give batch norms running statistics and layer scales values far from their initial ones, so
-    that a misplaced normalization or scale shows in the outputs."""
+    """Give batch norms running statistics, layer scales and class tokens values far from their
+    initial ones, so that a misplaced normalization, scale or token shows in the outputs."""
     generator = torch.Generator().manual_seed(1)
     with torch.no_grad():
         for name, tensor in [*model.named_buffers(), *model.named_parameters()]:
@@ -49,6 +49,8 @@ def _vary(model: torch.nn.Module) -> None:
                 tensor.copy_(0.1 * torch.randn(tensor.shape, generator=generator))
             elif name.endswith("running_var") or name.endswith("layer_scale"):
                 tensor.copy_(0.5 + torch.rand(tensor.shape, generator=generator))
+            elif name.endswith("class_token"):
+                tensor.copy_(torch.randn(tensor.shape, generator=generator))
 
 
 @pytest.mark.parametrize("name, side", SMALL)
@@ -107,6 +109,16 @@ def test_convnext_layer_scale_keeps_torch_s_weight_name():
     assert {"LayerNorm2d", "Permute", "StochasticDepth", "GELU"} <= types
 
 
+def test_vit_imports_with_its_class_token_position_embedding_and_attention():
+    """vit_b_32, the cheapest ViT: 224 x 224 inputs only (it asserts the size it was built for)."""
+    assert same_outputs("vit_b_32", 224) <= 1e-5
+    library = import_torchvision("vit_b_32", (3, 224, 224)).project.network.library
+    types = {d.network.spec(n).type_id for d in library for n in d.network.node_ids}
+    assert {"SelfAttention", "PositionEmbedding", "LayerNorm", "Dense"} <= types
+    with pytest.raises(ImportRefused, match="check of its input fails for 3x64x64 inputs"):
+        import_torchvision("vit_b_32", (3, 64, 64))
+
+
 def test_refusal_reasons_are_short_and_grouped():
     problems = ["'encoder.pos_embedding': reads a stored tensor directly (not through a layer)",
                 "'reshape': LayerLab has no layer for the tensor method .reshape()",
@@ -118,9 +130,10 @@ def test_refusal_reasons_are_short_and_grouped():
 
 
 def test_a_probe_takes_the_smallest_input_the_model_accepts():
-    assert probe("alexnet").side == 64 and probe("inception_v3").side == 75
-    entry = probe("vit_b_16")
-    assert entry.refused and "MultiheadAttention (module)" in entry.status and entry.params == 86_567_656
+    assert probe("alexnet").side == 64 and probe("inception_v3").side == 75 and probe("vit_b_32").side == 224
+    entry = probe("swin_t")
+    assert entry.refused and "torchvision.models.swin_transformer.shifted_window_attention" in entry.status
+    assert entry.params == 28_288_354
 
 
 def test_the_table_has_every_model_once():
@@ -163,7 +176,7 @@ class _Gamma(torch.nn.Module):
 
 
 def test_a_stored_parameter_times_a_tensor_is_a_scale_layer_that_owns_it():
-    from engine.importers import ImportRefused, import_module, load_weights
+    from engine.importers import import_module, load_weights
 
     reference = _Gamma()
     net = import_module(reference, (3, 8, 8), "gamma", flat=True).network
