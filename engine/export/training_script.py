@@ -50,8 +50,9 @@ ALLOWED_PACKAGES = ("numpy", "torch", "torchvision")
 
 SUPPORTED_SOURCES = ("mnist", "one_hot_8", "torchvision", "spiral", "circles", "xor", "blobs", "moons")
 """The sources the template's load_data can load (not the user's own files)."""
-VIEW_ONLY = ("probe_every", "probe_samples", "histogram_bins")
-"""Settings of LayerLab's live views; they do not change training and have no place in a script."""
+VIEW_ONLY = ("probe_every", "probe_samples", "histogram_bins", "snapshot_every")
+"""Settings of LayerLab's live views and Play panel (probes, weight snapshots); they do not change
+training and have no place in a script."""
 NORMALIZATIONS = ("auto", "none", "unit", "channel", "standardize")
 
 # The settings the script carries out. A setting added to LayerLab later is refused by name when it
