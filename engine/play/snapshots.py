@@ -19,6 +19,9 @@ from engine.errors import LayerLabError
 
 if TYPE_CHECKING:
     import torch
+    from torch import fx
+
+    from engine.project import Project
 
 SNAPSHOTS = "snapshots"
 PATTERN = re.compile(r"^epoch-(\d+)\.safetensors$")
@@ -73,3 +76,16 @@ def load_snapshot(path: str | os.PathLike) -> dict[str, torch.Tensor]:
         raise SnapshotError(f"Cannot read the snapshot '{path}': the file does not exist.") from None
     except Exception as error:  # safetensors raises its own error types for damaged files
         raise SnapshotError(f"Cannot read the snapshot '{path}': {error}.") from None
+
+
+def snapshot_model(project: Project, path: str | os.PathLike) -> fx.GraphModule:
+    """A fresh compiled model of the project's network (the run's project.layerlab) with a
+    snapshot's weights, in eval mode: for replaying training without touching the live model."""
+    from engine.compiler import compile_network
+
+    model = compile_network(project.network)
+    try:
+        model.load_state_dict(load_snapshot(path))
+    except RuntimeError as error:
+        raise SnapshotError(f"The snapshot '{path}' does not fit the network: {error}") from None
+    return model.eval()

@@ -13,7 +13,14 @@ import torch
 from engine.compiler import compile_network
 from engine.play import inputs
 from engine.play.predict import Player, code_layer
-from engine.play.snapshots import LARGE_MODEL, list_snapshots, load_snapshot, snapshots_due
+from engine.play.snapshots import (
+    LARGE_MODEL,
+    SnapshotError,
+    list_snapshots,
+    load_snapshot,
+    snapshot_model,
+    snapshots_due,
+)
 from engine.run_dir import train_to_directory
 from engine.training import Trainer
 from engine.training.probes import probe_layers
@@ -111,6 +118,15 @@ def test_each_epoch_leaves_a_snapshot_that_loads_into_the_model(trained_lenet):
     assert not torch.equal(model.state_dict()["c1.weight"], final["c1.weight"])
     model.load_state_dict(load_snapshot(snapshots[-1][1]))
     assert all(torch.equal(v, final[k]) for k, v in model.state_dict().items())  # the last epoch is the best
+    replayed = snapshot_model(run.project, snapshots[0][1])
+    assert not replayed.training and torch.equal(replayed.state_dict()["c1.weight"], first["c1.weight"])
+    with pytest.raises(SnapshotError, match="damaged|Cannot read"):
+        bad = out / "snapshots" / "epoch-0009.safetensors"
+        bad.write_bytes(b"not safetensors")
+        try:
+            load_snapshot(bad)
+        finally:
+            bad.unlink()
 
 
 def test_snapshots_can_be_turned_off_and_skip_large_models(tmp_path):
