@@ -17,6 +17,8 @@ def _to_uint8(array: np.ndarray) -> np.ndarray:
 def image_rgb(image: np.ndarray) -> np.ndarray:
     """C×H×W or H×W in 0..1 -> H×W×3 uint8 (one channel is shown gray; three as colour)."""
     array = np.asarray(image, dtype=np.float32)
+    if array.ndim == 1:  # a vector (e.g. the 8-3-8 encoder's input) as one row
+        array = array.reshape(1, -1)
     if array.ndim == 3 and array.shape[0] == 3:
         array = array.transpose(1, 2, 0)
     elif array.ndim == 3:

@@ -31,6 +31,9 @@ def drawing_as_input(drawing: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return small.repeat(shape[0], 1, 1).numpy()
 
 
+MAX_CODE = 3  # codes this small get a slider per value
+
+
 @dataclass
 class Answer:
     """What the panel shows for one input: the prediction, the image the network saw (0..1) and the
@@ -40,6 +43,8 @@ class Answer:
     seen: np.ndarray
     heat: np.ndarray | None = None
     heat_note: str = ""
+    reconstruction: np.ndarray | None = None  # an autoencoder's output, shaped like the input
+    code: np.ndarray | None = None  # its code, when it has at most MAX_CODE values (for the sliders)
 
 
 @dataclass
@@ -88,4 +93,16 @@ class PlayModel:
                 cls = target if target is not None else prediction.top[0][0]
                 heat = attribute(self.model, self.project, x, method, cls)
                 heat = heat if heat.ndim == 2 else None
-        return Answer(prediction, np.asarray(seen, dtype=np.float32), heat, note)
+        answer = Answer(prediction, np.asarray(seen, dtype=np.float32), heat, note)
+        if prediction.probabilities is None and prediction.reconstruction.shape == tuple(shape):
+            answer.reconstruction = prediction.reconstruction
+            player = Player(self.model, self.project)
+            if player.code_layer is not None:
+                code = player.encode(x)
+                answer.code = code if code.size <= MAX_CODE else None
+        return answer
+
+    def decode(self, code: np.ndarray) -> np.ndarray:
+        """An autoencoder's output for a code, shaped like the input."""
+        shape = tuple(self.project.network.node(self.project.network.nodes_with_role("input")[0]).params["shape"])
+        return Player(self.model, self.project).decode(code).reshape(shape)

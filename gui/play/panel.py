@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSlider,
     QSpinBox,
+    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -33,6 +34,7 @@ from gui.common.compute import run_in_background
 from gui.play.draw_canvas import DrawCanvas
 from gui.play.images import activation_thumbnail, pixmap, with_heat
 from gui.play.model_source import Answer, PlayModel
+from gui.play.reconstruction import ReconstructionView
 
 METHODS = {"": "none", "saliency": "saliency", "integrated_gradients": "integrated gradients", "grad_cam": "Grad-CAM"}
 SAMPLES = 500  # test samples offered (the first of the test split)
@@ -96,9 +98,14 @@ class PlayPanel(QWidget):
         middle.addLayout(row)
         middle.addWidget(self.heat_note)
         middle.addStretch(1)
+        self.right_title = QLabel("<b>Likeliest classes</b>")
+        self.rebuilt = ReconstructionView(lambda: self.source, self._failed)
+        self.right_pages = QStackedWidget()
+        self.right_pages.addWidget(self.bars)
+        self.right_pages.addWidget(self.rebuilt)
         right = QVBoxLayout()
-        right.addWidget(QLabel("<b>Likeliest classes</b>"))
-        right.addWidget(self.bars, 1)
+        right.addWidget(self.right_title)
+        right.addWidget(self.right_pages, 1)
         right.addWidget(self.classes_note)
         top = QHBoxLayout()
         top.addWidget(self.inputs)
@@ -262,9 +269,19 @@ class PlayPanel(QWidget):
         self.heat_note.setText(answer.heat_note)
         prediction, names = answer.prediction, (self.samples.class_names if self.samples else None)
         self.bars.clear()
-        if prediction.probabilities is None:
+        if answer.reconstruction is not None:
+            self.right_title.setText("<b>Reconstruction</b>")
+            self.right_pages.setCurrentIndex(1)
+            self.rebuilt.show_answer(answer.reconstruction, answer.code)
+            error = float(np.mean((answer.reconstruction - answer.seen) ** 2))
+            self.classes_note.setText(f"mean squared error {error:.4f}" + (
+                "; move the sliders to walk the code" if answer.code is not None else ""))
+        elif prediction.probabilities is None:
+            self.right_pages.setCurrentIndex(0)
             self.classes_note.setText(prediction.no_classes_reason or "")
         else:
+            self.right_title.setText("<b>Likeliest classes</b>")
+            self.right_pages.setCurrentIndex(0)
             top = prediction.top
             labels = [str(names[c]) if names and c < len(names) else str(c) for c, _ in top]
             self.bars.addItem(pg.BarGraphItem(x0=0, y=list(range(len(top))), height=0.7,

@@ -54,3 +54,24 @@ def test_samples_snapshots_and_a_bad_image(make_window, tmp_path, qtbot) -> None
     (tmp_path / "bad.png").write_bytes(b"not a picture")
     panel.open_image(str(tmp_path / "bad.png"))
     assert "bad.png" in panel.file_note.text() and panel.last is before
+
+
+def test_an_autoencoder_shows_its_reconstruction_and_code_sliders(make_window, tmp_path, qtbot) -> None:
+    project = load_project(SAMPLES / "encoder_8_3_8.layerlab")
+    project.training.update({"epochs": 300})
+    train_to_directory(Trainer(project), tmp_path / "ae")
+    window = make_window()
+    window.attach_training()
+    panel = window.play
+    panel.set_run(tmp_path / "ae")
+    qtbot.waitUntil(lambda: panel.source is not None, timeout=60_000)
+    panel.inputs.setCurrentIndex(2)
+    panel.show_sample()
+    qtbot.waitUntil(lambda: panel.last is not None and panel.last.reconstruction is not None, timeout=30_000)
+    assert panel.right_pages.currentIndex() == 1 and "mean squared error" in panel.classes_note.text()
+    assert len(panel.rebuilt.sliders) == 3  # the 3-unit code
+    before = panel.rebuilt.picture.pixmap().toImage()
+    panel.rebuilt.sliders[0].setValue(panel.rebuilt.sliders[0].maximum())
+    qtbot.waitUntil(lambda: panel.rebuilt.picture.pixmap().toImage() != before, timeout=30_000)
+    panel.canvas.draw_stroke([(20, 20), (60, 60)])  # a drawing is not an input for it: said, nothing breaks
+    qtbot.waitUntil(lambda: "not an image" in panel.status.text(), timeout=30_000)
