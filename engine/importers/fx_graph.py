@@ -17,8 +17,9 @@ from torch import fx, nn
 from engine.errors import LayerLabError
 from engine.graph import Network
 from engine.importers.as_blocks import Scopes
-from engine.importers.fx_calls import BATCH, PASS_THROUGH, SIZE_VALUE, expanded_token, is_chunk, leaf_functions
+from engine.importers.fx_calls import PASS_THROUGH, SIZE_VALUE, expanded_token, is_chunk, leaf_functions
 from engine.importers.fx_ops import Mapped, Unsupported, map_call, map_module
+from engine.importers.fx_sizes import InputCheckFailed, size_only, size_value
 from engine.layers import LayerSpec, Shape, get_spec, spec_for_module
 from engine.layers.call import differing_argument
 from engine.layers.geometry import fmt
@@ -34,7 +35,6 @@ class ImportRefused(LayerLabError):
 
 
 STORED = "reads a stored tensor directly (not through a layer)"
-SIZE_ATTRIBUTES = frozenset({"shape", "dtype", "device", "ndim", "is_cuda"})
 
 
 class _Tracer(fx.Tracer):
@@ -53,18 +53,6 @@ def trace(module: nn.Module) -> fx.GraphModule:
     tracer = _Tracer()
     graph = tracer.trace(module)
     return fx.GraphModule(tracer.root, graph, type(module).__name__)
-
-
-def size_only(node: fx.Node, known: dict[fx.Node, bool]) -> bool:
-    """The node computes with sizes, not with the data (x.shape[2] == 224, torch._assert(...))."""
-    if node.op == "call_method" and node.target in ("size", "dim"):
-        return True
-    if node.op == "call_function" and node.target is getattr and node.args[1:2] and node.args[1] in SIZE_ATTRIBUTES:
-        return True
-    if node.op == "call_function" and node.target is torch._assert:
-        return True
-    inputs = node.all_input_nodes
-    return node.op in ("call_function", "call_method") and bool(inputs) and all(known.get(a, False) for a in inputs)
 
 
 def grouped(problems: list[str], limit: int = 6) -> str:
@@ -105,7 +93,11 @@ class GraphBuilder:
     def _add(self, node: fx.Node) -> None:
         self.sizes[node] = size_only(node, self.sizes)
         if self.sizes[node]:  # no layer: the input's size is fixed, so is this value
-            node.meta[SIZE_VALUE] = self._size_value(node)
+            try:
+                node.meta[SIZE_VALUE] = size_value(node, self.shapes)
+            except InputCheckFailed as error:
+                self.problems.append(f"'{node.name}': the model's check of its input fails for "
+                                     f"{fmt(self.input_shape)} inputs, '{error}' (try another --input-shape)")
             return
         if node.op in ("call_function", "call_method", "call_module", "get_attr") and not node.users:
             return  # its result is never used (the attention weights of `x, _ = attention(...)`)
@@ -150,42 +142,6 @@ class GraphBuilder:
                     self.traced.get_submodule(str(source.target)), nn.MultiheadAttention):
                 return source
         return None
-
-    def _size_value(self, node: fx.Node) -> Any:
-        """The value of a node that computes with sizes (x.shape[2] // 16), the batch size as BATCH;
-        None where it cannot be known."""
-        def tensor_size(value: Any) -> tuple | None:
-            shape = self.shapes.get(value) if isinstance(value, fx.Node) else None
-            return None if shape is None else (BATCH, *shape)
-
-        if node.op == "call_method" and node.target in ("size", "dim"):
-            full = tensor_size(node.args[0])
-            if full is None:
-                return None
-            if node.target == "dim":
-                return len(full)
-            dim = node.args[1] if len(node.args) > 1 else node.kwargs.get("dim")
-            return full if dim is None else full[dim]
-        if node.op == "call_function" and node.target is getattr:
-            full = tensor_size(node.args[0])
-            attribute = node.args[1]
-            return None if full is None else {"shape": full, "ndim": len(full)}.get(attribute)
-        found: list[Any] = []
-
-        def value(a: fx.Node) -> Any:
-            found.append(a.meta.get(SIZE_VALUE))
-            return found[-1]
-
-        args, kwargs = fx.node.map_arg(node.args, value), fx.node.map_arg(node.kwargs, value)
-        if any(v is None for v in found) or node.op != "call_function":
-            return None
-        try:
-            return node.target(*args, **kwargs)  # type: ignore[operator]
-        except Exception as error:
-            if node.target is torch._assert:
-                self.problems.append(f"'{node.name}': the model's check of its input fails for "
-                                     f"{fmt(self.input_shape)} inputs, '{error}' (try another --input-shape)")
-            return None
 
     def _add_module(self, node: fx.Node) -> None:
         target = str(node.target)
