@@ -79,7 +79,7 @@ class _Scores(nn.Module):
 
 def baseline(x: torch.Tensor, project: Project) -> torch.Tensor:
     """A black image as the network sees it (normalized), the integrated gradients' starting point."""
-    from engine.play.inputs import normalize, project_dataset
+    from engine.play.data import normalize, project_dataset
 
     return normalize(torch.zeros_like(x, device="cpu"), project_dataset(project)).to(x.device)
 

@@ -4,8 +4,6 @@ training (the statistics engine.data records in `Dataset.normalization`)."""
 
 from __future__ import annotations
 
-import json
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,17 +11,21 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from engine.data.dataset import Dataset, load_dataset
-from engine.data.settings import DatasetSettings
-from engine.errors import LayerLabError
+from engine.play.data import (
+    PlayInputError,
+    denormalize,
+    input_shape,
+    normalize,
+    project_dataset,
+    remember_dataset,
+)
 from engine.project import Project
+
+__all__ = ["PlayInputError", "PlaySamples", "denormalize", "image_file_to_input", "input_shape", "mnist_like",
+           "normalize", "project_dataset", "remember_dataset", "test_samples", "to_model_input"]
 
 MNIST_BOX, MNIST_SIZE = 20, 28
 INK = 0.05  # a pixel brighter than this is ink (the bounding box and the centre of mass)
-
-
-class PlayInputError(LayerLabError):
-    """An input the Play panel cannot use (an unreadable file, channels that do not map)."""
 
 
 @dataclass(frozen=True)
@@ -36,74 +38,16 @@ class PlaySamples:
     class_names: list[str] | None
 
 
-# -- the dataset, loaded once per dataset settings ---------------------------------------------
-_cache: dict[str, Dataset] = {}
-_lock = threading.Lock()
-
-
-def project_dataset(project: Project) -> Dataset:
-    """The project's dataset as training prepares it (splits, normalization statistics); loaded
-    once per dataset settings and kept (the last two)."""
-    key = json.dumps(project.dataset, sort_keys=True, default=str)
-    with _lock:
-        if key not in _cache:
-            if len(_cache) >= 2:
-                _cache.pop(next(iter(_cache)))
-            _cache[key] = load_dataset(DatasetSettings.from_dict(project.dataset))
-        return _cache[key]
-
-
-def input_shape(project: Project) -> tuple[int, ...]:
-    """The shape of one sample at the project's Input node."""
-    (input_id,) = project.network.nodes_with_role("input")
-    return tuple(int(n) for n in project.network.node(input_id).params["shape"])
-
-
-def _pixel_range(dataset: Dataset) -> float:
-    """255 where the network was trained on raw 8-bit pixels (normalize 'none' on images), else 1."""
-    cached = getattr(dataset, "_play_pixel_range", None)
-    if cached is None:
-        x = dataset.train.x
-        raw = dataset.normalization.get("mode") == "none" and x is not None and x.dim() == 4
-        cached = 255.0 if raw and float(x.max()) > 1.5 else 1.0
-        dataset._play_pixel_range = cached
-    return cached
-
-
-def normalize(x: torch.Tensor, dataset: Dataset) -> torch.Tensor:
-    """Samples in display range (0..1 pixels) -> what the network saw in training."""
-    norm, mode = dataset.normalization, dataset.normalization.get("mode", "none")
-    if mode == "channel":
-        shape = (1, -1) + (1,) * (x.dim() - 2)
-        return (x - torch.tensor(norm["mean"]).view(shape)) / torch.tensor(norm["std"]).view(shape)
-    if mode == "standardize":
-        flat = x.reshape(len(x), -1)
-        return ((flat - torch.tensor(norm["mean"])) / torch.tensor(norm["std"])).reshape(x.shape)
-    return x * _pixel_range(dataset)
-
-
-def denormalize(x: torch.Tensor, dataset: Dataset) -> torch.Tensor:
-    """The inverse of `normalize`: what the network saw -> display range."""
-    norm, mode = dataset.normalization, dataset.normalization.get("mode", "none")
-    if mode == "channel":
-        shape = (1, -1) + (1,) * (x.dim() - 2)
-        return x * torch.tensor(norm["std"]).view(shape) + torch.tensor(norm["mean"]).view(shape)
-    if mode == "standardize":
-        flat = x.reshape(len(x), -1)
-        return (flat * torch.tensor(norm["std"]) + torch.tensor(norm["mean"])).reshape(x.shape)
-    return x / _pixel_range(dataset)
-
-
 def to_model_input(image: np.ndarray, project: Project) -> torch.Tensor:
     """An image in 0..1 (H×W or C×H×W; any shape with the Input's number of values) -> a 1×C×H×W
-    float tensor normalized as the project's dataset is in training."""
+    float tensor normalized as the project's dataset is in training (as it is without a dataset)."""
     shape = input_shape(project)
     array = np.asarray(image, dtype=np.float32)
     if array.size != int(np.prod(shape)):
         raise PlayInputError(f"The input has {array.size} values; the network's Input takes {list(shape)} "
                              f"({int(np.prod(shape))} values).")
     x = torch.from_numpy(array.reshape(1, *shape).copy())
-    return normalize(x, project_dataset(project))
+    return normalize(x, project_dataset(project)) if project.dataset else x
 
 
 def test_samples(project: Project, count: int | None = None) -> PlaySamples:

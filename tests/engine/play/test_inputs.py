@@ -14,6 +14,7 @@ from engine.play.inputs import (
     input_shape,
     mnist_like,
     project_dataset,
+    remember_dataset,
     test_samples,
     to_model_input,
 )
@@ -139,3 +140,22 @@ def test_bad_files_and_inputs_are_refused_with_the_file_named(tmp_path):
 def test_the_input_shape_is_the_input_nodes():
     assert input_shape(sample("lenet5")) == (1, 28, 28)
     assert input_shape(sample("spiral_playground")) == (2,)
+
+
+def test_a_project_without_a_dataset_takes_inputs_as_they_are():
+    project = sample("lenet5")
+    project.dataset = {}
+    image = np.random.default_rng(1).random((1, 28, 28), np.float32)
+    assert torch.equal(to_model_input(image, project), torch.from_numpy(image)[None])
+    with pytest.raises(PlayInputError, match="no dataset"):
+        test_samples(project, 4)
+
+
+def test_a_loaded_dataset_can_be_handed_over():
+    project = sample("mnist_mlp")
+    project.dataset = {**project.dataset, "subset": 64}  # settings of their own
+    dataset = project_dataset(sample("mnist_mlp"))
+    remember_dataset(project, dataset)
+    kept = project_dataset(project)
+    assert kept.normalization == dataset.normalization and torch.equal(kept.test.x, dataset.test.x)
+    assert len(kept.train) == 0  # only what Play needs is kept

@@ -136,3 +136,11 @@ def test_snapshots_can_be_turned_off_and_skip_large_models(tmp_path):
     assert [epoch for epoch, _ in list_snapshots(tmp_path / "two")] == [0, 2]
     assert snapshots_due(1, False, LARGE_MODEL + 1) == 0 and snapshots_due(1, True, LARGE_MODEL + 1) == 1
     assert snapshots_due(3, False, 1000) == 3 and snapshots_due(0, True, 1000) == 0
+
+
+def test_any_module_plays_with_its_layers_keyed_by_module_path():
+    project = spiral_project()
+    model = torch.nn.Sequential(torch.nn.Linear(2, 8), torch.nn.Tanh(), torch.nn.Linear(8, 2))
+    prediction = Player(model, project).predict(torch.tensor([[0.1, 0.2]]))
+    assert list(prediction.activations) == ["0", "1", "2"] and prediction.activations["0"].shape == (1, 8)
+    assert prediction.probabilities.sum() == pytest.approx(1, abs=1e-6) and Player(model, project).code_layer is None
