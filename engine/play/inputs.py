@@ -84,8 +84,12 @@ def mnist_like(drawing: np.ndarray) -> np.ndarray:
     h, w = box.shape
     factor = MNIST_BOX / max(h, w)
     size = (max(1, round(h * factor)), max(1, round(w * factor)))
-    scaled = F.interpolate(torch.from_numpy(box)[None, None], size=size, mode="bilinear", antialias=True,
-                           align_corners=False)[0, 0].clamp(0, 1).numpy()
+    source = torch.from_numpy(np.ascontiguousarray(box))[None, None]
+    if factor <= 1:  # smaller: each pixel the mean of the area it covers (a digit painted 10× comes back as it was)
+        scaled = F.interpolate(source, size=size, mode="area")
+    else:
+        scaled = F.interpolate(source, size=size, mode="bilinear", antialias=True, align_corners=False)
+    scaled = scaled[0, 0].clamp(0, 1).numpy()
     total = scaled.sum()
     ys, xs = np.indices(scaled.shape)
     cy, cx = (ys * scaled).sum() / total, (xs * scaled).sum() / total

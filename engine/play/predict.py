@@ -113,14 +113,20 @@ def evaluating(model: nn.Module) -> Iterator[None]:
 
 
 class Player:
-    """Predictions of `model` (the compiled network, or any module) for `project`'s inputs."""
+    """Predictions of `model` (the compiled network, or any module) for `project`'s inputs. Give it
+    the project as trained (a run's project.layerlab, engine.run_dir.trained_project(trainer)): its
+    Input shape is the one the model takes. The model may be training meanwhile (call it between
+    steps, on the training thread): its mode is given back after each call."""
 
     def __init__(self, model: nn.Module | fx.GraphModule, project: Project) -> None:
         self.model, self.project = model, project
         self.loss = output_loss(project.network)
-        self.device = next((p.device for p in model.parameters()), torch.device("cpu"))
         self._probes = ProbeCollector(model, torch.zeros(0), None, 2) if isinstance(model, fx.GraphModule) else None
         self._split: Any = False  # not looked for yet
+
+    @property
+    def device(self) -> torch.device:
+        return next((p.device for p in self.model.parameters()), torch.device("cpu"))
 
     def predict(self, x: torch.Tensor) -> Prediction:
         """The prediction for one normalized input (1×C×H×W, or C×H×W)."""
