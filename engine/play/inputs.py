@@ -104,7 +104,8 @@ def mnist_like(drawing: np.ndarray) -> np.ndarray:
 
 # -- image files ---------------------------------------------------------------------------------
 def _read_image(path: Path) -> torch.Tensor:
-    """The file's pixels as uint8 C×H×W: torchvision's decoders (PNG, JPEG, GIF, WebP), else Pillow."""
+    """The file's pixels as C×H×W (uint8, or uint16 for 16-bit PNGs): torchvision's decoders (PNG,
+    JPEG, GIF, WebP; photos turned upright by their EXIF orientation), else Pillow (BMP, TIFF...)."""
     from torchvision.io import ImageReadMode, decode_image
 
     try:
@@ -112,7 +113,7 @@ def _read_image(path: Path) -> torch.Tensor:
     except OSError as error:
         raise PlayInputError(f"Cannot read '{path}': {error.strerror or error}.") from None
     try:
-        return decode_image(data, mode=ImageReadMode.UNCHANGED)
+        return decode_image(data, mode=ImageReadMode.UNCHANGED, apply_exif_orientation=True)
     except (RuntimeError, ValueError):
         pass
     try:
@@ -130,7 +131,7 @@ def _read_image(path: Path) -> torch.Tensor:
 
 def _flatten_alpha(image: torch.Tensor) -> tuple[torch.Tensor, bool]:
     """Composite a transparent image (2 or 4 channels) over white; (C×H×W 0..1, had alpha)."""
-    x = image.float() / 255
+    x = image.float() / (65535 if image.dtype == torch.uint16 else 255)  # 16-bit PNGs too
     if x.shape[0] in (2, 4):
         alpha = x[-1:]
         return x[:-1] * alpha + (1 - alpha), True

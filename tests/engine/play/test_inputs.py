@@ -118,12 +118,15 @@ def test_colour_and_gray_files_take_the_inputs_channels_and_size(tmp_path):
     assert array.shape == (1, 16, 16) and note == "converted 40×20 RGB to 1×16×16 grayscale, stretched to fit"
 
 
-def test_a_bmp_file_is_read_too(tmp_path):
+def test_bmp_and_16_bit_png_files_are_read_too(tmp_path):
     from PIL import Image
 
     Image.fromarray(np.full((30, 30), 200, np.uint8)).save(tmp_path / "x.bmp")
     array, note = image_file_to_input(tmp_path / "x.bmp", (1, 10, 10))
     assert array.shape == (1, 10, 10) and note.startswith("converted 30×30 grayscale")
+    Image.fromarray(np.full((20, 30), 40000, np.uint16)).save(tmp_path / "deep.png")
+    array, _ = image_file_to_input(tmp_path / "deep.png", (1, 10, 10))
+    assert np.allclose(array, 40000 / 65535, atol=1e-3)
 
 
 def test_bad_files_and_inputs_are_refused_with_the_file_named(tmp_path):
