@@ -74,10 +74,12 @@ def conv_autoencoder() -> Project:
 
 UNPOOL = "20_unpooling.md"
 LESSONS = [
-    Lesson("18_encoder_8_3_8", "The 8-3-8 encoder", "18_encoder_8_3_8.md", ["Loss", "Activations"], "TBD",
+    Lesson("18_encoder_8_3_8", "The 8-3-8 encoder", "18_encoder_8_3_8.md", ["Loss", "Activations"],
+           "All 8 inputs reconstructed after 1,000 steps, every output within 0.039 of its target (loss 0.0046)",
            encoder_8_3_8),
     Lesson("19_pca_autoencoder", "PCA as a linear autoencoder", "19_pca_autoencoder.md",
-           ["Loss", "Reconstruction", "Filters"], "TBD", linear_autoencoder),
+           ["Loss", "Reconstruction", "Filters"],
+           "Test MSE 0.0280 vs 0.0273 for PCA with 16 components (within 3 %)", linear_autoencoder),
     Lesson("20a_nearest", "Unpooling: nearest neighbour", UNPOOL, ["Activations"],
            "[[1,2],[3,4]] -> [[1,1,2,2],[1,1,2,2],[3,3,4,4],[3,3,4,4]]", lambda: upsample("UpsampleNearest")),
     Lesson("20b_bed_of_nails", "Unpooling: bed of nails", UNPOOL, ["Activations"],
@@ -89,5 +91,6 @@ LESSONS = [
            "[[1,2],[3,4]], 3x3 kernel of ones, stride 2, padding 1 -> [[1,3,2,2],[4,10,6,6],[3,7,4,4],[3,7,4,4]]",
            transposed_conv),
     Lesson("21_conv_autoencoder", "A convolutional autoencoder", "21_conv_autoencoder.md",
-           ["Loss", "Reconstruction", "Activations"], "TBD", conv_autoencoder),
+           ["Loss", "Reconstruction", "Activations"],
+           "Code 4x7x7 = 196 numbers for 784 pixels (25 %); test MSE 0.0139 after 3 epochs", conv_autoencoder),
 ]

@@ -18,11 +18,12 @@ def perceptron() -> Project:
 
 def spiral_net(activation: str) -> Project:
     b = NetworkBuilder()
-    x = b.chain(b.add("Input", shape=[2]), ("Dense", {"units": 16}, "fc1"), (activation, {}, "act1"),
-                ("Dense", {"units": 16}, "fc2"), (activation, {}, "act2"), ("Dense", {"units": 2}, "scores"))
-    b.add("Output", x)
+    x = b.add("Input", shape=[2])
+    for i in (1, 2, 3):
+        x = b.chain(x, ("Dense", {"units": 64}, f"fc{i}"), (activation, {}, f"act{i}"))
+    b.add("Output", b.chain(x, ("Dense", {"units": 2}, "scores")))
     return Project(b.finish(), f"Lesson 2: {activation} on the spiral",
-                   f"2-16-16-2 with {activation} units on two interleaved spirals; compare with the other "
+                   f"2-64-64-64-2 with {activation} units on two interleaved spirals; compare with the other "
                    "activations of lesson 2.", dict(SPIRAL),
                    {**QUICK, "optimizer": "adam", "lr": 0.01, "batch_size": 32, "epochs": 30})
 
@@ -40,10 +41,10 @@ def cross_entropy() -> Project:
                    dict(MNIST_SMALL), {**SGD, "epochs": 2})
 
 
-def batch_mode(batch_size: int, title: str) -> Project:
+def batch_mode(batch_size: int, title: str, lr: float = 0.1) -> Project:
     return Project(mlp([32], "ReLU"), f"Lesson 4: {title}",
-                   f"784-32-10 on 2,000 digits, 5 epochs at learning rate 0.1 with batch_size {batch_size}.",
-                   {**MNIST_SMALL, "subset": 2000}, {**QUICK, "optimizer": "sgd", "lr": 0.1,
+                   f"784-32-10 on 2,000 digits, 5 epochs at learning rate {lr} with batch_size {batch_size}.",
+                   {**MNIST_SMALL, "subset": 2000}, {**QUICK, "optimizer": "sgd", "lr": lr,
                                                     "batch_size": batch_size, "epochs": 5})
 
 
@@ -71,13 +72,14 @@ def deep(activation: str, residual: bool = False) -> Project:
     kind = f"{activation} with skip connections" if residual else activation
     return Project(b.finish(), f"Lesson 6: eight {kind} layers",
                    "Eight layers of 32 units: compare the gradient reaching fc1 with the one reaching scores.",
-                   dict(MNIST_SMALL), {**QUICK, "optimizer": "sgd", "lr": 0.1, "batch_size": 64, "epochs": 1})
+                   dict(MNIST_SMALL), {**QUICK, "optimizer": "sgd", "lr": 0.3, "batch_size": 64, "epochs": 3})
 
 
 GRAD = ["Loss", "Gradient flow"]
 LESSONS = [
     Lesson("01_perceptron", "The 784-16-16-10 perceptron", "01_perceptron.md",
-           ["Loss", "Activations", "Filters", "Confusion"], "TBD", perceptron),
+           ["Loss", "Activations", "Filters", "Confusion"],
+           "13,002 parameters; 83.1 % test accuracy after 3 epochs (846 SGD steps)", perceptron),
     Lesson("02a_sigmoid", "Activations: sigmoid", "02_activations.md", ["Boundary", "Loss", "Activations"],
            "TBD", lambda: spiral_net("Sigmoid")),
     Lesson("02b_tanh", "Activations: tanh", "02_activations.md", ["Boundary", "Loss", "Activations"],
@@ -85,16 +87,19 @@ LESSONS = [
     Lesson("02c_relu", "Activations: ReLU", "02_activations.md", ["Boundary", "Loss", "Activations"],
            "TBD", lambda: spiral_net("ReLU")),
     Lesson("03a_square_loss", "Square loss on sigmoid outputs", "03_losses.md", ["Loss", "Confusion"],
-           "TBD", square_loss),
+           "Stuck: 11.7 % test accuracy after 2 epochs (one class for every digit, loss 0.090)", square_loss),
     Lesson("03b_cross_entropy", "Softmax cross-entropy", "03_losses.md", ["Loss", "Confusion"],
-           "TBD", cross_entropy),
-    Lesson("04a_full_batch", "Full-batch gradient descent", "04_batch_size.md", ["Loss"], "TBD",
+           "80.5 % test accuracy after 2 epochs (564 steps), where the square loss is stuck at 11.7 %", cross_entropy),
+    Lesson("04a_full_batch", "Full-batch gradient descent", "04_batch_size.md", ["Loss"],
+           "5 steps in 5 epochs: 29.5 % test accuracy",
            lambda: batch_mode(0, "full-batch gradient descent")),
     Lesson("04b_sgd", "Stochastic gradient descent (batch 1)", "04_batch_size.md", ["Loss"], "TBD",
-           lambda: batch_mode(1, "stochastic gradient descent")),
-    Lesson("04c_minibatch", "Minibatch gradient descent (batch 32)", "04_batch_size.md", ["Loss"], "TBD",
+           lambda: batch_mode(1, "stochastic gradient descent", lr=0.01)),
+    Lesson("04c_minibatch", "Minibatch gradient descent (batch 32)", "04_batch_size.md", ["Loss"],
+           "285 steps in 5 epochs: 84.75 % test accuracy",
            lambda: batch_mode(32, "minibatch gradient descent")),
-    Lesson("05_gradient_check", "Gradient check", "05_gradient_check.md", ["Gradient check"], "TBD",
+    Lesson("05_gradient_check", "Gradient check", "05_gradient_check.md", ["Gradient check"],
+           "Largest relative error 8.6e-8 (below 1e-5) in every tensor; 84.75 % test accuracy after 1 epoch",
            gradient_check),
     Lesson("06a_deep_sigmoid", "Vanishing gradients: eight sigmoid layers", "06_vanishing_gradients.md", GRAD,
            "TBD", lambda: deep("Sigmoid")),
