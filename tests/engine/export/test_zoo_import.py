@@ -110,9 +110,11 @@ def test_convnext_layer_scale_keeps_torch_s_weight_name():
 
 
 def test_vit_imports_with_its_class_token_position_embedding_and_attention():
-    """vit_b_32, the cheapest ViT: 224 x 224 inputs only (it asserts the size it was built for)."""
-    assert same_outputs("vit_b_32", 224) <= 1e-5
-    library = import_torchvision("vit_b_32", (3, 224, 224)).project.network.library
+    """vit_b_32 (structure only: its outputs are checked with -m slow): 224 x 224 inputs only, as it
+    asserts the size it was built for."""
+    result = import_torchvision("vit_b_32", (3, 224, 224))
+    assert infer_shapes(result.project.network).total_params == result.reference_params == 88_224_232
+    library = result.project.network.library
     types = {d.network.spec(n).type_id for d in library for n in d.network.node_ids}
     assert {"SelfAttention", "PositionEmbedding", "LayerNorm", "Dense"} <= types
     with pytest.raises(ImportRefused, match="check of its input fails for 3x64x64 inputs"):
