@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QScrollArea
 
 from gui.play.panel import PlayPanel
 
@@ -16,7 +17,11 @@ if TYPE_CHECKING:
 
 def attach_play(window: MainWindow) -> PlayPanel:
     panel = PlayPanel()
-    window.add_dock(panel, "Play", Qt.DockWidgetArea.BottomDockWidgetArea)
+    holder = QScrollArea()  # the panel's room when the dock is small: it never makes the window larger
+    holder.setWidget(panel)
+    holder.setWidgetResizable(True)
+    holder.setFrameShape(QScrollArea.Shape.NoFrame)
+    window.add_dock(holder, "Play", Qt.DockWidgetArea.BottomDockWidgetArea)
     window.tabifyDockWidget(window.docks["Summary"], window.docks["Play"])
     window.docks["Summary"].raise_()
     window.training.run_saved.connect(panel.set_run)

@@ -16,7 +16,7 @@ def test_encoder_then_decoder_equals_the_whole_model():
     encoder, decoder = split_at(model, "relu2")
     x = example_input(network, batch=3)
     code = encoder(x)
-    assert code.shape == (3, 32, 7, 7)
+    assert code.shape == (3, 4, 7, 7)  # the code: 4x7x7 = 196 values, a quarter of the input
     assert torch.allclose(decoder(code), model(x))
     assert decoder.up1 is model.up1  # weights are shared, not copied
 

@@ -63,7 +63,7 @@ def test_without_a_display_it_says_so_and_lists_the_headless_commands(tmp_path) 
     first, second = result.stderr.strip().splitlines()
     assert "needs a desktop session" in first and "QT_QPA_PLATFORM=offscreen" in first
     assert "layerlab --screenshot OUT.png" in first
-    assert "layerlab datasets|export|gradcheck|import|summary|train|validate" in second
+    assert "layerlab datasets|export|gradcheck|import|runs|summary|sweep|train|validate" in second
     assert "Could not load the Qt platform plugin" not in result.stderr
 
 

@@ -87,8 +87,8 @@ def test_invalid_values_are_refused_in_the_windows_words_and_nothing_is_clamped(
     assert lr.minimum() < -1e9 and lr.maximum() > 1e9  # the editor takes any number: the engine judges it
 
     type_into(lr, "-0.1")
-    assert training.problem() == "Learning rate must be greater than 0. -0.1 was not applied: it stays 0.05."
-    assert lr.value() == 0.05 and lr.text() == "0.05"  # the project's value, not a clamped 0
+    assert training.problem() == "Learning rate must be greater than 0. -0.1 was not applied: it stays 0.01."
+    assert lr.value() == 0.01 and lr.text() == "0.01"  # the project's value, not a clamped 0
     assert "training.lr" not in training.problem() and "got" not in training.problem()
 
     batch = training.editors["batch_size"][0]
@@ -155,4 +155,4 @@ def test_each_setting_is_its_own_undo_step(spiral, qtbot):
     assert project.get("batch_size", 32) == 32 and project["lr"] == 0.03  # 32 is the default
     assert training.editors["batch_size"][0].value() == 32  # the form follows the undo
     stack.undo()
-    assert window.document.project.training["lr"] == 0.05  # back to the sample's own
+    assert window.document.project.training["lr"] == 0.01  # back to the sample's own
