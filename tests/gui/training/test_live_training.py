@@ -52,9 +52,9 @@ def test_a_run_finishes_and_every_view_has_data(qtbot, make_window):
     assert any(item.flow is not None for item in window.scene.edges.values())
     window.scene.select_nodes([window.document.network.find("fc1")])
     views.show_panel(views.activations)
-    assert views.activations.array.shape == (32,)  # fc1's 32 units for one probe sample
+    assert views.activations.array.shape == (64,)  # fc1's 64 units for one probe sample
     views.show_panel(views.filters)
-    assert views.filters.array.shape == (32, 2)  # first dense layer's weights
+    assert views.filters.array.shape == (64, 2)  # first dense layer's weights
 
 
 def test_pause_step_resume_stop_and_edits_are_locked(qtbot, make_window):
