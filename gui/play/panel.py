@@ -34,6 +34,7 @@ from gui.common.compute import run_in_background
 from gui.play.draw_canvas import DrawCanvas
 from gui.play.images import activation_thumbnail, pixmap, with_heat
 from gui.play.model_source import Answer, PlayModel
+from gui.play.point_picker import PointPicker
 from gui.play.reconstruction import ReconstructionView
 
 METHODS = {"": "none", "saliency": "saliency", "integrated_gradients": "integrated gradients", "grad_cam": "Grad-CAM"}
@@ -59,6 +60,10 @@ class PlayPanel(QWidget):
         self.inputs.addTab(self._draw_tab(), "Draw")
         self.inputs.addTab(self._file_tab(), "Image file")
         self.inputs.addTab(self._sample_tab(), "Test sample")
+        self.point = PointPicker()
+        self.point.picked.connect(lambda xy: self.request(xy))
+        self.inputs.addTab(self.point, "Point")
+        self.inputs.setTabVisible(3, False)  # for 2-D inputs only
         self.seen = QLabel()
         self.seen.setFixedSize(168, 168)
         self.method = QComboBox()
@@ -194,6 +199,13 @@ class PlayPanel(QWidget):
                             "a test sample.")
         self._fill_targets()
         self._filter_samples()
+        two_d = self.samples is not None and self.samples.images.ndim == 2 and self.samples.images.shape[1] == 2
+        self.inputs.setTabVisible(0, not two_d)  # drawing is for images
+        self.inputs.setTabVisible(1, not two_d)
+        self.inputs.setTabVisible(3, two_d)
+        if two_d:
+            self.point.show_samples(self.samples.images, self.samples.labels)
+            self.inputs.setCurrentIndex(3)
         self._enable(True)
         self.again()
 

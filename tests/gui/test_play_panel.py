@@ -75,3 +75,19 @@ def test_an_autoencoder_shows_its_reconstruction_and_code_sliders(make_window, t
     qtbot.waitUntil(lambda: panel.rebuilt.picture.pixmap().toImage() != before, timeout=30_000)
     panel.canvas.draw_stroke([(20, 20), (60, 60)])  # a drawing is not an input for it: said, nothing breaks
     qtbot.waitUntil(lambda: "not an image" in panel.status.text(), timeout=30_000)
+
+
+def test_a_2d_model_takes_a_clicked_point(make_window, tmp_path, qtbot) -> None:
+    project = load_project(SAMPLES / "spiral_playground.layerlab")
+    project.training.update({"epochs": 3})
+    train_to_directory(Trainer(project), tmp_path / "spiral")
+    window = make_window()
+    window.attach_training()
+    panel = window.play
+    panel.set_run(tmp_path / "spiral")
+    qtbot.waitUntil(lambda: panel.source is not None, timeout=60_000)
+    assert panel.inputs.isTabVisible(3) and not panel.inputs.isTabVisible(0)  # Point, not Draw
+    assert panel.inputs.currentIndex() == 3
+    panel.point.pick(0.5, -0.25)
+    qtbot.waitUntil(lambda: panel.last is not None and panel.last.seen.tolist() == [0.5, -0.25], timeout=30_000)
+    assert len(panel.last.prediction.top) == 2 and abs(sum(p for _, p in panel.last.prediction.top) - 1) < 1e-4
