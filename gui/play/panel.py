@@ -169,6 +169,7 @@ class PlayPanel(QWidget):
         grid.addWidget(self.sample_note, 2, 0, 1, 2)
         grid.setRowStretch(3, 1)
         self._sample_ids: list[int] = []
+        self._context = ""  # where the samples browsed come from (a confusion-matrix cell), if not all
         return page
 
     # -- the weights ---------------------------------------------------------------------------------
@@ -355,10 +356,28 @@ class PlayPanel(QWidget):
             return
         count = len(self.samples.images)
         wrong = self.wrong
+        self._context = ""
         self._sample_ids = ([i for i in range(count) if wrong is not None and wrong[i]]
                             if self.wrong_only.isChecked() else list(range(count)))
         self.sample_index.setRange(0, max(len(self._sample_ids) - 1, 0))
         self.show_sample()
+
+    def show_samples_of(self, indices: list[int], words: str) -> int:
+        """Browse only these test samples (a confusion-matrix cell's); returns how many are here."""
+        if self.samples is None:
+            return 0
+        self.wrong_only.blockSignals(True)
+        self.wrong_only.setChecked(False)
+        self.wrong_only.blockSignals(False)
+        self._sample_ids = [int(i) for i in indices if 0 <= int(i) < len(self.samples.images)]
+        self.sample_index.setRange(0, max(len(self._sample_ids) - 1, 0))
+        self.inputs.setCurrentIndex(2)
+        self._context = f"{len(self._sample_ids)} samples: {words}"
+        self.sample_note.setText(self._context)
+        if self._sample_ids:
+            self.sample_index.setValue(0)
+            self.show_sample()
+        return len(self._sample_ids)
 
     def show_sample(self) -> None:
         if self.samples is None or not self._sample_ids:
@@ -368,7 +387,8 @@ class PlayPanel(QWidget):
         label = self.samples.labels[index] if self.samples.labels is not None else None
         names = self.samples.class_names
         self.sample_note.setText(f"Test sample {index}" + (f", labelled {names[label] if names else label}"
-                                                           if label is not None else ""))
+                                                           if label is not None else "")
+                                 + (f" (of {self._context})" if self._context else ""))
         self.request(self.samples.images[index])
 
 

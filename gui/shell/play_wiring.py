@@ -25,5 +25,17 @@ def attach_play(window: MainWindow) -> PlayPanel:
     window.tabifyDockWidget(window.docks["Summary"], window.docks["Play"])
     window.docks["Summary"].raise_()
     window.training.run_saved.connect(panel.set_run)
+    confusion = window.training.views.confusion
+    confusion.cell_selected.connect(lambda row, column: _cell_to_play(window, panel, row, column))
     window.document.about_to_replace.connect(lambda: panel.set_run(None))
     return panel
+
+
+def _cell_to_play(window: MainWindow, panel: PlayPanel, row: int, column: int) -> None:
+    """A confusion-matrix cell clicked: its test samples become the Play panel's to browse."""
+    confusion = window.training.views.confusion
+    names = confusion.class_names or [str(i) for i in range(confusion.matrix.shape[0])]
+    count = panel.show_samples_of(list(confusion.sample_indices(row, column)),
+                                  f"true {names[row]}, predicted {names[column]}")
+    if count:
+        window.show_status(f"Play: the {count} test samples of that cell are in its Test sample tab.", 6000)

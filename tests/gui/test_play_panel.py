@@ -91,3 +91,20 @@ def test_a_2d_model_takes_a_clicked_point(make_window, tmp_path, qtbot) -> None:
     panel.point.pick(0.5, -0.25)
     qtbot.waitUntil(lambda: panel.last is not None and panel.last.seen.tolist() == [0.5, -0.25], timeout=30_000)
     assert len(panel.last.prediction.top) == 2 and abs(sum(p for _, p in panel.last.prediction.top) - 1) < 1e-4
+
+
+def test_a_confusion_matrix_cell_gives_play_its_samples(make_window, tmp_path, qtbot) -> None:
+    import numpy as np
+
+    _run(tmp_path)
+    window = make_window()
+    window.attach_training()
+    panel = window.play
+    panel.set_run(tmp_path / "run")
+    qtbot.waitUntil(lambda: panel.source is not None, timeout=60_000)
+    labels = np.array([3, 1, 3, 7, 3])
+    predictions = np.array([3, 1, 8, 7, 8])
+    window.training.views.confusion.set_results(labels, predictions, None, [str(i) for i in range(10)], "test")
+    window.training.views.confusion.table.cellClicked.emit(3, 8)  # true 3, predicted 8: samples 2 and 4
+    assert panel._sample_ids == [2, 4] and "true 3, predicted 8" in panel.sample_note.text()
+    assert panel.inputs.currentIndex() == 2
