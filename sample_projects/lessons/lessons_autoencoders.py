@@ -88,7 +88,8 @@ LESSONS = [
            "[[1,2,6,3],[3,5,2,1],[1,2,2,1],[7,3,4,8]] -> max-pool [[5,6],[7,8]] -> "
            "[[0,0,6,0],[0,5,0,0],[0,0,0,0],[7,0,0,8]]", max_unpool),
     Lesson("20d_transposed_conv", "Transposed convolution", UNPOOL, ["Activations"],
-           "[[1,2],[3,4]], 3x3 kernel of ones, stride 2, padding 1 -> [[1,3,2,2],[4,10,6,6],[3,7,4,4],[3,7,4,4]]",
+           "[[1,2],[3,4]], 3x3 kernel of ones, stride 2, padding 1, output padding 1 -> "
+           "[[1,3,2,2],[4,10,6,6],[3,7,4,4],[3,7,4,4]]",
            transposed_conv),
     Lesson("21_conv_autoencoder", "A convolutional autoencoder", "21_conv_autoencoder.md",
            ["Loss", "Reconstruction", "Activations"],

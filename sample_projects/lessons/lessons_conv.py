@@ -81,7 +81,7 @@ LESSONS = [
     Lesson("15_lenet5", "LeNet-5", "15_lenet5.md", ["Loss", "Filters", "Activations", "Confusion"],
            "61,706 parameters; 93.55 % test accuracy after 2 epochs (282 steps)", lenet5),
     Lesson("16_vgg16", "VGG-16: memory and parameters", "16_vgg16.md", ["Activations"],
-           "138,357,544 parameters (102,764,544 in fc6); 13,547,520 activations per image", vgg16),
+           "138,357,544 parameters (102,764,544 in fc6); 15,237,608 stored values per image (about 61 MB)", vgg16),
     Lesson("17_resnet_block", "A ResNet block", "17_resnet_block.md", ["Gradient flow", "Activations", "Loss"],
            "4,672 parameters in the block (12,698 in all); 95.05 % test accuracy after 2 epochs", resnet_block),
 ]
