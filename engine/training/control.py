@@ -6,6 +6,7 @@ run can hold the Control before the trainer exists; the trainer reads it only th
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 
 class Control:
@@ -22,6 +23,7 @@ class Control:
         # Scheduled probes come at most this often (seconds); set before the run (the window: its
         # views need about one a second, and each probe costs the training a few milliseconds).
         self.probe_min_seconds = 0.0
+        self._calls: list[Callable[[], None]] = []
 
     def _set(self, **changes) -> None:
         with self._cv:
@@ -61,11 +63,25 @@ class Control:
     def request_probe(self) -> None:
         self._set(probe_now=True)
 
+    def call_soon(self, fn: Callable[[], None]) -> None:
+        """Run `fn()` on the training thread between two steps (or while paused): work that needs
+        that thread (the window's Play panel, while a run has it). `fn` handles its own errors."""
+        with self._cv:
+            self._calls.append(fn)
+            self.pending = True
+            self._cv.notify_all()
+
+    def take_calls(self) -> list[Callable[[], None]]:
+        with self._cv:
+            calls, self._calls = self._calls, []
+            return calls
+
     def wait_while_paused(self, timeout: float = 0.2) -> None:
-        """Block (the training thread) until resumed, stopped, asked for a step, a probe or a change."""
+        """Block (the training thread) until resumed, stopped, asked for a step, a probe, a change or
+        a call."""
         with self._cv:
             while (self.paused and not self.stop_requested and self.single_steps == 0 and not self.probe_now
-                   and self.new_lr is None and self.new_probe_every is None):
+                   and self.new_lr is None and self.new_probe_every is None and not self._calls):
                 self._cv.wait(timeout)
 
     def take_single_step(self) -> bool:
@@ -81,5 +97,5 @@ class Control:
         with self._cv:
             taken = (self.new_lr, self.new_probe_every, self.probe_now)
             self.new_lr, self.new_probe_every, self.probe_now = None, None, False
-            self.pending = self.paused or self.stop_requested or self.single_steps > 0
+            self.pending = self.paused or self.stop_requested or self.single_steps > 0 or bool(self._calls)
             return taken

@@ -222,6 +222,8 @@ class Trainer(TrainingLoop):
 
     def _apply_requests(self, epoch: int) -> Iterator[R.Record]:
         """Take the one-off requests (new lr, probe interval, probe now) made since the last step."""
+        for call in self.control.take_calls():
+            call()
         lr, probe_every, probe_now = self.control.take()
         if lr is not None:
             self.schedule.set_lr(lr)

@@ -15,8 +15,9 @@ import torch
 from engine.play.explain import attribute, available_methods
 from engine.play.inputs import PlayInputError, mnist_like, to_model_input
 from engine.play.predict import Player, Prediction
-from engine.play.snapshots import list_snapshots, load_snapshot
-from engine.run_dir import read_run
+from engine.play.snapshots import SnapshotError, list_snapshots, load_snapshot, snapshot_model
+from engine.project import load_project
+from engine.run_dir import PROJECT, read_run
 
 
 def drawing_as_input(drawing: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -58,6 +59,7 @@ class PlayModel:
     snapshots: list[tuple[int, Path]] = field(default_factory=list)
     epoch: int | None = None  # the snapshot in use; None: the final weights
     methods: dict[str, str | None] = field(default_factory=dict)
+    live: bool = False  # a run still going: `final` is its latest epoch snapshot
 
     @classmethod
     def load(cls, run_dir: str | Path) -> PlayModel:
@@ -66,6 +68,19 @@ class PlayModel:
         final = copy.deepcopy(model.state_dict())
         made = cls(Path(run_dir), run.project, model, final, list_snapshots(run_dir))
         made.methods = available_methods(model, run.project)
+        return made
+
+    @classmethod
+    def load_live(cls, run_dir: str | Path) -> PlayModel:
+        """A run still going: its network (project.layerlab is written when it starts) with the
+        weights of its latest epoch snapshot; a SnapshotError while there is none yet."""
+        project = load_project(Path(run_dir) / PROJECT)
+        snapshots = list_snapshots(run_dir)
+        if not snapshots:
+            raise SnapshotError("the run has no epoch snapshot yet (training.snapshot_every is 0?)")
+        model = snapshot_model(project, snapshots[-1][1])
+        made = cls(Path(run_dir), project, model, copy.deepcopy(model.state_dict()), snapshots, live=True)
+        made.methods = available_methods(model, project)
         return made
 
     def use_epoch(self, epoch: int | None) -> None:

@@ -7,6 +7,7 @@ time (the latest input wins)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ from gui.play.model_source import Answer, PlayModel
 from gui.play.point_picker import PointPicker
 from gui.play.reconstruction import ReconstructionView
 
+Submit = Callable[[Callable[[], Any], Callable[[Any], None], Callable[[str], None]], None]
 METHODS = {"": "none", "saliency": "saliency", "integrated_gradients": "integrated gradients", "grad_cam": "Grad-CAM"}
 SAMPLES = 500  # test samples offered (the first of the test split)
 NO_RUN = ("Play uses a trained network's weights: train this network (F5), or open a run from the Runs "
@@ -46,6 +48,9 @@ NO_RUN = ("Play uses a trained network's weights: train this network (F5), or op
 class PlayPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.submit: Submit = lambda fn, done, failed: run_in_background(fn, done, failed, owner=self)
+        """How a computation is run: on the compute thread (the window routes it to the training
+        thread between steps while a run has the compute thread)."""
         self.source: PlayModel | None = None
         self.samples: Any = None
         self.wrong: np.ndarray | None = None
@@ -104,7 +109,7 @@ class PlayPanel(QWidget):
         middle.addWidget(self.heat_note)
         middle.addStretch(1)
         self.right_title = QLabel("<b>Likeliest classes</b>")
-        self.rebuilt = ReconstructionView(lambda: self.source, self._failed)
+        self.rebuilt = ReconstructionView(lambda: self.source, lambda *job: self.submit(*job), self._failed)
         self.right_pages = QStackedWidget()
         self.right_pages.addWidget(self.bars)
         self.right_pages.addWidget(self.rebuilt)
@@ -173,16 +178,19 @@ class PlayPanel(QWidget):
         return page
 
     # -- the weights ---------------------------------------------------------------------------------
-    def set_run(self, run_dir: str | Path | None) -> None:
-        """Use a run's weights (None: no run; the panel says how to get one)."""
-        self.source, self.samples, self.wrong = None, None, None
-        self._enable(False)
+    def set_run(self, run_dir: str | Path | None, live: bool = False) -> None:
+        """Use a run's weights (None: no run; the panel says how to get one). `live`: a run still
+        going, with the weights of its latest epoch (called again after each epoch)."""
         if run_dir is None:
+            self.source, self.samples, self.wrong = None, None, None
+            self._enable(False)
             self.status.setText(NO_RUN)
             return
-        self.status.setText(f"Loading the weights of {Path(run_dir).name}…")
-        run_in_background(lambda: _load(run_dir), self._loaded, lambda message: self.status.setText(
-            f"Cannot use {Path(run_dir).name}: {message}"), owner=self)
+        if not live or self.source is None:
+            self.status.setText(f"Loading the weights of {Path(run_dir).name}…")
+        self._busy, self._pending = False, None
+        self.submit(lambda: _load(run_dir, live), self._loaded, lambda message: self.status.setText(
+            f"Cannot use {Path(run_dir).name} yet: {message}"))
 
     def _loaded(self, loaded: tuple[PlayModel, Any, np.ndarray | None]) -> None:
         self.source, self.samples, self.wrong = loaded
@@ -196,8 +204,10 @@ class PlayPanel(QWidget):
             reason = self.source.methods.get(self.method.itemData(i))
             self.method.model().item(i).setEnabled(reason is None)
             self.method.model().item(i).setToolTip(reason or "")
-        self.status.setText(f"Using the weights of run {self.source.run_dir.name}. Draw, open an image or pick "
-                            "a test sample.")
+        latest = f"after epoch {self.source.snapshots[-1][0]}, " if self.source.live else ""
+        self.status.setText(f"Using the weights of run {self.source.run_dir.name} ({latest or 'final, '}"
+                            f"{'updated each epoch while it trains' if self.source.live else 'as saved'}). Draw, "
+                            "open an image or pick a test sample.")
         self._fill_targets()
         self._filter_samples()
         two_d = self.samples is not None and self.samples.images.ndim == 2 and self.samples.images.shape[1] == 2
@@ -259,7 +269,7 @@ class PlayPanel(QWidget):
             source.use_epoch(epoch)
             return source.answer(image, drawn, method, target)
 
-        run_in_background(compute, self._answered, self._failed, owner=self)
+        self.submit(compute, self._answered, self._failed)
 
     def _answered(self, answer: Answer) -> None:
         self._busy = False
@@ -392,12 +402,12 @@ class PlayPanel(QWidget):
         self.request(self.samples.images[index])
 
 
-def _load(run_dir: str | Path) -> tuple[PlayModel, Any, np.ndarray | None]:
+def _load(run_dir: str | Path, live: bool = False) -> tuple[PlayModel, Any, np.ndarray | None]:
     """On the compute thread: the run's model, its test samples, and which of them it gets wrong."""
     from engine.play.inputs import test_samples, to_model_input
     from engine.play.predict import Player
 
-    source = PlayModel.load(run_dir)
+    source = PlayModel.load_live(run_dir) if live else PlayModel.load(run_dir)
     samples = test_samples(source.project, SAMPLES)
     if samples.labels is None:
         return source, samples, None

@@ -10,17 +10,16 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSlider, QVBoxLayout, QWidget
 
-from gui.common.compute import run_in_background
 from gui.play.images import image_rgb, pixmap
 
 SIDE = 168
 
 
 class ReconstructionView(QWidget):
-    def __init__(self, source: Callable[[], Any], failed: Callable[[str], None],
+    def __init__(self, source: Callable[[], Any], submit: Callable[..., None], failed: Callable[[str], None],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.source, self.failed = source, failed
+        self.source, self.submit, self.failed = source, submit, failed
         self.picture = QLabel()
         self.picture.setFixedSize(SIDE, SIDE)
         self.sliders: list[QSlider] = []
@@ -58,5 +57,5 @@ class ReconstructionView(QWidget):
         if source is None or not self.sliders:
             return
         code = np.array([s.value() / 100 for s in self.sliders], dtype=np.float32)
-        run_in_background(lambda: source.decode(code),
-                          lambda image: self.picture.setPixmap(pixmap(image_rgb(image), SIDE)), self.failed, owner=self)
+        self.submit(lambda: source.decode(code), lambda image: self.picture.setPixmap(pixmap(image_rgb(image), SIDE)),
+                    self.failed)

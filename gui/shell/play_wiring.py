@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QScrollArea
 
+from gui.common.compute import post_to_gui, run_in_background, run_on_compute_thread
 from gui.play.panel import PlayPanel
 
 if TYPE_CHECKING:
@@ -25,6 +26,10 @@ def attach_play(window: MainWindow) -> PlayPanel:
     window.tabifyDockWidget(window.docks["Summary"], window.docks["Play"])
     window.docks["Summary"].raise_()
     window.training.run_saved.connect(panel.set_run)
+    controller = window.training.controller
+    controller.records.connect(lambda batch: _epoch_to_play(controller, panel, batch))
+    panel.submit = lambda fn, done, failed: _submit(controller, panel, fn, done, failed)
+    controller.state_changed.connect(lambda _: _run_leftovers(controller))
     confusion = window.training.views.confusion
     confusion.cell_selected.connect(lambda row, column: _cell_to_play(window, panel, row, column))
     window.document.about_to_replace.connect(lambda: panel.set_run(None))
@@ -39,3 +44,36 @@ def _cell_to_play(window: MainWindow, panel: PlayPanel, row: int, column: int) -
                                   f"true {names[row]}, predicted {names[column]}")
     if count:
         window.show_status(f"Play: the {count} test samples of that cell are in its Test sample tab.", 6000)
+
+
+def _epoch_to_play(controller, panel: PlayPanel, batch: list) -> None:
+    """While a run trains, each finished epoch's snapshot becomes the Play panel's weights."""
+    from engine.training import records as R
+
+    if controller.run_dir is not None and any(isinstance(record, R.EpochRecord) for record in batch):
+        panel.set_run(controller.run_dir, live=True)
+
+
+def _submit(controller, panel: PlayPanel, fn, done, failed) -> None:
+    """Play's computations go to the compute thread; while a run holds it, the trainer runs them
+    between two steps (or while paused). Results come back to the GUI thread either way."""
+    if not controller.active:
+        run_in_background(fn, done, failed, owner=panel)
+        return
+
+    def call() -> None:
+        try:
+            value = fn()
+        except Exception as error:  # reported in the panel, never into the training loop
+            post_to_gui(failed, str(error) or type(error).__name__)
+        else:
+            post_to_gui(done, value)
+
+    controller.control.call_soon(call)
+
+
+def _run_leftovers(controller) -> None:
+    """Calls the run ended before taking (it finished or failed meanwhile) run on the compute thread."""
+    if not controller.active:
+        for call in controller.control.take_calls():
+            run_on_compute_thread(call)

@@ -60,3 +60,24 @@ def test_scheduled_probes_come_at_most_as_often_as_the_control_allows():
         records = list(Trainer(spiral_project(probe_every=1, epochs=1), control=control).run())
         counts[seconds] = sum(isinstance(r, R.ProbeRecord) for r in records)
     assert counts[3600.0] == 1 and counts[0.0] > 3
+
+
+def test_calls_run_on_the_training_thread_between_steps_and_while_paused():
+    import threading
+
+    from engine.training import Trainer
+    from engine.training import records as R
+    from tests.engine.training.helpers import spiral_project
+
+    control = Control()
+    trainer = Trainer(spiral_project(epochs=2), control=control)
+    ran: list[tuple[str, int]] = []
+    for record in trainer.run():
+        if isinstance(record, R.StepRecord) and record.step == 2:
+            control.call_soon(lambda: ran.append((threading.current_thread().name, trainer.step)))
+            control.pause()
+        elif isinstance(record, R.Paused):
+            control.call_soon(lambda: ran.append(("paused", trainer.step)))
+            threading.Timer(0.3, control.resume).start()
+    assert [step for _, step in ran] == [2, 2]  # before the third step, and while paused there
+    assert ran[0][0] == threading.current_thread().name  # the thread that runs the trainer

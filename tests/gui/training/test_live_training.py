@@ -144,3 +144,16 @@ def test_second_run_overlays_the_first(qtbot, make_window):
         window.training.start()
         wait_state(qtbot, window, "finished")
     assert list(window.training.views.loss.overlays) == ["run 1"]
+
+
+def test_play_uses_each_epochs_weights_while_a_run_trains(qtbot, make_window):
+    window = spiral_window(make_window, epochs=200)
+    panel = window.play
+    window.training.start()
+    qtbot.waitUntil(lambda: panel.source is not None and panel.source.live, timeout=60_000)
+    assert window.training.controller.active  # the run goes on
+    panel.point.pick(0.25, 0.5)  # computed by the trainer between two steps
+    qtbot.waitUntil(lambda: panel.last is not None and panel.last.seen.tolist() == [0.25, 0.5], timeout=30_000)
+    assert window.training.controller.active and "updated each epoch" in panel.status.text()
+    window.training.stop()
+    wait_state(qtbot, window, "stopped", "finished")
