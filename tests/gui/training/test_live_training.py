@@ -94,7 +94,7 @@ def test_a_diverging_run_shows_the_error_and_the_app_stays_usable(qtbot, make_wi
     assert window.training.controller.state == "failed"
     assert "loss" in window.training.panel.run_box.message.text().lower()
     assert window.document.locked_reason is None
-    window.document.project.training["lr"] = 0.01
+    window.document.project.training.update({"lr": 0.01, "epochs": 5})  # a short second run
     window.training.start()
     wait_state(qtbot, window, "finished", "failed", "stopped")
     assert window.training.controller.state == "finished"  # the same window trains again, to the end
