@@ -17,14 +17,19 @@ def _run(tmp_path):
     return train_to_directory(Trainer(project), tmp_path / "run") or tmp_path / "run"
 
 
+def _playing(make_window, qtbot, run_dir):
+    """A window whose Play panel uses the run in `run_dir`, loaded."""
+    window = make_window()
+    window.attach_training()
+    window.play.set_run(run_dir)
+    qtbot.waitUntil(lambda: window.play.source is not None, timeout=60_000)
+    return window, window.play
+
+
 def test_drawing_gives_class_probabilities_and_activations(make_window, tmp_path, qtbot) -> None:
     run_dir = tmp_path / "run"
     _run(tmp_path)
-    window = make_window()
-    window.attach_training()
-    panel = window.play
-    panel.set_run(run_dir)
-    qtbot.waitUntil(lambda: panel.source is not None, timeout=60_000)
+    window, panel = _playing(make_window, qtbot, run_dir)
     assert [e for e, _ in panel.source.snapshots][-1] == 2  # one snapshot per epoch
     assert not panel.method.model().item(panel.method.findData("grad_cam")).isEnabled()  # an MLP has no conv
     panel.canvas.draw_stroke([(112, 40), (112, 120), (112, 190)])  # a "1"
@@ -38,11 +43,7 @@ def test_drawing_gives_class_probabilities_and_activations(make_window, tmp_path
 
 def test_samples_snapshots_and_a_bad_image(make_window, tmp_path, qtbot) -> None:
     _run(tmp_path)
-    window = make_window()
-    window.attach_training()
-    panel = window.play
-    panel.set_run(tmp_path / "run")
-    qtbot.waitUntil(lambda: panel.source is not None, timeout=60_000)
+    window, panel = _playing(make_window, qtbot, tmp_path / "run")
     panel.inputs.setCurrentIndex(2)
     panel.sample_index.setValue(3)
     qtbot.waitUntil(lambda: panel.last is not None and "Test sample 3" in panel.sample_note.text(), timeout=30_000)
@@ -60,11 +61,7 @@ def test_an_autoencoder_shows_its_reconstruction_and_code_sliders(make_window, t
     project = load_project(SAMPLES / "encoder_8_3_8.layerlab")
     project.training.update({"epochs": 300})
     train_to_directory(Trainer(project), tmp_path / "ae")
-    window = make_window()
-    window.attach_training()
-    panel = window.play
-    panel.set_run(tmp_path / "ae")
-    qtbot.waitUntil(lambda: panel.source is not None, timeout=60_000)
+    window, panel = _playing(make_window, qtbot, tmp_path / "ae")
     panel.inputs.setCurrentIndex(2)
     panel.show_sample()
     qtbot.waitUntil(lambda: panel.last is not None and panel.last.reconstruction is not None, timeout=30_000)
@@ -81,11 +78,7 @@ def test_a_2d_model_takes_a_clicked_point(make_window, tmp_path, qtbot) -> None:
     project = load_project(SAMPLES / "spiral_playground.layerlab")
     project.training.update({"epochs": 3})
     train_to_directory(Trainer(project), tmp_path / "spiral")
-    window = make_window()
-    window.attach_training()
-    panel = window.play
-    panel.set_run(tmp_path / "spiral")
-    qtbot.waitUntil(lambda: panel.source is not None, timeout=60_000)
+    window, panel = _playing(make_window, qtbot, tmp_path / "spiral")
     assert panel.inputs.isTabVisible(3) and not panel.inputs.isTabVisible(0)  # Point, not Draw
     assert panel.inputs.currentIndex() == 3
     panel.point.pick(0.5, -0.25)
@@ -97,11 +90,7 @@ def test_a_confusion_matrix_cell_gives_play_its_samples(make_window, tmp_path, q
     import numpy as np
 
     _run(tmp_path)
-    window = make_window()
-    window.attach_training()
-    panel = window.play
-    panel.set_run(tmp_path / "run")
-    qtbot.waitUntil(lambda: panel.source is not None, timeout=60_000)
+    window, panel = _playing(make_window, qtbot, tmp_path / "run")
     labels = np.array([3, 1, 3, 7, 3])
     predictions = np.array([3, 1, 8, 7, 8])
     window.training.views.confusion.set_results(labels, predictions, None, [str(i) for i in range(10)], "test")
