@@ -165,7 +165,7 @@ class PlayPanel(QWidget):
         self.sample_index = QSpinBox()
         self.sample_index.valueChanged.connect(lambda _: self.show_sample())
         self.wrong_only = QCheckBox("Misclassified only")
-        self.wrong_only.toggled.connect(lambda _: self._filter_samples())
+        self.wrong_only.toggled.connect(lambda _: self._filter_samples())  # shows the first of them
         self.sample_note = QLabel()
         self.sample_note.setWordWrap(True)
         grid.addWidget(QLabel("Sample:"), 0, 0)
@@ -193,45 +193,52 @@ class PlayPanel(QWidget):
             f"Cannot use {Path(run_dir).name} yet: {message}"))
 
     def _loaded(self, loaded: tuple[PlayModel, Any, np.ndarray | None]) -> None:
+        previous = self.source
         self.source, self.samples, self.wrong = loaded
+        first = previous is None or previous.run_dir != self.source.run_dir  # not a live run's next epoch
         snapshots = [epoch for epoch, _ in self.source.snapshots]
         self.epoch.blockSignals(True)
         self.epoch.setRange(0, len(snapshots))
         self.epoch.setValue(len(snapshots))
         self.epoch.blockSignals(False)
-        self._epoch_changed(len(snapshots))
+        self._show_epoch(len(snapshots))
         for i in range(self.method.count()):
             reason = self.source.methods.get(self.method.itemData(i))
             self.method.model().item(i).setEnabled(reason is None)
             self.method.model().item(i).setToolTip(reason or "")
-        latest = f"after epoch {self.source.snapshots[-1][0]}, " if self.source.live else ""
+        latest = f"after epoch {snapshots[-1]}, " if self.source.live and snapshots else ""
         self.status.setText(f"Using the weights of run {self.source.run_dir.name} ({latest or 'final, '}"
                             f"{'updated each epoch while it trains' if self.source.live else 'as saved'}). Draw, "
                             "open an image or pick a test sample.")
-        self._fill_targets()
-        self._filter_samples()
+        if first:
+            self._fill_targets()
+            self._filter_samples(show=self.inputs.currentIndex() == 2)
         two_d = self.samples is not None and self.samples.images.ndim == 2 and self.samples.images.shape[1] == 2
         self.inputs.setTabVisible(0, not two_d)  # drawing is for images
         self.inputs.setTabVisible(1, not two_d)
         self.inputs.setTabVisible(3, two_d)
-        if two_d:
+        if two_d and first:
             self.point.show_samples(self.samples.images, self.samples.labels)
             self.inputs.setCurrentIndex(3)
         self._enable(True)
-        self.again()
+        self.again()  # the input shown, with these weights
 
     def _enable(self, on: bool) -> None:
         for widget in (self.inputs, self.method, self.target, self.epoch):
             widget.setEnabled(on)
 
     def _epoch_changed(self, value: int) -> None:
-        if self.source is None:
-            return
+        if self.source is not None:
+            self._show_epoch(value)
+            self.again()
+
+    def _show_epoch(self, value: int) -> None:
+        """The slider's place: a snapshot's epoch, or the end (the final weights, or a live run's latest)."""
         snapshots = [epoch for epoch, _ in self.source.snapshots]
         epoch = snapshots[value] if value < len(snapshots) else None
-        self.epoch_label.setText(f"after epoch {epoch}" if epoch is not None else "final")
+        end = f"latest (epoch {snapshots[-1]})" if self.source.live and snapshots else "final"
+        self.epoch_label.setText(f"after epoch {epoch}" if epoch is not None else end)
         self._selected_epoch = epoch
-        self.again()
 
     def _fill_targets(self) -> None:
         self.target.blockSignals(True)
@@ -361,7 +368,7 @@ class PlayPanel(QWidget):
         self.file_note.setText(note)
         self.request(image)
 
-    def _filter_samples(self) -> None:
+    def _filter_samples(self, show: bool = True) -> None:
         if self.samples is None:
             return
         count = len(self.samples.images)
@@ -369,8 +376,11 @@ class PlayPanel(QWidget):
         self._context = ""
         self._sample_ids = ([i for i in range(count) if wrong is not None and wrong[i]]
                             if self.wrong_only.isChecked() else list(range(count)))
+        self.sample_index.blockSignals(True)
         self.sample_index.setRange(0, max(len(self._sample_ids) - 1, 0))
-        self.show_sample()
+        self.sample_index.blockSignals(False)
+        if show:
+            self.show_sample()
 
     def show_samples_of(self, indices: list[int], words: str) -> int:
         """Browse only these test samples (a confusion-matrix cell's); returns how many are here."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QScrollArea
 
@@ -65,9 +66,9 @@ def _submit(controller, panel: PlayPanel, fn, done, failed) -> None:
         try:
             value = fn()
         except Exception as error:  # reported in the panel, never into the training loop
-            post_to_gui(failed, str(error) or type(error).__name__)
+            post_to_gui(_while_alive(panel, failed), str(error) or type(error).__name__)
         else:
-            post_to_gui(done, value)
+            post_to_gui(_while_alive(panel, done), value)
 
     controller.control.call_soon(call)
 
@@ -77,3 +78,8 @@ def _run_leftovers(controller) -> None:
     if not controller.active:
         for call in controller.control.take_calls():
             run_on_compute_thread(call)
+
+
+def _while_alive(panel: PlayPanel, callback):
+    """`callback`, unless the panel was destroyed meanwhile (its window closed during a run)."""
+    return lambda value: callback(value) if shiboken6.isValid(panel) else None
