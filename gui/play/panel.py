@@ -52,6 +52,7 @@ class PlayPanel(QWidget):
         """How a computation is run: on the compute thread (the window routes it to the training
         thread between steps while a run has the compute thread)."""
         self.source: PlayModel | None = None
+        self._deferred: tuple[str | Path, bool] | None = None  # a run to load once the panel is shown
         self.samples: Any = None
         self.wrong: np.ndarray | None = None
         self._busy = False
@@ -178,9 +179,19 @@ class PlayPanel(QWidget):
         return page
 
     # -- the weights ---------------------------------------------------------------------------------
+    def defer(self, run_dir: str | Path, live: bool = False) -> None:
+        """Remember a run to load when the panel is next shown (loading costs the run's thread time)."""
+        self._deferred = (run_dir, live)
+        self.status.setText(f"Run {Path(run_dir).name} loads when this panel is shown.")
+
+    def load_deferred(self) -> None:
+        if self._deferred is not None:
+            self.set_run(*self._deferred)
+
     def set_run(self, run_dir: str | Path | None, live: bool = False) -> None:
         """Use a run's weights (None: no run; the panel says how to get one). `live`: a run still
         going, with the weights of its latest epoch (called again after each epoch)."""
+        self._deferred = None
         if run_dir is None:
             self.source, self.samples, self.wrong = None, None, None
             self._enable(False)
@@ -419,7 +430,7 @@ def _load(run_dir: str | Path, live: bool = False) -> tuple[PlayModel, Any, np.n
 
     source = PlayModel.load_live(run_dir) if live else PlayModel.load(run_dir)
     samples = test_samples(source.project, SAMPLES)
-    if samples.labels is None:
+    if samples.labels is None or live:  # a live run's mistakes change every epoch: not worth a pass each time
         return source, samples, None
     player = Player(source.model, source.project)
     wrong = [bool(prediction.top) and prediction.top[0][0] != int(label)

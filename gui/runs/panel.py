@@ -35,6 +35,7 @@ class RunsPanel(QWidget):
     def __init__(self, folder: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.index = RunIndex(folder)
+        self.stale = False  # runs were saved since the table was filled (it refreshes when shown)
         self.trash: list[Path] = []  # deleted runs, newest last (Undo Delete)
         self.model = RunsModel(self._edited)
         self.proxy = RunsFilter()
@@ -92,6 +93,7 @@ class RunsPanel(QWidget):
     # -- what is shown ------------------------------------------------------------------------
     def refresh(self) -> None:
         """Pick up new or changed run directories and show every run."""
+        self.stale = False
         self.index.refresh()
         self.model.set_entries(self.index.entries())
         self.table.resizeColumnsToContents()

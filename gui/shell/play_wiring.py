@@ -26,9 +26,11 @@ def attach_play(window: MainWindow) -> PlayPanel:
     window.add_dock(holder, "Play", Qt.DockWidgetArea.BottomDockWidgetArea)
     window.tabifyDockWidget(window.docks["Summary"], window.docks["Play"])
     window.docks["Summary"].raise_()
-    window.training.run_saved.connect(panel.set_run)
+    dock = window.docks["Play"]
+    dock.visibilityChanged.connect(lambda visible: panel.load_deferred() if visible else None)
+    window.training.run_saved.connect(lambda run_dir: _to_play(window, panel, run_dir, False))
     controller = window.training.controller
-    controller.records.connect(lambda batch: _epoch_to_play(controller, panel, batch))
+    controller.records.connect(lambda batch: _epoch_to_play(window, panel, batch))
     panel.submit = lambda fn, done, failed: _submit(controller, panel, fn, done, failed)
     controller.state_changed.connect(lambda _: _run_leftovers(controller))
     confusion = window.training.views.confusion
@@ -47,12 +49,21 @@ def _cell_to_play(window: MainWindow, panel: PlayPanel, row: int, column: int) -
         window.show_status(f"Play: the {count} test samples of that cell are in its Test sample tab.", 6000)
 
 
-def _epoch_to_play(controller, panel: PlayPanel, batch: list) -> None:
+def _epoch_to_play(window: MainWindow, panel: PlayPanel, batch: list) -> None:
     """While a run trains, each finished epoch's snapshot becomes the Play panel's weights."""
     from engine.training import records as R
 
+    controller = window.training.controller
     if controller.run_dir is not None and any(isinstance(record, R.EpochRecord) for record in batch):
-        panel.set_run(controller.run_dir, live=True)
+        _to_play(window, panel, controller.run_dir, True)
+
+
+def _to_play(window: MainWindow, panel: PlayPanel, run_dir, live: bool) -> None:
+    """Load the run in the Play panel now if the panel is in front, else when it comes forward:
+    loading takes time from the training thread, which a panel nobody sees should not cost."""
+    dock = window.docks["Play"]
+    in_front = dock.isVisible() and window.rect().intersects(dock.geometry())  # Qt moves tabs behind off-window
+    (panel.set_run if in_front else panel.defer)(run_dir, live)
 
 
 def _submit(controller, panel: PlayPanel, fn, done, failed) -> None:

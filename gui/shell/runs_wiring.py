@@ -25,7 +25,9 @@ def attach_runs(window: MainWindow) -> RunsPanel:
     window.add_dock(panel, "Runs", Qt.DockWidgetArea.BottomDockWidgetArea)
     window.tabifyDockWidget(window.docks["Summary"], window.docks["Runs"])
     window.docks["Summary"].raise_()
-    window.training.run_saved.connect(lambda _: panel.refresh())
+    dock = window.docks["Runs"]
+    window.training.run_saved.connect(lambda _: _refresh_when_seen(window, panel))
+    dock.visibilityChanged.connect(lambda visible: panel.refresh() if visible and panel.stale else None)
     panel.open_requested.connect(lambda entry: open_run(window, entry))
     window.act_sweep = action(window, "S&weep…", lambda: show_sweep(window, panel),
                               tip="Search settings and layer parameters with Optuna; every trial is a run")
@@ -44,6 +46,16 @@ def show_sweep(window: MainWindow, panel: RunsPanel) -> SweepDialog:
     dialog.show()
     window.sweep_dialog = dialog
     return dialog
+
+
+def _refresh_when_seen(window: MainWindow, panel: RunsPanel) -> None:
+    """List a new run now if the Runs panel is in front, else when it comes forward (reading the
+    runs folder at the end of a run would hold the window while the last views draw)."""
+    dock = window.docks["Runs"]
+    if dock.isVisible() and window.rect().intersects(dock.geometry()):  # Qt moves tabs behind off-window
+        panel.refresh()
+    else:
+        panel.stale = True
 
 
 def open_run(window: MainWindow, entry: Any) -> bool:

@@ -150,6 +150,9 @@ def test_play_uses_each_epochs_weights_while_a_run_trains(qtbot, make_window):
     window = spiral_window(make_window, epochs=200)
     panel = window.play
     window.training.start()
+    wait_state(qtbot, window, "running")
+    qtbot.wait(300)  # the training layout brings the Views forward first
+    window.show_dock("Play")  # a Play panel behind other tabs only remembers the run (test below)
     qtbot.waitUntil(lambda: panel.source is not None and panel.source.live, timeout=60_000)
     assert window.training.controller.active  # the run goes on
     panel.point.pick(0.25, 0.5)  # computed by the trainer between two steps
@@ -157,3 +160,15 @@ def test_play_uses_each_epochs_weights_while_a_run_trains(qtbot, make_window):
     assert window.training.controller.active and "updated each epoch" in panel.status.text()
     window.training.stop()
     wait_state(qtbot, window, "stopped", "finished")
+
+
+def test_a_hidden_play_panel_loads_the_run_only_when_shown(qtbot, make_window):
+    window = spiral_window(make_window, epochs=2)
+    panel = window.play
+    window.show_dock("Summary")  # Play is behind it
+    window.training.start()
+    wait_state(qtbot, window, "finished", "stopped", "failed")
+    qtbot.waitUntil(lambda: panel._deferred is not None, timeout=10_000)
+    assert panel.source is None and "loads when this panel is shown" in panel.status.text()
+    window.show_dock("Play")
+    qtbot.waitUntil(lambda: panel.source is not None, timeout=60_000)
