@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.layers.spec import LayerSpec
+from engine.layers.spec import LayerSpec, arg_ref
 
 BYTES_PER_VALUE = 4  # float32
 
@@ -50,11 +50,10 @@ def block_summary(params: dict[str, Any]) -> str:
     """A block instance's definition, repeat and the arguments it sets:
     'resnet_basic ×3 · channels 64 · first: stride 2'."""
     def words(args: dict[str, Any]) -> str:
-        return ", ".join(f"{k} ← {v['arg']}" if isinstance(v, dict) and "arg" in v else f"{k} {v}"
-                         for k, v in args.items())
+        return ", ".join(f"{k} ← {arg_ref(v)}" if arg_ref(v) is not None else f"{k} {v}" for k, v in args.items())
 
     repeat = params.get("repeat", 1)
-    times = f" × {repeat['arg']}" if isinstance(repeat, dict) else f" ×{repeat}" if repeat != 1 else ""
+    times = f" × {arg_ref(repeat)}" if arg_ref(repeat) is not None else f" ×{repeat}" if repeat != 1 else ""
     parts = [f"{params.get('definition', 'block')}{times}"]
     if params.get("args"):
         parts.append(words(params["args"]))

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from engine.play.explain import attribute, available_methods
-from engine.play.inputs import PlayInputError, mnist_like, to_model_input
+from engine.play.inputs import PlayInputError, input_shape, mnist_like, to_model_input
 from engine.play.predict import Player, Prediction
 from engine.play.snapshots import SnapshotError, list_snapshots, load_snapshot, snapshot_model
 from engine.project import load_project
@@ -60,6 +60,14 @@ class PlayModel:
     epoch: int | None = None  # the snapshot in use; None: the final weights
     methods: dict[str, str | None] = field(default_factory=dict)
     live: bool = False  # a run still going: `final` is its latest epoch snapshot
+    _player: Player | None = field(default=None, repr=False)
+
+    @property
+    def player(self) -> Player:
+        """Predictions of the model (made once: it finds the layers to record on first use)."""
+        if self._player is None:
+            self._player = Player(self.model, self.project)
+        return self._player
 
     @classmethod
     def load(cls, run_dir: str | Path) -> PlayModel:
@@ -95,10 +103,10 @@ class PlayModel:
     def answer(self, image: np.ndarray, drawn: bool, method: str | None, target: int | None) -> Answer:
         """The prediction (and attribution) for an image in 0..1; a drawing is first made MNIST-like
         when the Input is a 1×28×28 image."""
-        shape = tuple(self.project.network.node(self.project.network.nodes_with_role("input")[0]).params["shape"])
+        shape = input_shape(self.project)
         seen = drawing_as_input(image, shape) if drawn else image
         x = to_model_input(seen, self.project)
-        prediction = Player(self.model, self.project).predict(x)
+        prediction = self.player.predict(x)
         heat, note = None, ""
         if method:
             reason = self.methods.get(method)
@@ -111,13 +119,11 @@ class PlayModel:
         answer = Answer(prediction, np.asarray(seen, dtype=np.float32), heat, note)
         if prediction.probabilities is None and prediction.reconstruction.shape == tuple(shape):
             answer.reconstruction = prediction.reconstruction
-            player = Player(self.model, self.project)
-            if player.code_layer is not None:
-                code = player.encode(x)
+            if self.player.code_layer is not None:
+                code = self.player.encode(x)
                 answer.code = code if code.size <= MAX_CODE else None
         return answer
 
     def decode(self, code: np.ndarray) -> np.ndarray:
         """An autoencoder's output for a code, shaped like the input."""
-        shape = tuple(self.project.network.node(self.project.network.nodes_with_role("input")[0]).params["shape"])
-        return Player(self.model, self.project).decode(code).reshape(shape)
+        return self.player.decode(code).reshape(input_shape(self.project))

@@ -367,10 +367,9 @@ class PlayPanel(QWidget):
         if self.source is None:
             return
         from engine.errors import LayerLabError
-        from engine.play.inputs import image_file_to_input
+        from engine.play.inputs import image_file_to_input, input_shape
 
-        shape = tuple(self.source.project.network.node(
-            self.source.project.network.nodes_with_role("input")[0]).params["shape"])
+        shape = input_shape(self.source.project)
         try:
             image, note = image_file_to_input(path, shape)
         except LayerLabError as error:
@@ -426,13 +425,12 @@ class PlayPanel(QWidget):
 def _load(run_dir: str | Path, live: bool = False) -> tuple[PlayModel, Any, np.ndarray | None]:
     """On the compute thread: the run's model, its test samples, and which of them it gets wrong."""
     from engine.play.inputs import test_samples, to_model_input
-    from engine.play.predict import Player
 
     source = PlayModel.load_live(run_dir) if live else PlayModel.load(run_dir)
     samples = test_samples(source.project, SAMPLES)
     if samples.labels is None or live:  # a live run's mistakes change every epoch: not worth a pass each time
         return source, samples, None
-    player = Player(source.model, source.project)
+    player = source.player
     wrong = [bool(prediction.top) and prediction.top[0][0] != int(label)
              for image, label in zip(samples.images, samples.labels, strict=True)
              for prediction in [player.predict(to_model_input(image, source.project))]]

@@ -113,12 +113,12 @@ class RunsPanel(QWidget):
         return [self.proxy.index(r, 0).data(ENTRY_ROLE) for r in rows]
 
     def select_ids(self, ids: list[str]) -> None:
-        self.table.clearSelection()
+        selection = self.table.selectionModel()
+        selection.clearSelection()
+        flags = selection.SelectionFlag.Select | selection.SelectionFlag.Rows
         for r in range(self.proxy.rowCount()):
             if self.proxy.index(r, 0).data(ENTRY_ROLE).id in ids:
-                self.table.selectRow(r) if len(ids) == 1 else self.table.selectionModel().select(
-                    self.proxy.index(r, 0), self.table.selectionModel().SelectionFlag.Select
-                    | self.table.selectionModel().SelectionFlag.Rows)
+                selection.select(self.proxy.index(r, 0), flags)
 
     def _selection_changed(self) -> None:
         selected = self.selected_entries()

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 
 from engine.blocks.library_ops import instances
+from gui.document.scope import definition_of, network_at
 from gui.editor.block_actions import BlockController, LibraryActions
 from gui.editor.block_panel import BlockPanel
 from gui.shell.menus import action, add_to
@@ -70,8 +71,6 @@ def scope_note(window: MainWindow) -> str:
     doc = window.document
     if not doc.scope:
         return ""
-    from gui.document.scope import definition_of, network_at
-
     holder = network_at(doc.root, doc.scope[:-1])
     definition = definition_of(holder, doc.scope[-1].block)
     if definition is None:

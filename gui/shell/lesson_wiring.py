@@ -20,9 +20,8 @@ def attach_lessons(window: MainWindow) -> None:
     window.lesson_text = None  # the Lesson panel is made when the first lesson opens
     window.act_open_lesson = action(window, "Open &Lesson…", lambda: show_lessons(window),
                                     tip="The course's lessons: a project, what it shows and what to expect")
-    window.file_menu.insertAction(window.act_open_sample, window.act_open_lesson)
-    window.file_menu.removeAction(window.act_open_sample)
-    window.file_menu.insertAction(window.act_open_lesson, window.act_open_sample)
+    actions = window.file_menu.actions()
+    window.file_menu.insertAction(actions[actions.index(window.act_open_sample) + 1], window.act_open_lesson)
 
 
 def show_lessons(window: MainWindow) -> LessonsGallery:

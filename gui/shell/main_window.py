@@ -117,6 +117,11 @@ class MainWindow(QMainWindow):
         self.panels_menu.addAction(dock.toggleViewAction())
         return dock
 
+    def dock_in_front(self, title: str) -> bool:
+        """Whether the dock is shown and not behind another tab (Qt moves those off the window)."""
+        dock = self.docks[title]
+        return dock.isVisible() and self.rect().intersects(dock.geometry())
+
     def show_dock(self, title: str) -> None:
         dock = self.docks.get(title)
         if dock is not None:

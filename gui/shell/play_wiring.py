@@ -61,9 +61,7 @@ def _epoch_to_play(window: MainWindow, panel: PlayPanel, batch: list) -> None:
 def _to_play(window: MainWindow, panel: PlayPanel, run_dir, live: bool) -> None:
     """Load the run in the Play panel now if the panel is in front, else when it comes forward:
     loading takes time from the training thread, which a panel nobody sees should not cost."""
-    dock = window.docks["Play"]
-    in_front = dock.isVisible() and window.rect().intersects(dock.geometry())  # Qt moves tabs behind off-window
-    (panel.set_run if in_front else panel.defer)(run_dir, live)
+    (panel.set_run if window.dock_in_front("Play") else panel.defer)(run_dir, live)
 
 
 def _submit(controller, panel: PlayPanel, fn, done, failed) -> None:

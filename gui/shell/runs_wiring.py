@@ -51,8 +51,7 @@ def show_sweep(window: MainWindow, panel: RunsPanel) -> SweepDialog:
 def _refresh_when_seen(window: MainWindow, panel: RunsPanel) -> None:
     """List a new run now if the Runs panel is in front, else when it comes forward (reading the
     runs folder at the end of a run would hold the window while the last views draw)."""
-    dock = window.docks["Runs"]
-    if dock.isVisible() and window.rect().intersects(dock.geometry()):  # Qt moves tabs behind off-window
+    if window.dock_in_front("Runs"):
         panel.refresh()
     else:
         panel.stale = True
