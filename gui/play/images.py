@@ -59,3 +59,63 @@ def activation_thumbnail(values: np.ndarray, side: int = 56) -> QPixmap:
         array = array.reshape(1, -1)
     gray = _to_uint8(array)
     return pixmap(np.repeat(gray[:, :, None], 3, axis=2), side)
+
+
+CARD_PICTURE = (280, 62)  # a card's picture area (140×31 on the canvas) at twice its size
+CARD_GAP = 6
+
+
+def _nearest(array: np.ndarray, height: int, width: int) -> np.ndarray:
+    """`array` (H×W) resized by repeating its values: sharp cells, nothing invented."""
+    rows = np.arange(height) * array.shape[0] // height
+    columns = np.arange(width) * array.shape[1] // width
+    return array[rows][:, columns]
+
+
+def _colours(values: np.ndarray, scale: float, signed: bool) -> np.ndarray:
+    """H×W values → H×W×3 uint8: 0 black → `scale` white; signed values blue (−) and red (+) on white."""
+    v = np.nan_to_num(values / scale if scale > 0 else np.zeros_like(values)).clip(-1, 1)
+    if not signed:
+        return np.repeat((v * 255).astype(np.uint8)[:, :, None], 3, axis=2)
+    positive, negative = v.clip(0, 1), (-v).clip(0, 1)
+    rgb = np.stack([1 - negative * 0.8, 1 - (positive + negative) * 0.75, 1 - positive * 0.8], axis=2)
+    return (rgb * 255).astype(np.uint8)
+
+
+def card_picture(values: np.ndarray) -> tuple[np.ndarray, str]:
+    """One layer's output for one input, drawn for its card on the canvas: feature maps as the four
+    most active channels side by side, a vector as a grid of cells (one per unit), on one scale
+    (0 black, the largest white; values below zero in blue, above in red). Returns the H×W×3
+    picture and a sentence saying what it shows."""
+    array = np.asarray(values, dtype=np.float32)
+    array = array[0] if array.ndim >= 2 and array.shape[0] == 1 else array
+    if array.ndim == 3 and array.shape[1] * array.shape[2] == 1:
+        array = array.reshape(-1)  # channels of one pixel (after global pooling): a vector
+    width, height = CARD_PICTURE
+    background = np.full((height, width, 3), 245, dtype=np.uint8)
+    signed = bool(np.nanmin(array) < 0) if array.size else False
+    if array.ndim == 3:
+        count = min(len(array), (width + CARD_GAP) // (height + CARD_GAP))
+        strongest = np.argsort(-np.abs(array).mean(axis=(1, 2)), kind="stable")[:count]
+        shown = array[strongest]
+        scale = float(np.abs(shown).max()) if shown.size else 0.0
+        for place, channel in enumerate(shown):
+            left = place * (height + CARD_GAP)
+            background[:, left:left + height] = _colours(_nearest(channel, height, height), scale, signed)
+        listed = ", ".join(str(int(c)) for c in strongest)
+        return background, (f"channels {listed} of {len(array)} (the most active), "
+                            f"{array.shape[1]}×{array.shape[2]} each")
+    if array.ndim == 1:
+        rows = int(min(max(round(np.sqrt(array.size * height / width)), 1), max(array.size, 1)))
+        columns = int(np.ceil(array.size / rows)) if array.size else 1
+        grid = np.full(rows * columns, np.nan, dtype=np.float32)
+        grid[:array.size] = array
+        grid = grid.reshape(rows, columns)
+        what = f"{array.size} values, one cell each" + (f" ({rows} rows)" if rows > 1 else "")
+    else:
+        grid = array.reshape(array.shape[0], -1) if array.ndim >= 2 else array.reshape(1, -1)
+        what = f"{' × '.join(map(str, array.shape))} values"
+    scale = float(np.nanmax(np.abs(grid))) if np.isfinite(grid).any() else 0.0
+    picture = _colours(_nearest(grid, height, width), scale, signed)
+    picture[_nearest(np.isnan(grid), height, width)] = 245
+    return picture, what

@@ -11,7 +11,9 @@ from typing import Any
 
 import numpy as np
 import torch
+from torch import fx
 
+from engine.blocks.paths import layer_places
 from engine.play.explain import attribute, available_methods
 from engine.play.inputs import PlayInputError, input_shape, mnist_like, to_model_input
 from engine.play.predict import Player, Prediction
@@ -90,6 +92,16 @@ class PlayModel:
         made = cls(Path(run_dir), project, model, copy.deepcopy(model.state_dict()), snapshots, live=True)
         made.methods = available_methods(model, project)
         return made
+
+    def card_keys(self, scope: list[tuple[str, int]]) -> dict[str, str]:
+        """Node id -> activation key (as engine.training.probes keys them) of each layer shown on the
+        canvas at `scope`: the opened blocks (node id, repetition), top level first."""
+        if not isinstance(self.model, fx.GraphModule):
+            return {}
+        blocks, repetitions = tuple(b for b, _ in scope), tuple(r for _, r in scope)
+        return {place.nodes[-1]: place.nodes[0] if len(place.nodes) == 1 else place.path
+                for place in layer_places(self.model)
+                if place.nodes[:-1] == blocks and place.repetitions == repetitions}
 
     def use_epoch(self, epoch: int | None) -> None:
         """Load the snapshot of `epoch` (None: the final weights)."""

@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QMimeData, Qt
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,7 +23,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QSlider,
     QSpinBox,
     QStackedWidget,
@@ -32,14 +32,16 @@ from PySide6.QtWidgets import (
 )
 
 from gui.common.compute import run_in_background
+from gui.play.activation_strip import ActivationStrip
 from gui.play.draw_canvas import DrawCanvas
-from gui.play.images import activation_thumbnail, pixmap, with_heat
+from gui.play.images import pixmap, with_heat
 from gui.play.model_source import Answer, PlayModel
 from gui.play.point_picker import PointPicker
 from gui.play.reconstruction import ReconstructionView
 
 Submit = Callable[[Callable[[], Any], Callable[[Any], None], Callable[[str], None]], None]
 METHODS = {"": "none", "saliency": "saliency", "integrated_gradients": "integrated gradients", "grad_cam": "Grad-CAM"}
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
 SAMPLES = 500  # test samples offered (the first of the test split)
 NO_RUN = ("Play uses a trained network's weights: train this network (F5), or open a run from the Runs "
           "panel, then try it here.")
@@ -88,16 +90,11 @@ class PlayPanel(QWidget):
         self.bars.setMinimumWidth(220)
         self.classes_note = QLabel()
         self.classes_note.setWordWrap(True)
+        self.classes_note.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.epoch = QSlider(Qt.Orientation.Horizontal)
         self.epoch.valueChanged.connect(self._epoch_changed)
         self.epoch_label = QLabel()
-        self.strip = QWidget()
-        self.strip_layout = QHBoxLayout(self.strip)
-        self.strip_layout.setContentsMargins(0, 0, 0, 0)
-        strip_scroll = QScrollArea()
-        strip_scroll.setWidget(self.strip)
-        strip_scroll.setWidgetResizable(True)
-        strip_scroll.setFixedHeight(110)
+        self.strip = ActivationStrip()
         middle = QVBoxLayout()
         middle.addWidget(QLabel("<b>What the network sees</b>"))
         middle.addWidget(self.seen)
@@ -109,31 +106,38 @@ class PlayPanel(QWidget):
         middle.addLayout(row)
         middle.addWidget(self.heat_note)
         middle.addStretch(1)
+        epochs = QHBoxLayout()  # under the picture: the weights it was computed with
+        epochs.addWidget(QLabel("Weights:"))
+        epochs.addWidget(self.epoch, 1)
+        epochs.addWidget(self.epoch_label)
+        middle.addLayout(epochs)
         self.right_title = QLabel("<b>Likeliest classes</b>")
         self.rebuilt = ReconstructionView(lambda: self.source, lambda *job: self.submit(*job), self._failed)
         self.right_pages = QStackedWidget()
         self.right_pages.addWidget(self.bars)
         self.right_pages.addWidget(self.rebuilt)
+        heading = QHBoxLayout()
+        heading.addWidget(self.right_title)
+        heading.addWidget(self.classes_note, 1, Qt.AlignmentFlag.AlignRight)
         right = QVBoxLayout()
-        right.addWidget(self.right_title)
+        right.addLayout(heading)
         right.addWidget(self.right_pages, 1)
-        right.addWidget(self.classes_note)
         top = QHBoxLayout()
         top.addWidget(self.inputs)
         top.addLayout(middle)
         top.addLayout(right, 1)
-        epochs = QHBoxLayout()
-        epochs.addWidget(QLabel("Weights:"))
-        epochs.addWidget(self.epoch, 1)
-        epochs.addWidget(self.epoch_label)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.status)
         layout.addLayout(top, 1)
-        layout.addLayout(epochs)
-        layout.addWidget(QLabel("<b>Each layer's activations for this input</b>"))
-        layout.addWidget(strip_scroll)
+        layout.addWidget(self.strip)
+        self.setAcceptDrops(True)
         self._enable(False)
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
+        """The minimum height: the dock's scroll area would otherwise size the panel by its wrapped
+        labels' preferred height and scroll a panel that fits; it takes the room it is given."""
+        return self.minimumSizeHint().height()
 
     # -- input tabs ------------------------------------------------------------------------------
     def _draw_tab(self) -> QWidget:
@@ -153,7 +157,8 @@ class PlayPanel(QWidget):
         column = QVBoxLayout(page)
         button = QPushButton("Open image…")
         button.clicked.connect(self._browse)
-        self.file_note = QLabel("PNG, JPEG or BMP; converted to the Input's shape (what was done is said here).")
+        self.file_note = QLabel("PNG, JPEG or BMP (or drop one on this panel); converted to the Input's shape "
+                                "(what was done is said here).")
         self.file_note.setWordWrap(True)
         column.addWidget(button)
         column.addWidget(self.file_note)
@@ -194,6 +199,7 @@ class PlayPanel(QWidget):
         self._deferred = None
         if run_dir is None:
             self.source, self.samples, self.wrong = None, None, None
+            self.strip.clear()
             self._enable(False)
             self.status.setText(NO_RUN)
             return
@@ -334,31 +340,25 @@ class PlayPanel(QWidget):
         self._show_strip(prediction.activations)
 
     def _show_strip(self, activations: dict[str, np.ndarray]) -> None:
-        while self.strip_layout.count():
-            item = self.strip_layout.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
         network = self.source.project.network if self.source else None
-        for key, values in activations.items():
-            name = network.name_of(key) if network is not None and key in network else key
-            cell = QLabel()
-            cell.setPixmap(activation_thumbnail(values))
-            cell.setToolTip(f"{name}: {' × '.join(map(str, np.shape(values)[1:]))}")
-            column = QVBoxLayout()
-            caption = QLabel(name)
-            caption.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-            holder = QWidget()
-            column.setContentsMargins(0, 0, 0, 0)
-            column.addWidget(cell)
-            column.addWidget(caption)
-            holder.setLayout(column)
-            self.strip_layout.addWidget(holder)
-        self.strip_layout.addStretch(1)
+        self.strip.show_activations(activations, lambda key: network.name_of(key)
+                                    if network is not None and key in network else key)
 
     # -- files and samples ------------------------------------------------------------------------
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open an image", "", "Images (*.png *.jpg *.jpeg *.bmp)")
         if path:
+            self.open_image(path)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt's name
+        if self.source is not None and _image_path(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt's name
+        path = _image_path(event.mimeData())
+        if path:
+            event.acceptProposedAction()
+            self.inputs.setCurrentIndex(1)
             self.open_image(path)
 
     def open_image(self, path: str) -> None:
@@ -420,6 +420,14 @@ class PlayPanel(QWidget):
                                                            if label is not None else "")
                                  + (f" (of {self._context})" if self._context else ""))
         self.request(self.samples.images[index])
+
+
+def _image_path(mime: QMimeData) -> str | None:
+    """The first local file dropped, if it looks like an image."""
+    for url in mime.urls() if mime.hasUrls() else []:
+        if url.isLocalFile() and Path(url.toLocalFile()).suffix.lower() in IMAGE_SUFFIXES:
+            return url.toLocalFile()
+    return None
 
 
 def _load(run_dir: str | Path, live: bool = False) -> tuple[PlayModel, Any, np.ndarray | None]:

@@ -36,7 +36,26 @@ def attach_play(window: MainWindow) -> PlayPanel:
     confusion = window.training.views.confusion
     confusion.cell_selected.connect(lambda row, column: _cell_to_play(window, panel, row, column))
     window.document.about_to_replace.connect(lambda: panel.set_run(None))
+    panel.strip.cards_changed.connect(lambda _: _to_cards(window, panel))
+    window.document.reset.connect(lambda: _to_cards(window, panel))  # the canvas was rebuilt
     return panel
+
+
+def _to_cards(window: MainWindow, panel: PlayPanel) -> None:
+    """Each card on the canvas shows its layer's activations for the Play input (when asked), or
+    its parameters again."""
+    from gui.play.images import card_picture, pixmap
+
+    strip = panel.strip
+    shown = strip.latest if strip.on_cards.isChecked() and panel.source is not None else None
+    keys = panel.source.card_keys([(s.block, s.repetition) for s in window.document.scope]) if shown else {}
+    for node_id, item in window.scene.nodes.items():
+        values = shown.get(keys.get(node_id, "")) if shown else None
+        if values is None:
+            item.set_picture(None)
+            continue
+        picture, what = card_picture(values)
+        item.set_picture(pixmap(picture, picture.shape[1]), f"Activations for the Play input: {what}")
 
 
 def _cell_to_play(window: MainWindow, panel: PlayPanel, row: int, column: int) -> None:

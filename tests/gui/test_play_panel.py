@@ -17,9 +17,9 @@ def _run(tmp_path):
     return train_to_directory(Trainer(project), tmp_path / "run") or tmp_path / "run"
 
 
-def _playing(make_window, qtbot, run_dir):
-    """A window whose Play panel uses the run in `run_dir`, loaded."""
-    window = make_window()
+def _playing(make_window, qtbot, run_dir, project=None):
+    """A window (showing `project`, if given) whose Play panel uses the run in `run_dir`, loaded."""
+    window = make_window(project)
     window.attach_training()
     window.play.set_run(run_dir)
     qtbot.waitUntil(lambda: window.play.source is not None, timeout=60_000)
@@ -37,7 +37,7 @@ def test_drawing_gives_class_probabilities_and_activations(make_window, tmp_path
     prediction = panel.last.prediction
     assert abs(prediction.probabilities.sum() - 1) < 1e-4 and len(prediction.top) == 5
     assert panel.last.seen.shape[-2:] == (28, 28)  # centred and scaled like MNIST
-    assert panel.strip_layout.count() >= 4  # a thumbnail per layer
+    assert len(panel.strip._cells) >= 4  # a thumbnail per layer
     assert "%" in panel.classes_note.text()
 
 
@@ -97,3 +97,61 @@ def test_a_confusion_matrix_cell_gives_play_its_samples(make_window, tmp_path, q
     window.training.views.confusion.table.cellClicked.emit(3, 8)  # true 3, predicted 8: samples 2 and 4
     assert panel._sample_ids == [2, 4] and "true 3, predicted 8" in panel.sample_note.text()
     assert panel.inputs.currentIndex() == 2
+
+
+def test_activations_on_the_cards_and_a_dropped_image(make_window, tmp_path, qtbot) -> None:
+    from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt, QUrl
+    from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QImage
+    from PySide6.QtWidgets import QApplication
+
+    _run(tmp_path)
+    window, panel = _playing(make_window, qtbot, tmp_path / "run", SAMPLES / "mnist_mlp.layerlab")
+    network = window.document.network
+    dense = [n for n in network.node_ids if network.node(n).type == "Dense"]
+    input_id = network.nodes_with_role("input")[0]
+    panel.canvas.draw_stroke([(112, 40), (112, 120), (112, 190)])
+    qtbot.waitUntil(lambda: panel.last is not None, timeout=30_000)
+    assert all(window.scene.nodes[n].picture is None for n in dense)  # not asked yet
+    panel.strip.on_cards.setChecked(True)
+    assert all(window.scene.nodes[n].picture is not None for n in dense)
+    assert "Activations for the Play input: 10 values" in window.scene.nodes[dense[-1]].toolTip()
+    assert window.scene.nodes[input_id].picture is None  # no layer output of its own
+    image = QImage(28, 28, QImage.Format.Format_Grayscale8)
+    image.fill(QColor("black"))
+    for y in range(4, 24):
+        image.setPixelColor(14, y, QColor("white"))
+    image.save(str(tmp_path / "one.png"))
+    before = panel.last
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(tmp_path / "one.png"))])
+    actions, buttons, mods = Qt.DropAction.CopyAction, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    try:  # PySide6 >= 6.12 takes a QPointF; earlier versions a QPoint
+        enter = QDragEnterEvent(QPointF(10, 10), actions, mime, buttons, mods)
+    except TypeError:
+        enter = QDragEnterEvent(QPoint(10, 10), actions, mime, buttons, mods)
+    QApplication.sendEvent(panel, enter)
+    assert enter.isAccepted()
+    QApplication.sendEvent(panel, QDropEvent(QPointF(10, 10), actions, mime, buttons, mods, QEvent.Type.Drop))
+    qtbot.waitUntil(lambda: panel.last is not before and not panel._busy, timeout=30_000)
+    assert panel.inputs.currentIndex() == 1 and "28" in panel.file_note.text()
+    panel.strip.on_cards.setChecked(False)
+    assert all(item.picture is None for item in window.scene.nodes.values())
+
+
+def test_card_keys_follow_the_opened_block() -> None:
+    """Inside an opened block, each card's activations are its layer's at that instance's path."""
+    from pathlib import Path
+
+    from engine.compiler import compile_network
+    from gui.play.model_source import PlayModel
+
+    project = load_project(SAMPLES / "resnet_mnist.layerlab")
+    source = PlayModel(Path("unused"), project, compile_network(project.network), {})
+    network = project.network
+    by_name = {network.name_of(n): n for n in network.node_ids}
+    top = source.card_keys([])
+    assert top[by_name["stem"]] == by_name["stem"] and top[by_name["stage1"]] == by_name["stage1"]
+    inside = source.card_keys([(by_name["stage1"], 0)])
+    definition = network.library.get("resnet_basic").network
+    assert {definition.name_of(n): key for n, key in inside.items()}["conv1"] == "stage1.conv1"
+    assert source.card_keys([(by_name["stage1"], 1)]) == {}  # it does not repeat

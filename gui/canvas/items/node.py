@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from engine.graph import NodeData
@@ -36,6 +36,7 @@ COMPACT_POINTS = 9.0  # the compact card's text size on screen
 EXTRA_PORT_STEP = 34.0  # extra ports (a max-pool's indices) sit right of the first, this far apart
 
 
+PICTURE_RECT = QRectF(10, HEADER + 4, W - 20, H - HEADER - FOOTER - 7)  # where a card's picture goes
 _BOUNDS = QRectF(-10, -28, W + 40, H + 50)  # the card with its ports, port labels and error badge
 _CARD_SHAPE = QPainterPath()
 _CARD_SHAPE.addRoundedRect(QRectF(0, 0, W, H), 8, 8)
@@ -113,6 +114,8 @@ class NodeItem(QGraphicsItem):
         self.error: str | None = None
         self.warning: str | None = None
         self.live_note: str | None = None  # e.g. "dead 40%" on a ReLU while training
+        self.picture: QPixmap | None = None  # drawn in place of the parameters (Play's activations)
+        self.picture_note = ""
         self.edges: list[EdgeItem] = []
         self.color = style.category_color(spec.category)
         self.is_block = spec.type_id == "Block"
@@ -180,6 +183,8 @@ class NodeItem(QGraphicsItem):
             lines.append(f"<span style='color:#d93a3a'><b>Error:</b> {self.error}</span>")
         if self.warning:
             lines.append(f"<span style='color:#a07000'>{self.warning}</span>")
+        if self.picture is not None and self.picture_note:
+            lines.append(self.picture_note)
         self.setToolTip("<br>".join(lines))
 
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value):  # noqa: N802 - Qt's name
@@ -236,12 +241,15 @@ class NodeItem(QGraphicsItem):
 
     def _paint_details(self, painter: QPainter) -> None:
         self._paint_title(painter)
-        painter.setPen(style.CARD_TEXT if self.summary else style.CARD_MUTED)
-        painter.setFont(_FONTS["body"])
-        if self._summary_text is None:
-            self._summary_text = self._wrapped_summary()
-        painter.drawText(QRectF(10, HEADER + 3, W - 20, H - HEADER - FOOTER - 3),
-                         Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap, self._summary_text)
+        if self.picture is not None:
+            painter.drawPixmap(PICTURE_RECT, self.picture, QRectF(self.picture.rect()))
+        else:
+            painter.setPen(style.CARD_TEXT if self.summary else style.CARD_MUTED)
+            painter.setFont(_FONTS["body"])
+            if self._summary_text is None:
+                self._summary_text = self._wrapped_summary()
+            painter.drawText(QRectF(10, HEADER + 3, W - 20, H - HEADER - FOOTER - 3),
+                             Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap, self._summary_text)
         painter.setPen(QPen(QColor("#e4e8ee"), 1))
         painter.drawLine(QPointF(9, H - FOOTER), QPointF(W - 9, H - FOOTER))
         shape = self.info.output_shape if self.info else None
@@ -310,6 +318,8 @@ class NodeItem(QGraphicsItem):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(style.ERROR if self.error else self.color)
         painter.drawRoundedRect(QRectF(0.6, 0.6, W - 1.2, H - 1.2), 7.5, 7.5)
+        if self.picture is not None and self._paint_compact_picture(painter, name_font, name_metrics):
+            return
         shape = self.info.output_shape if self.info else None
         shape_text = "error" if self.error and shape is None else fmt.shape_text(shape)
         name = compact_name(self.name, name_metrics, W - 8, H - 4)
@@ -326,6 +336,30 @@ class NodeItem(QGraphicsItem):
         painter.setFont(shape_font)
         painter.drawText(QRectF(2, top + name_height, W - 4, shape_metrics.height()), Qt.AlignmentFlag.AlignCenter,
                          shape_metrics.elidedText(shape_text, Qt.TextElideMode.ElideRight, W - 4))
+
+    def _paint_compact_picture(self, painter: QPainter, font: QFont, metrics: QFontMetricsF) -> bool:
+        """Zoomed out with a picture: the name on one line above it (False: no room for both)."""
+        room = H - metrics.height() - 8
+        height = min(room, (W - 8) * self.picture.height() / max(self.picture.width(), 1))
+        if height < 12:
+            return False
+        painter.setPen(QColor("white"))
+        painter.setFont(font)
+        painter.drawText(QRectF(4, 2, W - 8, metrics.height()), Qt.AlignmentFlag.AlignCenter,
+                         middle_elided(self.name, metrics, W - 8))
+        width = height * self.picture.width() / max(self.picture.height(), 1)
+        top = metrics.height() + 4 + (room - height) / 2
+        painter.drawPixmap(QRectF((W - width) / 2, top, width, height), self.picture, QRectF(self.picture.rect()))
+        return True
+
+    def set_picture(self, picture: QPixmap | None, note: str = "") -> None:
+        """Show a picture (e.g. this layer's activations for the Play input) in place of the
+        parameters, with `note` in the tooltip; None gives the parameters back."""
+        if picture is None and self.picture is None:
+            return
+        self.picture, self.picture_note = picture, note
+        self._update_tooltip()
+        self.update()
 
     def set_live_note(self, note: str | None) -> None:
         if note != self.live_note:
