@@ -35,7 +35,7 @@ from engine.blocks.compile import class_name
 from engine.export.block_instances import Instance, Key, Sources, call_slots, collect, measure, slot_values, walk
 from engine.export.codegen import CodegenError, forward_source
 from engine.graph import Network
-from engine.layers.call import Call, _signature_defaults, same_value, source_name
+from engine.layers.call import DEFAULT_INIT, Call, _signature_defaults, same_value, source_name
 from engine.layers.spec import arg_ref
 
 SCALAR_SIZES = ("torch.nn.modules.conv", "torch.nn.modules.pooling")
@@ -170,6 +170,7 @@ class _Scope:
         if any(c.target is not target or len(c.args) != len(first.args) or c.kwargs.keys() != first.kwargs.keys()
                for c in calls):
             raise CodegenError(f"layer '{member}' is made differently in the instances of its block")
+        init = self._init(member, calls)
         defaults = {**_signature_defaults(target), **first.defaults}
         scalar = target.__module__ in SCALAR_SIZES
         parts = []
@@ -180,7 +181,19 @@ class _Scope:
             if keyword_slot and literal and slot in defaults and same_value(first.kwargs[slot], defaults[slot]):
                 continue
             parts.append(f"{slot}={expr}" if keyword_slot else expr)
-        return f"{source_name(target)}({', '.join(parts)})"
+        made = f"{source_name(target)}({', '.join(parts)})"
+        return made if init is None else f"init_weights({made}, {init})"
+
+    def _init(self, member: str, calls: list[Call]) -> str | None:
+        """How the class writes a layer's weight initialization: a block argument's name where the
+        definition gives one, else the scheme the instances share (None: PyTorch's default)."""
+        node_id = dict(self.instances[0].members)[member]
+        ref = arg_ref(self.instances[0].network.params_view(node_id).get("init"))
+        if ref is not None and ref in self.args:
+            return ref
+        if any(c.init != calls[0].init for c in calls):
+            raise CodegenError(f"layer '{member}' starts with other weights in the instances of its block")
+        return None if calls[0].init == DEFAULT_INIT else repr(calls[0].init)
 
     def value(self, pairs: list[tuple[int, Key]], slot: str, member: str, scalar: bool = False) -> tuple[str, bool]:
         """How to write the value `key` has in instance `k`, for each (k, key) of `pairs` (see the

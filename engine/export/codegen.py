@@ -12,7 +12,7 @@ from torch import fx
 
 from engine.graph import Network
 from engine.layers import modules as custom_modules
-from engine.layers.call import Call
+from engine.layers.call import DEFAULT_INIT, Call
 
 
 class CodegenError(ValueError):
@@ -46,6 +46,8 @@ def model_source(model: fx.GraphModule, name: str, doc: str, network: Network | 
         blocks, every_call = code.members, every_call + code.calls
         classes = ([REPEATED] if code.uses_repeated else []) + code.classes
     helpers = [inspect.getsource(cls).rstrip() for cls in sorted(_used_custom(every_call), key=lambda c: c.__name__)]
+    if any(call.init != DEFAULT_INIT for call in every_call) or any("init_weights(" in c for c in classes):
+        helpers.append(inspect.getsource(custom_modules.init_weights).rstrip())
     init = [f"        self.{target} = {blocks.get(target) or _constructor(calls, target)}" for target in targets]
     lines = [f"class {name}(nn.Module):", f'    """{doc}"""', "", "    def __init__(self) -> None:",
              "        super().__init__()", *init, "", *forward_source(model)]

@@ -9,11 +9,15 @@ A spec's constructor returns e.g. `call(nn.Conv2d, 1, 6, kernel_size=(5, 5), pad
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from torch import nn
+
+DEFAULT_INIT = "default"
+INIT_SCHEMES = (DEFAULT_INIT, "he_normal", "he_uniform", "xavier_normal", "xavier_uniform")
+"""Starting weights of a layer with weights (its `init` parameter); 'default' is PyTorch's own."""
 
 CUSTOM_MODULES = "engine.layers.modules"
 """LayerLab's own modules: exported source copies their classes, so it names them bare (`Add()`)."""
@@ -28,9 +32,17 @@ class Call:
     args: tuple[Any, ...] = ()
     kwargs: dict[str, Any] = field(default_factory=dict)
     defaults: dict[str, Any] = field(default_factory=dict)
+    init: str = DEFAULT_INIT
+    """How the module's starting weights are drawn (`INIT_SCHEMES`): 'default' leaves PyTorch's,
+    another scheme passes the new module through `init_weights` (engine.layers.modules)."""
 
     def make(self) -> nn.Module:
-        return self.target(*self.args, **self.kwargs)
+        module = self.target(*self.args, **self.kwargs)
+        if self.init == DEFAULT_INIT:
+            return module
+        from engine.layers.modules import init_weights  # imports torch
+
+        return init_weights(module, self.init)
 
     def source(self) -> str:
         """Python that makes an equal module, e.g. `nn.Conv2d(1, 6, kernel_size=(5, 5), padding=(2, 2))`:
@@ -39,14 +51,23 @@ class Call:
         parts = [repr(v) for v in self.args]
         parts += [f"{k}={v!r}" for k, v in self.kwargs.items()
                   if k not in signature or not same_value(v, signature[k])]
-        return f"{source_name(self.target)}({', '.join(parts)})"
+        return with_init(f"{source_name(self.target)}({', '.join(parts)})", self.init)
 
     def with_defaults(self, **defaults: Any) -> Call:
-        return Call(self.target, self.args, self.kwargs, {**self.defaults, **defaults})
+        return replace(self, defaults={**self.defaults, **defaults})
+
+    def with_init(self, scheme: str) -> Call:
+        return replace(self, init=scheme)
 
 
 def call(target: type, *args: Any, **kwargs: Any) -> Call:
     return Call(target, args, kwargs)
+
+
+def with_init(source: str, scheme: str) -> str:
+    """Source of a module made by `source` with its starting weights drawn by `scheme`:
+    `init_weights(nn.Linear(784, 32), 'he_normal')`, or `source` itself for the default."""
+    return source if scheme == DEFAULT_INIT else f"init_weights({source}, {scheme!r})"
 
 
 def source_name(target: type) -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from engine.errors import ShapeError
-from engine.layers.call import Call, call
+from engine.layers.call import DEFAULT_INIT, Call, call
 from engine.layers.geometry import conv_transpose_size, require_image, sliding_output
 from engine.layers.lazy_torch import nn
-from engine.layers.spec import LayerCost, LayerSpec, Param, as_pair, require
+from engine.layers.spec import LayerCost, LayerSpec, Param, as_pair, init_param, require
 
 
 def _geometry_params(kernel: int, stride: int, padding: int) -> tuple[Param, ...]:
@@ -46,7 +46,7 @@ def _conv_infer(p: dict, ins: list) -> LayerCost:
 
 def _conv_call(p: dict, ins: list, used: frozenset) -> Call:
     return call(nn.Conv2d, ins[0][0], p["filters"], kernel_size=p["kernel"], stride=p["stride"],
-                padding=p["padding"], dilation=p["dilation"], groups=p["groups"], bias=p["bias"])
+                padding=p["padding"], dilation=p["dilation"], groups=p["groups"], bias=p["bias"]).with_init(p["init"])
 
 
 def _conv_params(m: Any) -> dict:
@@ -54,7 +54,7 @@ def _conv_params(m: Any) -> dict:
     require(m.padding_mode == "zeros", f"padding_mode='{m.padding_mode}' (only zero padding)")
     return {"filters": m.out_channels, "kernel": as_pair(m.kernel_size), "stride": as_pair(m.stride),
             "padding": as_pair(m.padding), "dilation": as_pair(m.dilation), "groups": m.groups,
-            "bias": m.bias is not None}
+            "bias": m.bias is not None, "init": DEFAULT_INIT}  # how it was initialised is unknown
 
 
 CONV2D = LayerSpec(
@@ -70,8 +70,9 @@ CONV2D = LayerSpec(
         Param("groups", "int", 1, "Split channels into independent groups (depthwise = channels).",
               minimum=1, maximum=100_000, summary="{} groups", summary_unless=1),
         _BIAS,
+        init_param("convolution"),
     ),
-    summary_order=("kernel", "stride", "padding", "dilation", "groups", "filters", "bias"),
+    summary_order=("kernel", "stride", "padding", "dilation", "groups", "filters", "bias", "init"),
     infer=_conv_infer,
     constructor=_conv_call,
     module_types=("torch.nn.Conv2d",),
@@ -99,7 +100,8 @@ def _convt_infer(p: dict, ins: list) -> LayerCost:
 
 def _convt_call(p: dict, ins: list, used: frozenset) -> Call:
     return call(nn.ConvTranspose2d, ins[0][0], p["filters"], kernel_size=p["kernel"], stride=p["stride"],
-                padding=p["padding"], output_padding=p["output_padding"], groups=p["groups"], bias=p["bias"])
+                padding=p["padding"], output_padding=p["output_padding"], groups=p["groups"],
+                bias=p["bias"]).with_init(p["init"])
 
 
 def _convt_params(m: Any) -> dict:
@@ -107,7 +109,7 @@ def _convt_params(m: Any) -> dict:
     require(m.padding_mode == "zeros", f"padding_mode='{m.padding_mode}'")
     return {"filters": m.out_channels, "kernel": as_pair(m.kernel_size), "stride": as_pair(m.stride),
             "padding": as_pair(m.padding), "output_padding": as_pair(m.output_padding), "groups": m.groups,
-            "bias": m.bias is not None}
+            "bias": m.bias is not None, "init": DEFAULT_INIT}  # how it was initialised is unknown
 
 
 CONV_TRANSPOSE2D = LayerSpec(
@@ -123,8 +125,9 @@ CONV_TRANSPOSE2D = LayerSpec(
         Param("groups", "int", 1, "Split channels into independent groups.", minimum=1, maximum=100_000,
               summary="{} groups", summary_unless=1),
         _BIAS,
+        init_param("transposed convolution"),
     ),
-    summary_order=("kernel", "stride", "padding", "groups", "filters", "bias"),
+    summary_order=("kernel", "stride", "padding", "groups", "filters", "bias", "init"),
     infer=_convt_infer,
     constructor=_convt_call,
     module_types=("torch.nn.ConvTranspose2d",),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from math import prod
 
-from engine.layers.call import call
+from engine.layers.call import DEFAULT_INIT, call
 from engine.layers.geometry import require_rank
 from engine.layers.lazy_torch import nn
-from engine.layers.spec import LayerCost, LayerSpec, Param
+from engine.layers.spec import LayerCost, LayerSpec, Param, init_param
 
 
 def _infer(p: dict, ins: list) -> LayerCost:
@@ -32,12 +32,13 @@ DENSE = LayerSpec(
         Param("per_position", "bool", False, "Accept an input of several axes and apply the same weights at "
               "each position, to its last axis (a channels-last Linear, as in ConvNeXt and transformers).",
               label="at each position", summary="at each position", summary_unless=False),
+        init_param("layer"),
     ),
     size_param="units",
     infer=_infer,
-    constructor=lambda p, ins, used: call(nn.Linear, ins[0][-1], p["units"], bias=p["bias"]),
+    constructor=lambda p, ins, used: call(nn.Linear, ins[0][-1], p["units"], bias=p["bias"]).with_init(p["init"]),
     module_types=("torch.nn.Linear",),
-    from_module=lambda m: {"units": m.out_features, "bias": m.bias is not None},
+    from_module=lambda m: {"units": m.out_features, "bias": m.bias is not None, "init": DEFAULT_INIT},
     fit_input=lambda m, ins: {"per_position": len(ins[0]) > 1},
     name_prefix="fc",
     glyph="FC",

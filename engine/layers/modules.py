@@ -197,3 +197,25 @@ class SelectToken(nn.Module):
 
     def extra_repr(self) -> str:
         return f"index={self.index}"
+
+
+def init_weights(layer: nn.Module, scheme: str) -> nn.Module:
+    """Give a layer new starting weights and zero biases; returns the layer. he_* (Kaiming): weight
+    variance 2 / fan_in, which keeps the signal's size through ReLU layers; xavier_* (Glorot):
+    variance 2 / (fan_in + fan_out), for sigmoid and tanh. fan_in counts the inputs each output
+    sums. "default" keeps PyTorch's own."""
+    if scheme == "default":
+        return layer
+    if scheme == "he_normal":
+        nn.init.kaiming_normal_(layer.weight, mode="fan_in", nonlinearity="relu")
+    elif scheme == "he_uniform":
+        nn.init.kaiming_uniform_(layer.weight, mode="fan_in", nonlinearity="relu")
+    elif scheme == "xavier_normal":
+        nn.init.xavier_normal_(layer.weight)
+    elif scheme == "xavier_uniform":
+        nn.init.xavier_uniform_(layer.weight)
+    else:
+        raise ValueError(f"unknown weight initialisation {scheme!r}")
+    if layer.bias is not None:
+        nn.init.zeros_(layer.bias)
+    return layer

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine import validation
 from engine.errors import ParamError
+from engine.layers.call import INIT_SCHEMES
 from engine.validation import Invalid
 
 if TYPE_CHECKING:  # torch is imported only when a module is built (see lazy_torch)
@@ -174,6 +175,19 @@ class Param:
         if any(s == 0 or s < -1 for s in sizes):
             raise Invalid("range", "sizes must be positive (or -1 once)", value, f", got {list(sizes)}")
         return sizes
+
+
+def init_param(layer: str) -> Param:
+    """The `init` parameter of a layer with weights: how its starting weights are drawn
+    (engine.layers.call.INIT_SCHEMES, applied by engine.layers.modules.init_weights)."""
+    return Param("init", "choice", "default",
+                 f"How the {layer}'s starting weights are drawn. default: PyTorch's (small random values "
+                 "of variance 1 / (3 × fan-in)). he_normal, he_uniform (Kaiming): variance 2 / fan-in, which "
+                 "keeps the signal's size through ReLU layers, so deep ReLU networks can learn. "
+                 "xavier_normal, xavier_uniform (Glorot): variance 2 / (fan-in + fan-out), for sigmoid and "
+                 "tanh. All but default start the biases at zero. Fan-in: the number of inputs each output "
+                 "unit sums (fan-out: the number of outputs each input feeds).",
+                 choices=INIT_SCHEMES, label="weight init", summary="{} init", summary_unless="default")
 
 
 @dataclass(frozen=True)

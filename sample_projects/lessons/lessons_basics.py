@@ -59,18 +59,21 @@ def gradient_check() -> Project:
                    dict(MNIST_SMALL), {**QUICK, "optimizer": "adam", "lr": 0.002, "batch_size": 64, "epochs": 1})
 
 
-def deep(activation: str, residual: bool = False) -> Project:
-    """Eight layers of 32 units; with `residual`, each layer's output is added to its input."""
+def deep(activation: str, residual: bool = False, init: str = "default") -> Project:
+    """Eight layers of 32 units; with `residual`, each layer's output is added to its input; `init`:
+    how the hidden layers' starting weights are drawn (he_normal for ReLU)."""
     b = NetworkBuilder()
-    x = b.chain(b.add("Input", shape=[1, 28, 28]), ("Flatten",), ("Dense", {"units": 32}, "fc1"),
+    dense = {"units": 32, "init": init}
+    x = b.chain(b.add("Input", shape=[1, 28, 28]), ("Flatten",), ("Dense", dense, "fc1"),
                 (activation, {}, f"{activation.lower()}1"))
     for i in range(2, 9):
-        h = b.chain(x, ("Dense", {"units": 32}, f"fc{i}"), (activation, {}, f"{activation.lower()}{i}"))
+        h = b.chain(x, ("Dense", dense, f"fc{i}"), (activation, {}, f"{activation.lower()}{i}"))
         x = b.add("Add", x, h, name=f"skip{i}") if residual else h
     x = b.chain(x, ("Dense", {"units": 10}, "scores"))
     b.add("Output", x)
     kind = f"{activation} with skip connections" if residual else activation
-    return Project(b.finish(), f"Lesson 6: eight {kind} layers",
+    he = " with He initialization" if init.startswith("he_") else ""
+    return Project(b.finish(), f"Lesson 6: eight {kind} layers{he}",
                    "Eight layers of 32 units: compare the gradient reaching fc1 with the one reaching scores.",
                    dict(MNIST_SMALL), {**QUICK, "optimizer": "sgd", "lr": 0.3, "batch_size": 64, "epochs": 3})
 
@@ -105,9 +108,11 @@ LESSONS = [
     Lesson("06a_deep_sigmoid", "Vanishing gradients: eight sigmoid layers", "06_vanishing_gradients.md", GRAD,
            "Stuck at 11.7 % test accuracy after 3 epochs; fc1 gets about 1e-6 of the gradient that scores gets",
            lambda: deep("Sigmoid")),
-    Lesson("06b_deep_relu", "Vanishing gradients: eight ReLU layers", "06_vanishing_gradients.md", GRAD,
-           "Stuck at 11.7 % after 3 epochs; fc1 gets about 1e-2 of the gradient that scores gets",
-           lambda: deep("ReLU")),
+    Lesson("06b_deep_relu", "Vanishing gradients: eight ReLU layers, He initialization",
+           "06_vanishing_gradients.md", GRAD,
+           "63.05 % test accuracy after 3 epochs (11.7 %, stuck, with PyTorch's default initialization); fc1 "
+           "gets 0.65 to 2.2 times the gradient that scores gets",
+           lambda: deep("ReLU", init="he_normal")),
     Lesson("06c_deep_residual", "Vanishing gradients: sigmoid layers with skips", "06_vanishing_gradients.md",
            GRAD, "84.55 % test accuracy after 3 epochs; fc1 gets 0.3 to 1.2 times the gradient that scores gets",
            lambda: deep("Sigmoid", residual=True)),

@@ -80,8 +80,8 @@ def test_layer_parameters_and_settings_say_the_same_thing_the_same_way():
 def test_a_mistyped_choice_or_name_gets_a_did_you_mean_everywhere():
     with pytest.raises(ParamError, match="got 'cross_entropyy'; did you mean 'cross_entropy'"):
         get_spec("Output").validate_params({"loss": "cross_entropyy"})
-    with pytest.raises(ParamError,
-                       match=r"has no parameter 'unit' \(did you mean 'units'\? it has: units, bias, per_position\)"):
+    with pytest.raises(ParamError, match=r"has no parameter 'unit' \(did you mean 'units'\? it has: "
+                                         r"units, bias, per_position, init\)"):
         get_spec("Dense").validate_params({"unit": 3})
     with pytest.raises(SettingsError) as caught:
         DatasetSettings.from_dict({"source": "mnst"})

@@ -230,3 +230,33 @@ def test_a_long_fixed_repeat_is_written_as_a_loop(tmp_path) -> None:
     assert ("self.stage2 = nn.Sequential(\n            Basic(in_channels=8, channels=16, stride=2),\n"
             "            *(Basic(in_channels=16, channels=16) for _ in range(4)),\n        )") in text
     assert "stage2.4.conv2.weight" in source.state_dict()
+
+
+def test_weight_init_given_by_a_block_argument(tmp_path) -> None:
+    """A block whose Dense takes its `init` from an argument: the class passes the argument to
+    init_weights, and made under the compile's seed it starts with LayerLab's weights."""
+    library = BlockLibrary()
+    head = Network()
+    head.library = library
+    _chain(head, head.add_node("BlockInput", name="in"), [
+        ("Dense", {"units": 16, "init": {"arg": "init"}}, "fc"), ("ReLU", {}, "act"), ("BlockOutput", {}, "out")])
+    library.add(BlockDefinition("layer", head, {"init": "he_normal"}))
+    net = Network()
+    net.library = library
+    _chain(net, net.add_node("Input", {"shape": [8]}, name="x"), [
+        ("Block", {"definition": "layer", "args": {}}, "b1"),
+        ("Block", {"definition": "layer", "args": {"init": "xavier_uniform"}}, "b2"),
+        ("Dense", {"units": 4, "init": "he_uniform"}, "scores"), ("Output", {}, "out")])
+    text, _ = _export(net, tmp_path)
+    assert "def __init__(self, in_features: int, init: str = 'he_normal') -> None:" in text
+    assert "self.fc = init_weights(nn.Linear(in_features, 16), init)" in text
+    assert "self.b1 = Layer(in_features=8)" in text and "self.b2 = Layer(in_features=16, init='xavier_uniform')" in text
+    assert "self.scores = init_weights(nn.Linear(16, 4), 'he_uniform')" in text
+    module = import_file(tmp_path / "model.py", "layerlab_test_init_blocks")
+    torch.manual_seed(3)
+    compiled = compile_network(net).state_dict()
+    torch.manual_seed(3)
+    exported = module.Model().state_dict()
+    assert compiled.keys() == exported.keys()
+    assert all(torch.equal(compiled[k], exported[k]) for k in compiled)
+    assert torch.count_nonzero(exported["b2.fc.bias"]) == 0

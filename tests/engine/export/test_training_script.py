@@ -143,6 +143,18 @@ def test_the_loops_features_train_identically_both_ways(training, dataset, tmp_p
     _trained_both_ways(project, tmp_path, [], {}, {})
 
 
+def test_weight_init_trains_identically_both_ways(tmp_path):
+    """Layers with He and Xavier starting weights: the script draws them as the Trainer does."""
+    project = load_project(ROOT / "sample_projects" / "mnist_mlp.layerlab")
+    network = project.network
+    network.set_param(network.find("hidden1"), "init", "he_normal")
+    network.set_param(network.find("hidden2"), "init", "xavier_uniform")
+    project.dataset = {**project.dataset, "subset": 96, "test_subset": 64}
+    project.training = {**project.training, "epochs": 1}
+    _trained_both_ways(project, tmp_path, [], {}, {})
+    assert "self.hidden1 = init_weights(nn.Linear(784, 16), 'he_normal')" in (tmp_path / "train.py").read_text()
+
+
 @pytest.mark.slow
 def test_augmentation_trains_identically_both_ways(tmp_path):
     """Augmented images go through the same DataLoader and transforms, drawing the same random numbers."""
