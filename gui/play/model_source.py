@@ -14,7 +14,7 @@ import torch
 from torch import fx
 
 from engine.blocks.paths import layer_places
-from engine.play.explain import attribute, available_methods
+from engine.play.explain import attribute_with_note, available_methods
 from engine.play.inputs import PlayInputError, input_shape, mnist_like, to_model_input
 from engine.play.predict import Player, Prediction
 from engine.play.snapshots import SnapshotError, list_snapshots, load_snapshot, snapshot_model
@@ -126,7 +126,7 @@ class PlayModel:
                 note = reason
             elif prediction.top:
                 cls = target if target is not None else prediction.top[0][0]
-                heat = attribute(self.model, self.project, x, method, cls)
+                heat, note = attribute_with_note(self.model, self.project, x, method, cls)
                 heat = heat if heat.ndim == 2 else None
         answer = Answer(prediction, np.asarray(seen, dtype=np.float32), heat, note)
         if prediction.probabilities is None and prediction.reconstruction.shape == tuple(shape):

@@ -40,6 +40,19 @@ def test_integrated_gradients_add_up_to_the_change_of_the_score(trained_lenet):
         assert total == pytest.approx(change, rel=0.01)
 
 
+def test_the_panel_says_how_well_integrated_gradients_add_up(trained_lenet):
+    """The Play panel's few steps are not exact; its note says by how much (completeness)."""
+    import re
+
+    _, run = trained_lenet
+    model, project = run.model(), run.project
+    x = inputs.to_model_input(inputs.test_samples(project, 1).images[0], project)
+    _, note = explain.attribute_with_note(model, project, x, "integrated_gradients", 3)
+    gap = float(re.search(r"within ([0-9.]+) %", note).group(1))
+    assert "16 steps" in note and gap < 5
+    assert explain.attribute_with_note(model, project, x, "saliency", 3)[1] == ""
+
+
 def test_methods_that_do_not_apply_say_why():
     mlp = sample("mnist_mlp")
     model = compile_network(mlp.network)
