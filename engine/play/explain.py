@@ -150,4 +150,4 @@ def _completeness_note(model: nn.Module, project: Project, x: torch.Tensor, tota
         change = float(scores(x)[0, target] - scores(baseline(x, project))[0, target])
     gap = abs(total - change) / max(abs(change), 1e-12)
     return (f"The map's values add up to the score's change from a black image ({change:+.3g}) "
-            f"within {100 * gap:.1f} % ({steps} steps).")
+            f"within {100 * gap:.2g} % ({steps} steps).")

@@ -45,5 +45,5 @@ def open_lesson(window: MainWindow, lesson: dict | None) -> bool:
         window.tabifyDockWidget(window.docks["Inspector"], dock)
     window.lesson_text.setMarkdown(lesson_text(lesson))
     window.show_dock("Lesson")
-    window.show_status(f"Lesson: {lesson['title']}. Its explanation is in the Lesson panel.", 8000)
+    window.show_status("Lesson opened: its explanation is in the Lesson panel.", 8000)
     return True
