@@ -4,8 +4,6 @@ autoencoder; weight snapshots written each epoch by a run and loadable."""
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 import torch
@@ -63,20 +61,15 @@ def test_drawn_digits_are_classified_as_when_fed_directly(trained_lenet):
     assert same == len(images)
 
 
-def test_the_player_keeps_the_training_mode_and_is_fast_on_the_samples():
+def test_the_player_keeps_the_training_mode():
+    """Its speed is benchmarks/bench_play_engine.py's (and bench_play.py's, in the panel)."""
     for name in ("lenet5", "mnist_mlp"):
         project = sample(name)
         model = compile_network(project.network).train()
         player = Player(model, project)
         x = inputs.to_model_input(inputs.test_samples(project, 1).images[0], project)
-        player.predict(x)
-        times = []
-        for _ in range(10):
-            start = time.perf_counter()
-            player.predict(x)
-            times.append(time.perf_counter() - start)
-        assert model.training
-        assert np.median(times) < 0.1, f"{name}: {np.median(times) * 1000:.1f} ms"
+        prediction = player.predict(x)
+        assert model.training and prediction.top and all(p.grad is None for p in model.parameters())
 
 
 def test_an_autoencoder_has_no_classes_but_a_code_to_decode():
