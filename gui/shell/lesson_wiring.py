@@ -44,6 +44,16 @@ def open_lesson(window: MainWindow, lesson: dict | None) -> bool:
         dock = window.add_dock(window.lesson_text, "Lesson", Qt.DockWidgetArea.RightDockWidgetArea)
         window.tabifyDockWidget(window.docks["Inspector"], dock)
     window.lesson_text.setMarkdown(lesson_text(lesson))
+    _select_view(window, lesson.get("views", []))
     window.show_dock("Lesson")
     window.show_status("Lesson opened: its explanation is in the Lesson panel.", 8000)
     return True
+
+
+def _select_view(window: MainWindow, names: list[str]) -> None:
+    """The lesson's first view becomes the Views dock's current tab (shown when training starts)."""
+    views = window.training.views if window.training is not None else None
+    for index in range(views.count() if views is not None else 0):
+        if names and views.tabText(index) == names[0]:
+            views.setCurrentIndex(index)
+            return

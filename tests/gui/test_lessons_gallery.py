@@ -22,3 +22,7 @@ def test_the_gallery_lists_the_lessons_and_opens_one_with_its_explanation(make_w
     assert doc.root_analysis.total_params == 13_002
     assert window.docks["Lesson"].isVisible() and "784" in window.lesson_text.toPlainText()
     assert window.act_open_lesson in window.file_menu.actions()
+    gallery = show_lessons(window)
+    gallery.select("07a_l1")  # its first view: the weight histograms
+    gallery.accept()
+    assert window.training.views.tabText(window.training.views.currentIndex()) == "Histograms"
