@@ -50,3 +50,13 @@ def _walk(model: fx.GraphModule, prefix: str, nodes: tuple[str, ...], repetition
         for index, block in enumerate(inner):
             where = f"{path}.{index}." if isinstance(module, nn.Sequential) else f"{path}."
             yield from _walk(block, where, chain, (*repetitions, index), block.meta["layerlab_block"])
+
+
+def keys_in_scope(model: fx.GraphModule, scope: list[tuple[str, int]]) -> dict[str, str]:
+    """Node id -> probe key (engine.training.probes) of each layer with a module in the network shown
+    at `scope`: the opened blocks as (Block node id, repetition), top level first. A top-level
+    layer's key is its node id, an inner layer's its module path ('stage2.0.conv1')."""
+    blocks, repetitions = tuple(b for b, _ in scope), tuple(r for _, r in scope)
+    return {place.nodes[-1]: place.nodes[0] if len(place.nodes) == 1 else place.path
+            for place in layer_places(model)
+            if place.nodes[:-1] == blocks and place.repetitions == repetitions}

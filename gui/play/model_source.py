@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch import fx
 
-from engine.blocks.paths import layer_places
+from engine.blocks.paths import keys_in_scope
 from engine.play.explain import attribute_with_note, available_methods
 from engine.play.inputs import PlayInputError, input_shape, mnist_like, to_model_input
 from engine.play.predict import Player, Prediction
@@ -94,14 +94,9 @@ class PlayModel:
         return made
 
     def card_keys(self, scope: list[tuple[str, int]]) -> dict[str, str]:
-        """Node id -> activation key (as engine.training.probes keys them) of each layer shown on the
-        canvas at `scope`: the opened blocks (node id, repetition), top level first."""
-        if not isinstance(self.model, fx.GraphModule):
-            return {}
-        blocks, repetitions = tuple(b for b, _ in scope), tuple(r for _, r in scope)
-        return {place.nodes[-1]: place.nodes[0] if len(place.nodes) == 1 else place.path
-                for place in layer_places(self.model)
-                if place.nodes[:-1] == blocks and place.repetitions == repetitions}
+        """Node id -> activation key of each layer shown on the canvas at `scope` (the opened blocks
+        and repetitions, top level first)."""
+        return keys_in_scope(self.model, scope) if isinstance(self.model, fx.GraphModule) else {}
 
     def use_epoch(self, epoch: int | None) -> None:
         """Load the snapshot of `epoch` (None: the final weights)."""

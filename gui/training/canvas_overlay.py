@@ -5,13 +5,30 @@ layers whose units can die (`LayerSpec.can_die`: ReLU)."""
 from __future__ import annotations
 
 import math
+from typing import TypeVar
 
 import numpy as np
+from torch import fx
 
+from engine.blocks.paths import keys_in_scope
+from engine.graph import Network
 from gui.canvas.scene import CanvasScene
 
+T = TypeVar("T")
 DEAD_THRESHOLD = 0.25
 FLOW_STEPS = 40  # a wire is 1.2 to 6.2 px wide: steps of 1/8 px, finer than the eye tells
+
+
+def in_scope(values: dict[str, T], network: Network, scope: list[tuple[str, int]],
+             model: fx.GraphModule | None) -> dict[str, T]:
+    """Values keyed as probes key them (top-level node ids, inner layers by module path) for the
+    layers on the canvas, by their node ids: the top level's, or inside the opened blocks `scope`
+    ((Block node id, repetition), top level first) that instance's, found in the run's `model`."""
+    if not scope:
+        return {key: value for key, value in values.items() if key in network}
+    if not isinstance(model, fx.GraphModule):
+        return {}
+    return {node: values[key] for node, key in keys_in_scope(model, scope).items() if key in values}
 
 
 def flow_strengths(norms: dict[str, float]) -> dict[str, float]:

@@ -44,6 +44,7 @@ class TrainingFeature(QObject):
         self._views_project = self.document.project  # the project whose runs the views show
         self.run_architecture: dict | None = None  # the trained network's layers and wires (not positions)
         self.run_model: RunModel | None = None  # the last run's model and data (from its records)
+        self._overlaid: list = [None, None]  # the last FlowRecord and ProbeRecord drawn on the canvas
         host.add_training_docks(self.panel, self.views)
         self._attach_actions()
         self._connect()
@@ -98,6 +99,7 @@ class TrainingFeature(QObject):
         ctl.failed.connect(self._on_failed)
         doc.section_changed.connect(lambda _: panel.load_sections(doc.project.dataset, doc.project.training))
         doc.reset.connect(self._on_reset)
+        doc.scope_changed.connect(lambda: self._show_overlay())  # a block opened or closed: its cards' signals
         doc.changed.connect(self._on_change)
         doc.about_to_replace.connect(lambda: self.shutdown())
         self.host.scene.selectionChanged.connect(self._on_selection)
@@ -114,6 +116,7 @@ class TrainingFeature(QObject):
         self.views.begin_run(project.network.copy(), project.name)
         self.panel.begin_run(float(project.training.get("lr", 0.01)))
         canvas_overlay.clear(self.host.scene)
+        self._overlaid = [None, None]
         self.run_architecture = project.network.architecture()
         self._run_project, self.run_model = project, None
         reason = self.controller.start(project, probe_every=self.probe_every, probe_min_seconds=PROBE_MIN_SECONDS)
@@ -163,15 +166,29 @@ class TrainingFeature(QObject):
         (moving a card does not)."""
         if change.kind != "moved":
             canvas_overlay.clear(self.host.scene)
+            self._overlaid = [None, None]
 
     def _on_reset(self) -> None:
         canvas_overlay.clear(self.host.scene)
         if self.document.project is not self._views_project:
+            self._overlaid = [None, None]
             self._views_project = self.document.project
             self.views.forget_runs()
             self.panel.reset_run_state()
             self.host.run_status.show_progress(None, "")
         self.panel.load_sections(self.document.project.dataset, self.document.project.training)
+
+    def _show_overlay(self, which: tuple[int, ...] = (0, 1)) -> None:
+        """The last gradient flow (0) and dead units (1) on the cards shown, inside an opened block too."""
+        scope = [(step.block, step.repetition) for step in self.document.scope]
+        model = self.run_model.model if self.run_model is not None else None
+        flow, probe = self._overlaid
+        if flow is not None and 0 in which:
+            norms = canvas_overlay.in_scope(flow.norms, self.document.network, scope, model)
+            canvas_overlay.show_flow(self.host.scene, norms)
+        if probe is not None and 1 in which:
+            activations = canvas_overlay.in_scope(probe.activations, self.document.network, scope, model)
+            canvas_overlay.show_dead_units(self.host.scene, activations)
 
     def _on_selection(self) -> None:
         try:
@@ -181,14 +198,13 @@ class TrainingFeature(QObject):
         self.views.show_node(ids[0] if len(ids) == 1 else None)
 
     def _on_records(self, batch: list) -> None:
-        top = not self.document.scope  # the overlays name top-level layers: none on an opened block's cards
         for record in batch:
             if isinstance(record, FlowRecord):
-                if top:
-                    canvas_overlay.show_flow(self.host.scene, record.norms)
+                self._overlaid[0] = record
+                self._show_overlay((0,))
             elif isinstance(record, R.ProbeRecord):
-                if top:
-                    canvas_overlay.show_dead_units(self.host.scene, record.activations)
+                self._overlaid[1] = record
+                self._show_overlay((1,))
             elif isinstance(record, RunModel):
                 self.run_model = record
             elif isinstance(record, (R.Finished, R.Stopped)):

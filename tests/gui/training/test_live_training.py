@@ -172,3 +172,18 @@ def test_a_hidden_play_panel_loads_the_run_only_when_shown(qtbot, make_window):
     assert panel.source is None and "loads when this panel is shown" in panel.status.text()
     window.show_dock("Play")
     qtbot.waitUntil(lambda: panel.source is not None, timeout=60_000)
+
+
+def test_gradient_flow_is_drawn_inside_an_opened_block(qtbot, make_window):
+    window = make_window(SAMPLES / "resnet_mnist.layerlab")
+    window.document.project.dataset.update({"subset": 64, "test_subset": 32})
+    window.document.project.training.update({"epochs": 1, "batch_size": 32})
+    window.training.start()
+    wait_state(qtbot, window, "finished")
+    qtbot.waitUntil(lambda: any(item.flow is not None for item in window.scene.edges.values()), timeout=10_000)
+    assert window.document.open_block(window.document.network.find("stage1"))
+    inner = window.document.network
+    flowing = {edge.source for edge, item in window.scene.edges.items() if item.flow is not None}
+    assert {inner.find("conv1"), inner.find("bn1"), inner.find("add")} <= flowing
+    window.document.close_to(0)
+    assert any(item.flow is not None for item in window.scene.edges.values())  # the top level's again
