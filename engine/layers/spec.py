@@ -94,6 +94,8 @@ class Param:
         """This parameter's part of the card summary ('' when the card leaves it out)."""
         if not self.summary or (self.summary_unless is not None and value == self.summary_unless):
             return ""
+        if arg_ref(value) is not None:  # inside a block definition: set by the instance's argument
+            return f"{self.name} ← {arg_ref(value)}"
         pair = {"h": value[0], "w": value[1]} if self.kind == "pair" else {}
         return self.summary.format(self.value_text(value), **pair)
 

@@ -145,6 +145,7 @@ def test_a_module_of_no_layer_type_has_no_spec():
     ("LeakyReLU", {}, "slope 0.01"),
     ("UpsampleNearest", {"scale": [3, 2]}, "scale ×3×2"),
     ("BatchNorm2d", {}, ""),
+    ("Conv2d", {"filters": {"arg": "channels"}, "kernel": 3, "padding": 1}, "3×3, stride 1, pad 1, filters ← channels"),
 ])
 def test_card_summary_names_the_key_params(type_id, params, text):
     spec = get_spec(type_id)
