@@ -106,13 +106,14 @@ class CanvasView(QGraphicsView):
             return
         rect = rect.adjusted(-30, -30, 30, 30)
         view = self.viewport().rect()
-        zoom = min(view.width() / rect.width(), view.height() / rect.height(), 1.0)
+        top = self.breadcrumb.geometry().bottom() if self.breadcrumb.isVisible() else 0  # kept clear
+        zoom = min(view.width() / rect.width(), (view.height() - top) / rect.height(), 1.0)
         zoom = max(zoom, READABLE_ZOOM if readable else MIN_ZOOM)
         self.scale(zoom, zoom)
-        visible_w, visible_h = view.width() / zoom, view.height() / zoom
+        visible_w, visible_h = view.width() / zoom, (view.height() - top) / zoom
         x = rect.center().x() if visible_w >= rect.width() else rect.left() + visible_w / 2
         y = rect.center().y() if visible_h >= rect.height() else rect.top() + visible_h / 2
-        self.centerOn(QPointF(x, y))
+        self.centerOn(QPointF(x, y - top / (2 * zoom)))  # the free area's centre on the network's
         self._auto_fit = True
         self._view_changed()
 

@@ -126,9 +126,7 @@ class BlockController(QObject):
         inner = self.document.network
         if len({inner.node(n).position for n in inner.node_ids}) < len(inner):  # cards on top of each other
             self.document.execute(LayoutCommand(inner, aspect=None))
-        self.view.fit()
-        bar = self.view.verticalScrollBar()  # the top card clear of the breadcrumb
-        bar.setValue(bar.value() - self.view.breadcrumb.sizeHint().height())
+        self.view.fit()  # below the breadcrumb
         return True
 
     def close_one(self) -> bool:

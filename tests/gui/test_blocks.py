@@ -58,6 +58,11 @@ def test_open_a_block_edit_inside_and_come_back(make_window, qtbot) -> None:
     qtbot.keyClick(window.view, Qt.Key.Key_Return)
     assert [s.block for s in doc.scope] == [block]
     assert window.view.breadcrumb.isVisible() and "network" in window.view.breadcrumb.text()
+    window.act_fit.trigger()  # F: the whole inside, below the breadcrumb
+    window.view.breadcrumb.resize(window.view.breadcrumb.width(), window.view.viewport().height() // 3)
+    window.act_fit.trigger()  # (made tall: a small block's cards would be clear of it anyway)
+    cards = [window.view.mapFromScene(item.card_rect()).boundingRect() for item in window.scene.nodes.values()]
+    assert min(card.top() for card in cards) > window.view.breadcrumb.geometry().bottom()
     inner = doc.network
     assert inner is not doc.root and set(inner.nodes_of_type("BlockInput")) and len(window.scene.nodes) == len(inner)
     conv = next(n for n in inner.node_ids if inner.node(n).type == "Conv2d")
