@@ -19,7 +19,8 @@ def encoder_8_3_8() -> Project:
     return Project(b.finish(), "Lesson 18: the 8-3-8 encoder",
                    "Eight one-hot inputs squeezed through three hidden units come back out: a binary code.",
                    {"source": "one_hot_8", "task": "reconstruction"},
-                   {**QUICK, "optimizer": "adam", "lr": 0.1, "batch_size": 0, "epochs": 1000})
+                   {**QUICK, "optimizer": "adam", "lr": 0.1, "batch_size": 0, "epochs": 1000,
+                    "snapshot_every": 50})
 
 
 def linear_autoencoder() -> Project:
