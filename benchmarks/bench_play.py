@@ -12,8 +12,8 @@ activation-strip widgets included. Every wait has a deadline.
 
 The reference is the engine's own time for the same inputs: PlayModel.answer called directly, no Qt,
 on the same compute thread the panel uses (torch keeps one OpenMP pool per thread; a second one on the
-GUI thread would slow both). Threads: torch's default, as in the app and in bench_play_engine (neither
-calls torch.set_num_threads). GUI/engine is the ratio of medians; the breakdown says where the GUI
+GUI thread would slow both). Threads: the Player and the attributions run on one (engine.training.probes
+.one_thread), in the app as here. GUI/engine is the ratio of medians; the breakdown says where the GUI
 time goes (the job on the compute thread, the panel's _answered/_show on the GUI thread, the events and
 paint after it, the rest: queues and signal delivery).
 --profile prints the GUI thread's costliest calls (cProfile) during the timed inputs.
@@ -316,7 +316,7 @@ def main() -> int:
     app = setup_application()
     threads = on_compute_thread(lambda: __import__("torch").get_num_threads(), DEADLINE_S * 4)
     torch_version = on_compute_thread(lambda: __import__("torch").__version__, DEADLINE_S)
-    print(f"torch {torch_version}, {threads} threads on the compute thread (torch's default; Play sets none), "
+    print(f"torch {torch_version}, {threads} threads on the compute thread (Play's computations use one), "
           f"Qt platform {app.platformName()}")
     profile = cProfile.Profile() if args.profile else None
     start = time.perf_counter()
