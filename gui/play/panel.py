@@ -336,7 +336,7 @@ class PlayPanel(QWidget):
             self.bars.getAxis("left").setTicks([list(enumerate(labels))])
             self.bars.setYRange(-0.6, max(len(top) - 0.4, 0.4))
             best = top[0]
-            self.classes_note.setText(f"{labels[0]}: {100 * best[1]:.1f} %")
+            self.classes_note.setText(f"{labels[0]}: {percent(best[1])}")
         self._show_strip(prediction.activations)
 
     def _show_strip(self, activations: dict[str, np.ndarray]) -> None:
@@ -420,6 +420,11 @@ class PlayPanel(QWidget):
                                                            if label is not None else "")
                                  + (f" (of {self._context})" if self._context else ""))
         self.request(self.samples.images[index])
+
+
+def percent(probability: float) -> str:
+    """'87.3 %'; never '100.0 %' for a probability below 1 ('> 99.9 %')."""
+    return "> 99.9 %" if 0.9995 <= probability < 1 else f"{100 * probability:.1f} %"
 
 
 def _image_path(mime: QMimeData) -> str | None:

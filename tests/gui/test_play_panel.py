@@ -155,3 +155,9 @@ def test_card_keys_follow_the_opened_block() -> None:
     definition = network.library.get("resnet_basic").network
     assert {definition.name_of(n): key for n, key in inside.items()}["conv1"] == "stage1.conv1"
     assert source.card_keys([(by_name["stage1"], 1)]) == {}  # it does not repeat
+
+
+def test_a_probability_short_of_one_is_never_shown_as_100_percent() -> None:
+    from gui.play.panel import percent
+
+    assert percent(0.873) == "87.3 %" and percent(0.99974) == "> 99.9 %" and percent(1.0) == "100.0 %"
