@@ -68,14 +68,12 @@ def list_snapshots(run_dir: str | os.PathLike) -> list[tuple[int, Path]]:
 
 def load_snapshot(path: str | os.PathLike) -> dict[str, torch.Tensor]:
     """The weights in one snapshot file (load them with model.load_state_dict)."""
-    from safetensors.torch import load_file
+    from engine.run_dir import RunDirError, load_weights  # run_dir writes the snapshots with this module
 
     try:
-        return load_file(str(path))
-    except FileNotFoundError:
-        raise SnapshotError(f"Cannot read the snapshot '{path}': the file does not exist.") from None
-    except Exception as error:  # safetensors raises its own error types for damaged files
-        raise SnapshotError(f"Cannot read the snapshot '{path}': {error}.") from None
+        return load_weights(path)
+    except RunDirError as error:
+        raise SnapshotError(f"A snapshot of the run: {error}") from None
 
 
 def snapshot_model(project: Project, path: str | os.PathLike) -> fx.GraphModule:
