@@ -7,43 +7,21 @@ an inner block's arguments, and an imported ResNet-18 shown as blocks.
 
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
-from pathlib import Path
-
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-sys.path.insert(0, str(ROOT))
-
-from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
-
-SIZE = (1280, 800)
+from shot_kit import ROOT, close, new_window, own_settings, save, settle
 
 
 def main() -> None:
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp())
+    own_settings()
     from engine.importers.torchvision_import import import_torchvision
-    from gui.app import setup_application
-    from gui.shell.main_window import MainWindow
 
-    setup_application()
-    window = MainWindow()
-    window.files.autosaver.timer.stop()
-    window.resize(*SIZE)
-    window.show()
+    window = new_window()
     doc, scene = window.document, window.scene
 
     def shot(name: str) -> None:
-        for _ in range(3):
-            QApplication.processEvents()
+        settle(3)
         scene.route_wires()
         window.view.fit()
-        QApplication.processEvents()
-        window.grab().save(str(HERE / name))
-        print("wrote", name)
+        save(window, name)
 
     window.files.open_path(ROOT / "sample_projects" / "resnet_mnist.layerlab", ask=False, as_copy=True)
     window.show_dock("Blocks")
@@ -57,8 +35,7 @@ def main() -> None:
     window.edits.layout()
     scene.select_nodes([doc.network.find("layer2")])
     shot("resnet18_blocks.png")
-    doc.undo_stack.setClean()
-    window.close()
+    close(window)
 
 
 if __name__ == "__main__":

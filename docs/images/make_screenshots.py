@@ -7,38 +7,20 @@ inspector's editors, rename, layout), in a 1280x800 window.
 
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
-from pathlib import Path
-
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parents[1]))
-
-from PySide6.QtCore import QSettings, Qt  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
-
-SIZE = (1280, 800)
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from shot_kit import close, new_window, own_settings, save, settle
 
 
 def main() -> None:
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp())
+    own_settings()
     from engine.importers.torchvision_import import import_torchvision
-    from gui.app import setup_application
-    from gui.shell.main_window import MainWindow
 
-    setup_application()
-    window = MainWindow()
-    window.files.autosaver.timer.stop()
-    window.resize(*SIZE)
-    window.show()
+    window = new_window()
     edits, search = window.edits, window.palette.search
 
-    def settle() -> None:
-        for _ in range(3):
-            QApplication.processEvents()
+    def routed() -> None:
+        settle(3)
         window.scene.route_wires()
 
     def add(name: str, rename: str | None = None, **params) -> str:
@@ -62,16 +44,15 @@ def main() -> None:
 
     def shot(name: str, fit: bool = True) -> None:
         """Fit the network, or (while building) show the selected layer at actual size."""
-        settle()
+        routed()
         if fit:
             window.view.fit()
         elif window.scene.selected_node_ids():
             window.view.resetTransform()
             window.view.centerOn(window.scene.nodes[window.scene.selected_node_ids()[0]].card_rect().center())
-        settle()
+        routed()
         window.view._refresh_minimap()
-        window.grab().save(str(HERE / name))
-        print("wrote", name)
+        save(window, name)
 
     window.act_new.trigger()
     shot("start_page.png", fit=False)
@@ -103,8 +84,7 @@ def main() -> None:
     window.document.set_project(import_torchvision("resnet18", (3, 224, 224), flat=True).project)
     edits.layout()
     shot("resnet18_overview.png")
-    window.document.undo_stack.setClean()
-    window.close()
+    close(window)
 
 
 if __name__ == "__main__":
