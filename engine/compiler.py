@@ -11,7 +11,7 @@ from torch import fx, nn
 
 from engine.blocks.definition import resolve_params
 from engine.errors import LayerLabError
-from engine.graph import Network, python_name
+from engine.graph import Network, module_name, python_name
 from engine.layers.blocks import BLOCK
 from engine.layers.call import Call
 from engine.shapes import Analysis, infer_shapes
@@ -62,7 +62,7 @@ def build_module(network: Network, analysis: Analysis, inputs: list[str], output
             results[node_id] = args[0]
             node_names[node_id] = args[0].name
             continue
-        target = _unique(python_name(node.name), root)
+        target = _unique(module_name(node.name), root)
         if spec.type_id == BLOCK:  # a block: its definition's module, once per instance (engine.blocks)
             from engine.blocks.compile import block_module  # engine.blocks builds on this module
             root[target] = block_module(network, node_id, analysis.nodes[node_id])

@@ -380,6 +380,13 @@ def _id_sort_key(node_id: str) -> tuple[int, str]:
     return (int(match.group(1)), "") if match else (1 << 62, node_id)
 
 
+def module_name(name: str) -> str:
+    """A layer's submodule name in the compiled model: a whole number stays as it is (as in
+    nn.Sequential: an imported torchvision model keeps its weight names, 'layer1.0.conv1.weight');
+    any other name becomes a Python identifier (`python_name`)."""
+    return name if name.isascii() and name.isdigit() else python_name(name)
+
+
 def python_name(name: str) -> str:
     """A layer name turned into a Python identifier (for submodule names)."""
     ident = _IDENT.sub("_", name).strip("_") or "layer"

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -205,10 +206,23 @@ class Run:
 
         gm = compile_network(self.project.network)
         try:
-            gm.load_state_dict(self.weights())
+            gm.load_state_dict(keyed_for(gm, self.weights()))
         except RuntimeError as error:
             raise RunDirError(f"The weights in '{self.path}' do not fit its project: {error}") from None
         return gm.eval()
+
+
+def numbered_key(key: str) -> str:
+    """A tensor name as saved before numbered submodules kept their numbers: 'layer1._0.conv1.weight'
+    is today's 'layer1.0.conv1.weight'."""
+    return re.sub(r"(^|\.)_(\d+)(?=\.)", r"\1\2", key)
+
+
+def keyed_for(model: torch.nn.Module, tensors: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """`tensors` keyed as `model` keys them: a name the model lacks is read in its older spelling
+    (`numbered_key`) when the model has that one; the rest as they are."""
+    own = model.state_dict().keys()
+    return {numbered_key(k) if k not in own and numbered_key(k) in own else k: v for k, v in tensors.items()}
 
 
 def load_weights(path: str | os.PathLike) -> dict[str, torch.Tensor]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 
 from engine.blocks.definition import BlockDefinition, BlockError, effective_args, resolve_params
-from engine.graph import Network, python_name
+from engine.graph import Network, module_name
 from engine.layers import Shape
 from engine.layers.blocks import BLOCK, BLOCK_INPUT, BLOCK_OUTPUT, PORT_TYPES
 from engine.shapes import MAIN, Analysis, Context, NodeInfo, infer_shapes
@@ -15,7 +15,7 @@ from engine.shapes import MAIN, Analysis, Context, NodeInfo, infer_shapes
 
 def block_path(context: Context, name: str) -> str:
     """The module path of a block named `name` in this context ('stage2', or 'stage2.0.block1')."""
-    own = python_name(name)
+    own = module_name(name)
     return f"{context.path}.{own}" if context.path else own
 
 
@@ -107,7 +107,7 @@ def _innermost(inner: Network, analysis: Analysis) -> tuple[str, str]:
     info = analysis.nodes.get(issue.node)
     if info is not None and info.error_at is not None:
         return info.error_at
-    return f"{analysis.path}.{python_name(inner.name_of(issue.node))}", issue.message
+    return f"{analysis.path}.{module_name(inner.name_of(issue.node))}", issue.message
 
 
 def port_mismatch(network: Network, node_id: str) -> str | None:

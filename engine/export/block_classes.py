@@ -33,7 +33,7 @@ from torch import fx
 
 from engine.blocks.compile import class_name
 from engine.export.block_instances import Instance, Key, Sources, call_slots, collect, measure, slot_values, walk
-from engine.export.codegen import CodegenError, forward_source
+from engine.export.codegen import CodegenError, forward_source, member_line
 from engine.graph import Network
 from engine.layers.call import DEFAULT_INIT, Call, _signature_defaults, same_value, source_name
 from engine.layers.spec import arg_ref
@@ -136,8 +136,7 @@ class _Writer:
         for instance in instances:
             measure(instance, self.sources)
         scope = _Scope(self, instances, list(definition.args))
-        init = [f"        self.{m} = {scope.block(m) if m in first.blocks else scope.layer(m)}"
-                for m, _ in first.members]
+        init = [member_line(m, scope.block(m) if m in first.blocks else scope.layer(m)) for m, _ in first.members]
         params = [f"{e.name}: {_annotation(e.values[0])}" for e in scope.extras]
         params += [f"{a}: {_annotation(v)} = {_literal(v)}" for a, v in definition.args.items()]
         header = f"    def __init__(self{''.join(', ' + p for p in params)}) -> None:"

@@ -18,7 +18,7 @@ from torch import fx
 from engine.blocks.definition import BlockDefinition, resolve_params
 from engine.compiler import _unique
 from engine.errors import ParamError
-from engine.graph import Network, python_name
+from engine.graph import Network, module_name
 from engine.layers.blocks import BLOCK, BLOCK_INPUT, BLOCK_OUTPUT
 from engine.layers.call import Call, same_value
 from engine.layers.spec import arg_ref
@@ -159,7 +159,7 @@ def _members(network: Network, analysis: Analysis, inputs: list[str], outputs: l
     found = []
     for node_id in analysis.order:
         if node_id in needed and node_id not in inputs and node_id not in outputs:
-            target = _unique(python_name(network.name_of(node_id)), taken)
+            target = _unique(module_name(network.name_of(node_id)), taken)
             taken[target] = True
             found.append((target, node_id))
     return found

@@ -48,10 +48,22 @@ def model_source(model: fx.GraphModule, name: str, doc: str, network: Network | 
     helpers = [inspect.getsource(cls).rstrip() for cls in sorted(_used_custom(every_call), key=lambda c: c.__name__)]
     if any(call.init != DEFAULT_INIT for call in every_call) or any("init_weights(" in c for c in classes):
         helpers.append(inspect.getsource(custom_modules.init_weights).rstrip())
-    init = [f"        self.{target} = {blocks.get(target) or _constructor(calls, target)}" for target in targets]
+    init = [member_line(target, blocks.get(target) or _constructor(calls, target)) for target in targets]
     lines = [f"class {name}(nn.Module):", f'    """{doc}"""', "", "    def __init__(self) -> None:",
              "        super().__init__()", *init, "", *forward_source(model)]
     return "\n\n\n".join(helpers + classes + ["\n".join(lines)])
+
+
+def member(target: str) -> str:
+    """How forward names a submodule: `self.conv1`, or `getattr(self, "0")` for a numbered one."""
+    return f"self.{target}" if target.isidentifier() else f'getattr(self, "{target}")'
+
+
+def member_line(target: str, made: str) -> str:
+    """The __init__ line that makes a submodule: `self.conv1 = ...`, or `self.add_module("0", ...)`."""
+    if target.isidentifier():
+        return f"        self.{target} = {made}"
+    return f'        self.add_module("{target}", {made})'
 
 
 def _submodule_order(model: fx.GraphModule) -> list[str]:
@@ -95,7 +107,7 @@ def forward_source(model: fx.GraphModule) -> list[str]:
             continue
         call_args = ", ".join(names[a] for a in node.args if isinstance(a, fx.Node))
         left = ", ".join(names.get(t, "_") if t is not None else "_" for t in targets)
-        lines.append(f"        {left} = self.{node.target}({call_args})")
+        lines.append(f"        {left} = {member(str(node.target))}({call_args})")
     return lines
 
 

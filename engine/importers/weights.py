@@ -16,7 +16,8 @@ import torch
 from torch import nn
 
 from engine.errors import LayerLabError
-from engine.graph import python_name
+from engine.graph import module_name, python_name
+from engine.run_dir import numbered_key
 
 SAFETENSORS_SUFFIXES = (".safetensors",)
 _WRAPPER_KEYS = ("state_dict", "model_state_dict", "model", "weights")
@@ -120,12 +121,13 @@ def normalize_key(key: str) -> str:
 
 
 def nested_key(key: str) -> str:
-    """A tensor name as a model built from blocks spells it: 'layer1.0.conv1.weight' becomes
-    'layer1._0.conv1.weight' (each module name turned into an identifier)."""
+    """A tensor name as a model built from blocks spells it: 'layer1.0.conv1.weight' stays as it is,
+    'stage-2.conv.weight' becomes 'stage_2.conv.weight' (each module name as engine.graph.module_name
+    makes it)."""
     if key.startswith("module."):
         key = key[len("module."):]
     *path, leaf = key.split(".")
-    return ".".join([*(python_name(p) for p in path), leaf])
+    return ".".join([*(module_name(p) for p in path), leaf])
 
 
 def load_weights(model: nn.Module, tensors: dict[str, torch.Tensor]) -> WeightsReport:
@@ -135,7 +137,7 @@ def load_weights(model: nn.Module, tensors: dict[str, torch.Tensor]) -> WeightsR
     own = model.state_dict()
     by_name: dict[str, tuple[str, torch.Tensor]] = {}
     for key, value in tensors.items():
-        candidates = (key, nested_key(key), normalize_key(key), nested_key(f"{key}.weight"),
+        candidates = (key, nested_key(key), numbered_key(key), normalize_key(key), nested_key(f"{key}.weight"),
                       normalize_key(f"{key}.weight"))  # the last two: a stored tensor as a Scale's weight
         name = next((k for k in candidates if k in own), None) or normalize_key(key)
         by_name.setdefault(name, (key, value))

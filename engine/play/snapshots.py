@@ -83,7 +83,9 @@ def snapshot_model(project: Project, path: str | os.PathLike) -> fx.GraphModule:
 
     model = compile_network(project.network)
     try:
-        model.load_state_dict(load_snapshot(path))
+        from engine.run_dir import keyed_for
+
+        model.load_state_dict(keyed_for(model, load_snapshot(path)))
     except RuntimeError as error:
         raise SnapshotError(f"The snapshot '{path}' does not fit the network: {error}") from None
     return model.eval()

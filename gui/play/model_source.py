@@ -19,7 +19,7 @@ from engine.play.inputs import PlayInputError, input_shape, mnist_like, to_model
 from engine.play.predict import Player, Prediction
 from engine.play.snapshots import SnapshotError, list_snapshots, load_snapshot, snapshot_model
 from engine.project import load_project
-from engine.run_dir import PROJECT, read_run
+from engine.run_dir import PROJECT, keyed_for, read_run
 
 
 def drawing_as_input(drawing: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -104,7 +104,7 @@ class PlayModel:
             return
         paths = dict(self.snapshots)
         state = self.final if epoch is None or epoch not in paths else load_snapshot(paths[epoch])
-        self.model.load_state_dict(state)
+        self.model.load_state_dict(keyed_for(self.model, state))
         self.epoch = epoch if epoch in paths else None
 
     def answer(self, image: np.ndarray, drawn: bool, method: str | None, target: int | None) -> Answer:

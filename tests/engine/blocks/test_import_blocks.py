@@ -78,8 +78,38 @@ def test_identical_submodules_share_a_definition_with_arguments(resnet18):
 
 def test_resnet18_weights_copy_exactly_and_outputs_match(resnet18):
     model_keys = set(compile_network(resnet18.project.network).state_dict())
-    assert {"layer1._0.conv1.weight", "layer2._0.downsample._0.weight", "fc.bias"} <= model_keys
+    assert {"layer1.0.conv1.weight", "layer2.0.downsample.0.weight", "fc.bias"} <= model_keys  # torchvision's own
     assert assert_same_model(resnet18, resnet18.project.network, SHAPE) <= 1e-5
+
+
+def test_torchvisions_state_dict_loads_strictly_into_the_model_and_its_python_export(resnet18, tmp_path):
+    """Numbered submodules keep their numbers ('layer1.0'), so torch's own weights load as they are,
+    both ways; a run saved with the older spelling ('layer1._0') still opens."""
+    from engine.export import export
+    from engine.export.python_code import import_file
+    from engine.export.source import load_source, save_run_dir, source_from_project
+    from engine.run_dir import read_run
+
+    theirs = resnet18.reference.state_dict()
+    model = compile_network(resnet18.project.network).eval()
+    model.load_state_dict(theirs, strict=True)
+    export(source_from_project(resnet18.project), "python", tmp_path / "model.py")
+    text = (tmp_path / "model.py").read_text()
+    assert 'self.add_module("0", BasicBlock(' in text and 'getattr(self, "0")(x)' in text
+    exported = next(v for k, v in vars(import_file(tmp_path / "model.py")).items()
+                    if k != "BasicBlock" and isinstance(v, type) and issubclass(v, nn.Module)
+                    and "layer1" in v.__init__.__code__.co_names)().eval()
+    exported.load_state_dict(theirs, strict=True)
+    x = torch.randn(1, *SHAPE)
+    with torch.no_grad():
+        assert torch.equal(exported(x), model(x))
+    older = {k.replace(".0.", "._0.").replace(".1.", "._1."): v for k, v in theirs.items()}
+    assert "layer1._0.conv1.weight" in older
+    folder = save_run_dir(resnet18.project, older, tmp_path / "old-run")
+    (folder / "summary.json").write_text("{}")
+    with torch.no_grad():
+        assert torch.equal(read_run(folder).model()(x), model(x))  # Play, Runs
+        assert torch.equal(load_source(folder).model(x), model(x))  # export
 
 
 def test_saved_project_is_format_2_and_still_matches(resnet18, tmp_path):
