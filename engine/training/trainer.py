@@ -283,16 +283,21 @@ class Trainer(TrainingLoop):
             self._last_checkpoint = time.monotonic()
 
     def _load_resume(self, state: dict[str, Any]) -> None:
+        from engine.run_dir import keyed_for  # a checkpoint from before numbered submodules kept numbers
+
         p = self.prepared
+        tracker = state["tracker"]
+        if isinstance(tracker.get("state"), dict):
+            tracker = {**tracker, "state": keyed_for(p.gm, tracker["state"])}
         try:
-            p.gm.load_state_dict(state["model"])
+            p.gm.load_state_dict(keyed_for(p.gm, state["model"]))
             self.optimizer.load_state_dict(state["optimizer"])
         except (RuntimeError, ValueError, KeyError) as error:
             raise LayerLabError(f"The checkpoint does not fit this network or optimizer: {error}") from None
         self.schedule.load_state_dict(state.get("schedule", {}))
         self.step, self.epoch, self.batch = state["step"], state["epoch"], state["batch"]
         self.samples_seen, self.history = state["samples_seen"], list(state["history"])
-        self.tracker.load_state_dict(state["tracker"])
+        self.tracker.load_state_dict(tracker)
         self._train_seconds_before = float(state.get("train_seconds", 0.0))
         torch.set_rng_state(state["rng"])
 
