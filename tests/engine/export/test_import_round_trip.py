@@ -33,18 +33,11 @@ from engine.shapes import infer_shapes
 from .conftest import SAMPLES
 
 FAST_PYTHON, FAST_ONNX = ("lenet5", "resnet_mnist"), ("lenet5",)  # each ONNX export takes seconds
-# Its decoder reshapes 784 values to 1x28x28, which the exported file writes as its own copy of
-# LayerLab's Reshape module, `x.reshape((x.shape[0],) + self.shape)`: not mapped onto Reshape yet.
-NOT_YET_PYTHON = {"linear_autoencoder_pca": "x.reshape((x.shape[0],) + shape) is not mapped to LayerLab's Reshape yet"}
 
 
-def samples(fast: tuple[str, ...], not_yet: dict[str, str] | None = None) -> list:
-    """Every sample, those not in `fast` marked slow, those in `not_yet` expected to fail."""
-    not_yet = not_yet or {}
-    return [pytest.param(p, id=p.stem, marks=[*(() if p.stem in fast else [pytest.mark.slow]),
-                                              *([pytest.mark.xfail(reason=not_yet[p.stem], strict=False)]
-                                                if p.stem in not_yet else [])])
-            for p in SAMPLES]
+def samples(fast: tuple[str, ...]) -> list:
+    """Every sample, those not in `fast` marked slow."""
+    return [pytest.param(p, id=p.stem, marks=() if p.stem in fast else [pytest.mark.slow]) for p in SAMPLES]
 
 
 def architecture(network: Network) -> nx.DiGraph:
@@ -76,7 +69,7 @@ def probe(source, batch: int = 3) -> torch.Tensor:
     return torch.randn(batch, *source.input_shape, generator=torch.Generator().manual_seed(7))
 
 
-@pytest.mark.parametrize("sample", samples(FAST_PYTHON, NOT_YET_PYTHON))
+@pytest.mark.parametrize("sample", samples(FAST_PYTHON))
 def test_python_export_imports_back_as_the_same_network(sample: Path, tmp_path):
     source = load_source(sample)
     path = tmp_path / f"{sample.stem}.py"
