@@ -91,6 +91,12 @@ class TrainingSettings(SettingsBase):
     restore_best: bool = setting(True, "At the end, go back to the weights of the best evaluation.",
                                  label="Restore best weights")
     eval_batch_size: int = setting(1000, "Samples per batch when evaluating.", minimum=1, label="Eval batch size")
+    # -- starting point ---------------------------------------------------------------------
+    init_from: str = setting("", "Start from the weights of this run directory or weights file (.safetensors, "
+                             "or a .pt/.pth state dict) instead of fresh ones: each tensor whose name and shape "
+                             "fit is copied; the others (a new head, say) start fresh, and the run's notes say "
+                             "which. Empty: fresh weights.", label="Start from weights",
+                             example="runs/lenet5-20261128-101500", special={"": "fresh weights"})
     # -- machine ----------------------------------------------------------------------------
     seed: int = setting(0, "Seed for weights, shuffling and dropout: the same seed gives the same run, "
                         "bit for bit on the CPU; on a GPU close, but not guaranteed identical.", minimum=0)

@@ -111,6 +111,10 @@ def prepare(network: Network, train: TrainingSettings, data: DatasetSettings, da
     out_params = network.node(output_id).params
     torch.manual_seed(train.seed)
     gm = model if model is not None else compile_network(network, analysis)
+    if train.init_from and model is None:
+        from engine.training.start_weights import start_from  # reads files with the importers' rules
+
+        notes.append(start_from(gm, train.init_from))
     gm.to(device)
     reconstruction = data.task == "reconstruction"
     transform = build_augmentation(data.augment, dataset.sample_shape)

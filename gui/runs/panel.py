@@ -31,6 +31,7 @@ from gui.runs.table import ENTRY_ROLE, NOTE, RunsFilter, RunsModel
 
 class RunsPanel(QWidget):
     open_requested = Signal(object)  # a RunEntry whose network and settings should open as a project
+    continue_requested = Signal(object)  # a RunEntry to open as a project that trains on from its weights
 
     def __init__(self, folder: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,6 +64,9 @@ class RunsPanel(QWidget):
                 ("refresh", "Refresh", "Read the runs folder again", self.refresh),
                 ("compare", "Compare…", "Settings and architecture differences of two selected runs", self.compare),
                 ("open", "Open", "Open the selected run's network and settings as a project", self.open_selected),
+                ("continue", "Continue", "Open the selected run to train on from its weights: Train then starts "
+                 "from them (training.init_from); change settings, data or the head first if you like",
+                 self.continue_selected),
                 ("delete", "Delete…", "Move the selected runs to the trash (asks first)", self.delete_selected),
                 ("undo", "Undo Delete", "Bring back the runs deleted last", self.undo_delete)):
             button = QPushButton(text)
@@ -124,6 +128,7 @@ class RunsPanel(QWidget):
         selected = self.selected_entries()
         self.buttons["compare"].setEnabled(len(selected) == 2)
         self.buttons["open"].setEnabled(len(selected) == 1 and selected[0].status != "damaged")
+        self.buttons["continue"].setEnabled(len(selected) == 1 and selected[0].status == "complete")
         self.buttons["delete"].setEnabled(bool(selected))
         self.buttons["undo"].setEnabled(bool(self.trash))
         self.charts.show_runs(selected, self.shown_entries())
@@ -147,6 +152,11 @@ class RunsPanel(QWidget):
         selected = self.selected_entries()
         if len(selected) == 1:
             self.open_requested.emit(selected[0])
+
+    def continue_selected(self) -> None:
+        selected = self.selected_entries()
+        if len(selected) == 1 and selected[0].status == "complete":
+            self.continue_requested.emit(selected[0])
 
     def delete_selected(self, ask: bool = True) -> None:
         selected = self.selected_entries()

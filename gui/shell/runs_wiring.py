@@ -29,6 +29,7 @@ def attach_runs(window: MainWindow) -> RunsPanel:
     window.training.run_saved.connect(lambda _: _refresh_when_seen(window, panel))
     dock.visibilityChanged.connect(lambda visible: panel.refresh() if visible and panel.stale else None)
     panel.open_requested.connect(lambda entry: open_run(window, entry))
+    panel.continue_requested.connect(lambda entry: open_run(window, entry, train_on=True))
     window.act_sweep = action(window, "S&weep…", lambda: show_sweep(window, panel),
                               tip="Search settings and layer parameters with Optuna; every trial is a run")
     add_to(window.run_menu, None)
@@ -57,8 +58,9 @@ def _refresh_when_seen(window: MainWindow, panel: RunsPanel) -> None:
         panel.stale = True
 
 
-def open_run(window: MainWindow, entry: Any) -> bool:
-    """Open the run's project snapshot as an untitled project (its weights stay in the run folder)."""
+def open_run(window: MainWindow, entry: Any, train_on: bool = False) -> bool:
+    """Open the run's project snapshot as an untitled project (its weights stay in the run folder);
+    with `train_on`, its training starts from the run's weights (training.init_from)."""
     if not window.files.maybe_save():
         return False
     try:
@@ -67,6 +69,8 @@ def open_run(window: MainWindow, entry: Any) -> bool:
         window.show_status(f"Cannot open run '{entry.id}': {error}", 10000)
         return False
     project.path = None
+    if train_on:
+        project.training["init_from"] = str(entry.path)
     window.document.set_project(project)
     window.view.fit(readable=True)
     if entry.status == "complete":  # File > Export and Play use this run's weights while the network is unchanged
@@ -74,6 +78,9 @@ def open_run(window: MainWindow, entry: Any) -> bool:
         window.training.run_architecture = project.network.architecture()
         if getattr(window, "play", None) is not None:
             window.play.set_run(entry.path)
-    window.show_status(f"Opened the network and settings of run '{entry.id}' (untitled); File > Export "
-                       f"exports its weights from {entry.path}.", 10000)
+    if train_on:
+        window.show_status(f"Opened run '{entry.id}' to train on: Train (F5) starts from its weights.", 10000)
+    else:
+        window.show_status(f"Opened the network and settings of run '{entry.id}' (untitled); File > Export "
+                           f"exports its weights from {entry.path}.", 10000)
     return True

@@ -11,8 +11,11 @@ window's words and the project keeps its value; nothing is clamped."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -124,6 +127,11 @@ class TrainingPanel(DataChoice, QWidget):
         self.browse_button.setToolTip("Choose the file or folder")
         self.browse_button.clicked.connect(self._browse_path)
         self.data_form.add_button("path", self.browse_button)
+        self.start_button = QPushButton("Browse…")
+        self.start_button.setToolTip("Choose the weights to start from: a run's weights.safetensors, or a "
+                                     ".safetensors / .pt / .pth state dict")
+        self.start_button.clicked.connect(self._browse_start)
+        self.training_form.add_button("init_from", self.start_button)
 
         data_page = QWidget()
         data_layout = QVBoxLayout(data_page)
@@ -246,6 +254,14 @@ class TrainingPanel(DataChoice, QWidget):
             return cls.from_dict(values)
         except SettingsError:
             return cls()
+
+    def _browse_start(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Start from weights", self._start_folder(),
+                                              "Weights (*.safetensors *.pt *.pth);;All files (*)")
+        if path:
+            editor = self.training_form.editors["init_from"][0]
+            editor.setText(str(Path(path).parent) if Path(path).name == "weights.safetensors" else path)
+            self._edited("training", self.training_form, "init_from")
 
     def _edited(self, section: str, form: SettingsForm, name: str) -> None:
         if self._loading:

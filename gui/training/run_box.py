@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.training import records as R
 from gui.editor.param_editors import ScientificSpinBox
 from gui.training.progress import BAR_STEPS, Progress
 
@@ -59,10 +60,13 @@ class RunBox(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #c62828")
+        self.notes = QLabel()  # what the run says of itself at its start (weights it started from, ...)
+        self.notes.setWordWrap(True)
+        self.notes.setStyleSheet("color: #5b6b82")
         report = QWidget()  # state, final figures and failure in one place of fixed height
         report_layout = QVBoxLayout(report)
         report_layout.setContentsMargins(0, 0, 4, 0)
-        for label in (self.status, self.results, self.message):
+        for label in (self.status, self.notes, self.results, self.message):
             report_layout.addWidget(label)
         report_layout.addStretch(1)
         self.report = QScrollArea()
@@ -112,6 +116,7 @@ class RunBox(QWidget):
     def begin_run(self, lr: float) -> None:
         self.progress = Progress()
         self.message.clear()
+        self.notes.clear()
         self._show_results("")
         self.status.setText("Starting…")
         self.live_lr.blockSignals(True)
@@ -124,6 +129,8 @@ class RunBox(QWidget):
         once when the run has ended."""
         for record in batch:
             self.progress.update(record)
+            if isinstance(record, R.Started):
+                self.notes.setText("\n".join(record.notes))
         if self.state not in ("running", "paused") or self.progress.end is not None:
             self.refresh()
 
@@ -156,6 +163,7 @@ class RunBox(QWidget):
         self.status.setText("Ready.")
         self._show_results("")
         self.message.clear()
+        self.notes.clear()
 
     def show_failure(self, message: str) -> None:
         self.message.setText(message)

@@ -187,3 +187,34 @@ def test_gradient_flow_is_drawn_inside_an_opened_block(qtbot, make_window):
     assert {inner.find("conv1"), inner.find("bn1"), inner.find("add")} <= flowing
     window.document.close_to(0)
     assert any(item.flow is not None for item in window.scene.edges.values())  # the top level's again
+
+
+def test_continue_a_run_from_the_runs_panel_trains_from_its_weights(qtbot, make_window):
+    window = spiral_window(make_window, epochs=1)
+    window.training.start()
+    wait_state(qtbot, window, "finished")
+    qtbot.waitUntil(lambda: window.training.last_run_dir is not None, timeout=10_000)
+    run_dir = window.training.last_run_dir
+    panel = window.runs
+    panel.refresh()
+    panel.select_ids([run_dir.name])
+    assert panel.buttons["continue"].isEnabled()
+    panel.continue_selected()
+    assert window.document.project.training["init_from"] == str(run_dir)
+    window.training.start()
+    wait_state(qtbot, window, "finished")
+    notes = window.training.panel.run_box.notes.text()
+    assert f"Started from the weights in {run_dir}: 8 of 8 tensors." in notes  # the spiral: 4 layers
+
+
+def test_browse_for_the_weights_to_start_from(qtbot, make_window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    window = spiral_window(make_window)
+    (tmp_path / "run").mkdir()
+    chosen = str(tmp_path / "run" / "weights.safetensors")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (chosen, ""))
+    window.training.panel.start_button.click()
+    assert window.document.project.training["init_from"] == str(tmp_path / "run")  # the run, not its file
+    window.document.undo_stack.undo()
+    assert "init_from" not in window.document.project.training or not window.document.project.training["init_from"]
