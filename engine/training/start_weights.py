@@ -24,7 +24,7 @@ def start_from(model: nn.Module, source: str | os.PathLike) -> str:
     try:
         report = load_weights_file(model, file)
     except (WeightsError, OSError) as error:
-        raise LayerLabError(f"training.init_from: {error} ({fix}).") from None
+        raise LayerLabError(f"training.init_from: {str(error).rstrip('.')} ({fix}).") from None
     if not report.matched:
         raise LayerLabError(f"training.init_from: no tensor of '{file}' fits this network "
                             f"({report.summary().splitlines()[0]}); {fix}.")
