@@ -91,6 +91,9 @@ class Project:
 def load_project(path: str | os.PathLike) -> Project:
     """Read a project file; any problem becomes one ProjectError naming the file and the problem."""
     path = Path(path)
+    if path.is_dir():
+        inside = " (a run's project is its project.layerlab)" if (path / "project.layerlab").is_file() else ""
+        raise ProjectError(f"Cannot open '{path}': it is a folder; choose a .layerlab project file{inside}.")
     try:
         data = path.read_bytes()
     except FileNotFoundError:

@@ -75,6 +75,14 @@ def test_missing_file(tmp_path):
         load_project(tmp_path / "nope.layerlab")
 
 
+def test_a_folder_is_named_as_one(tmp_path):
+    with pytest.raises(ProjectError, match="it is a folder; choose a .layerlab project file.$"):
+        load_project(tmp_path)
+    (tmp_path / "project.layerlab").write_text("{}")
+    with pytest.raises(ProjectError, match="a run's project is its project.layerlab"):
+        load_project(tmp_path)
+
+
 @pytest.mark.parametrize("content", [
     gzip.compress(b'{"format_version": 1}'),  # starts with 0x1f 0x8b: not UTF-8
     b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR",  # an image
