@@ -1,8 +1,9 @@
 """Group an imported network into blocks that follow the torch model's own submodules: each
 submodule that holds layers (ResNet's `layer1`, its BasicBlock `layer1.0`, that block's `downsample`)
 becomes a Block instance named as in torch, so the compiled model's weights are keyed by the same
-module path (`layer1.0.conv1.weight`, as torch's). Instances of one class with the same layers and wires share one definition; the
-parameters that differ between them (ResNet's channels) become the definition's arguments."""
+module path (`layer1.0.conv1.weight`, as torch's). Instances of one class with the same layers and
+wires share one definition; the parameters that differ between them (ResNet's channels) become the
+definition's arguments."""
 
 from __future__ import annotations
 
