@@ -183,12 +183,10 @@ def init_param(layer: str) -> Param:
     """The `init` parameter of a layer with weights: how its starting weights are drawn
     (engine.layers.call.INIT_SCHEMES, applied by engine.layers.modules.init_weights)."""
     return Param("init", "choice", "default",
-                 f"How the {layer}'s starting weights are drawn. default: PyTorch's (small random values "
-                 "of variance 1 / (3 × fan-in)). he_normal, he_uniform (Kaiming): variance 2 / fan-in, which "
-                 "keeps the signal's size through ReLU layers, so deep ReLU networks can learn. "
-                 "xavier_normal, xavier_uniform (Glorot): variance 2 / (fan-in + fan-out), for sigmoid and "
-                 "tanh. All but default start the biases at zero. Fan-in: the number of inputs each output "
-                 "unit sums (fan-out: the number of outputs each input feeds).",
+                 f"How the {layer}'s starting weights are drawn: default (PyTorch's, variance 1 / (3 × "
+                 "fan-in)); he_* (Kaiming, variance 2 / fan-in: deep ReLU networks learn); xavier_* (Glorot, "
+                 "2 / (fan-in + fan-out): sigmoid, tanh). All but default zero the biases. Fan-in: the "
+                 "inputs each unit sums.",
                  choices=INIT_SCHEMES, label="weight init", summary="{} init", summary_unless="default")
 
 
