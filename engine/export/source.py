@@ -3,6 +3,7 @@ fresh seeded ones), compiled into an eval-mode model, with example and probe bat
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ from engine.errors import LayerLabError
 from engine.graph import python_name
 from engine.importers.weights import load_weights_file
 from engine.project import EXTENSION, Project, load_project
-from engine.run_dir import INCOMPLETE
+from engine.run_dir import INCOMPLETE, SUMMARY
 from engine.shapes import infer_shapes
 
 RUN_PROJECT = "project.layerlab"
@@ -94,12 +95,16 @@ def load_source(path: str | os.PathLike, seed: int = 0) -> ExportSource:
                       f"{EXTENSION} project.")
 
 
-def save_run_dir(project: Project, tensors: dict[str, torch.Tensor], directory: str | os.PathLike) -> Path:
-    """Write a run directory (project.layerlab + weights.safetensors), each file atomically. An
-    INCOMPLETE file marks the directory until both are in place (the app may be closed meanwhile)."""
+def save_run_dir(project: Project, tensors: dict[str, torch.Tensor], directory: str | os.PathLike,
+                 origin: str = "weights loaded into the network") -> Path:
+    """Write a run directory of weights that were not trained here (an import, a weights file):
+    project.layerlab, weights.safetensors and a summary.json saying where they came from (`origin`;
+    stopped_reason 'imported'), each file atomically, so it opens, plays, exports and lists in the
+    Runs panel as any run. An INCOMPLETE file marks the directory until all are in place (the app
+    may be closed meanwhile)."""
     from safetensors.torch import save as to_bytes
 
-    from engine.atomic import atomic_write_bytes
+    from engine.atomic import atomic_write_bytes, atomic_write_text
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -109,5 +114,8 @@ def save_run_dir(project: Project, tensors: dict[str, torch.Tensor], directory: 
     data = to_bytes({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, metadata={"producer": "LayerLab"})
     atomic_write_bytes(directory / RUN_WEIGHTS, data)
     project.save(directory / RUN_PROJECT)
+    summary = {"stopped_reason": "imported", "origin": origin,
+               "parameters": infer_shapes(project.network).total_params}
+    atomic_write_text(directory / SUMMARY, json.dumps(summary, indent=2))
     marker.unlink()
     return directory

@@ -186,7 +186,7 @@ class ImportDialog(QDialog):
             if not report.complete:
                 self._say(f"{report.summary()}\nNothing saved: the file does not fill the whole network.")
                 return report
-            self.run_dir = save_run_dir(self.project, model.state_dict(), run_dir)
+            self.run_dir = save_run_dir(self.project, model.state_dict(), run_dir, origin=f"weights file {weights}")
         self._say(f"{report.summary()}\nSaved run directory {self.run_dir}.")
         return report
 

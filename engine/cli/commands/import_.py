@@ -97,7 +97,7 @@ def _load_into(project, weights: str, args) -> int:
               f"the {len(report.missing) + len(report.mismatched)} other tensors at their fresh values).",
               file=sys.stderr)
         return 1
-    save_run_dir(project, model.state_dict(), args.output)
+    save_run_dir(project, model.state_dict(), args.output, origin=f"weights file {weights}")
     print(f"wrote run directory {args.output}")
     return 0
 
@@ -152,7 +152,7 @@ def _write(project, reference, args, check: str) -> int:
 
         model = compile_network(project.network)
         load_weights(model, reference.state_dict())
-        save_run_dir(project, model.state_dict(), args.output)
+        save_run_dir(project, model.state_dict(), args.output, origin=f"imported from {args.source}")
         print(f"wrote run directory {args.output}: {len(project.network)} layers, {params:,} parameters; {check}")
         return 0
     project.save(args.output)
