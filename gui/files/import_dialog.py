@@ -5,6 +5,7 @@ no code is run from a file."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 from engine.compiler import compile_network
 from engine.errors import LayerLabError
 from engine.export.source import save_run_dir
+from engine.graph import python_name
 from engine.importers import (
     DEFAULT_INPUT_SHAPE,
     ImportResult,
@@ -45,11 +47,14 @@ class ImportDialog(QDialog):
     """Two tabs: 'Architecture' fills `imported` (accept() then returns it to the caller);
     'Weights' loads a file into `project` and writes a run directory."""
 
-    def __init__(self, project: Project | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, project: Project | None = None, parent: QWidget | None = None,
+                 keep_in: Path | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Import")
         self.project = project
+        self.keep_in = keep_in  # where an import's own weights are kept as a run (None: not kept)
         self.imported: ImportResult | None = None
+        self.kept: Path | None = None  # the run directory holding the imported file's weights
         self.weights_report: WeightsReport | None = None
         self.run_dir: Path | None = None
         self._running = False
@@ -103,6 +108,9 @@ class ImportDialog(QDialog):
         except ValueError as error:
             self._say(str(error))
             return False
+        source = self.source.weights_file()
+        if source is not None and self.keep_in is not None:
+            job = _keeping(job, self.keep_in, source)
         self._start(job, f"{text}: tracing it, checking every layer's shape, grouping its blocks…")
         return True
 
@@ -113,8 +121,9 @@ class ImportDialog(QDialog):
         self._say(text)
         run_in_background(job, self._imported, self._refused, owner=self)
 
-    def _imported(self, result: ImportResult) -> None:
+    def _imported(self, loaded: ImportResult | tuple[ImportResult, Path]) -> None:
         self._stop()
+        result, self.kept = loaded if isinstance(loaded, tuple) else (loaded, None)
         self.imported = result
         project = result.project
         blocks = f" ({len(project.blocks)} block definitions)" if len(project.blocks) else ""
@@ -123,7 +132,9 @@ class ImportDialog(QDialog):
         checked = (f"{params:,} parameters (the same as the original's)" if params is not None else
                    f"outputs within {difference:.1e} of the original's on a probe batch" if difference is not None
                    else "imported")
-        self._say(f"Imported {project.name}: {len(project.network)} cards{blocks}, {checked}.")
+        kept = (f" Its weights are kept as the run {self.kept.name}: Play and Export use them, and Train "
+                "starts from them." if self.kept is not None else "")
+        self._say(f"Imported {project.name}: {len(project.network)} cards{blocks}, {checked}.{kept}")
         self.accept()
 
     def _refused(self, message: str) -> None:
@@ -192,6 +203,18 @@ class ImportDialog(QDialog):
 
     def _say(self, text: str) -> None:
         self.report.setPlainText(text)
+
+
+def _keeping(job: Callable[[], ImportResult], folder: Path, source: str) -> Callable[[], tuple]:
+    """The import, then (on the same compute thread) its weights saved as a run in `folder`."""
+    def run() -> tuple[ImportResult, Path]:
+        from engine.importers.keep import keep_weights
+
+        result = job()
+        name = f"{python_name(result.project.name)}-imported-{time.strftime('%Y%m%d-%H%M%S')}"
+        return result, keep_weights(result.project, result.reference, folder / name, f"imported from {source}")
+
+    return run
 
 
 class _Busy:

@@ -54,6 +54,13 @@ class SourcePicker(QWidget):
         if path:
             edit.setText(path)
 
+    def weights_file(self) -> str | None:
+        """The file whose weights come with the import (a Python module's, an ONNX file's), or None
+        (torchvision architectures come with fresh weights)."""
+        kind = self.kind.currentIndex()
+        text = (self.py_path if kind == 1 else self.onnx_path).text().strip() if kind else ""
+        return text or None
+
     def job(self, shape: tuple[int, ...]) -> tuple[Callable[[], Any], str]:
         """(the import to run, what to say meanwhile); a ValueError says what is missing."""
         kind = self.kind.currentIndex()

@@ -365,9 +365,21 @@ class MainWindow(QMainWindow):
     def show_import_dialog(self) -> None:
         from gui.files.import_dialog import ImportDialog
 
-        dialog = ImportDialog(self.document.project, parent=self)
+        keep_in = None
+        if self.training is not None:
+            from gui.training.controller import runs_folder
+
+            keep_in = runs_folder()
+        dialog = ImportDialog(self.document.project, parent=self, keep_in=keep_in)
         if dialog.exec() and dialog.imported is not None and self.files.maybe_save():
-            self.document.set_project(dialog.imported.project)
+            project = dialog.imported.project
+            if dialog.kept is not None:  # train from the file's weights, as Runs > Continue does
+                project.training["init_from"] = str(dialog.kept)
+            self.document.set_project(project)
+            if dialog.kept is not None:
+                from gui.shell.runs_wiring import use_run_weights
+
+                use_run_weights(self, dialog.kept, project)
             self.show_canvas()
             self.view.fit()
 

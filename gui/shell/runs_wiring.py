@@ -58,6 +58,14 @@ def _refresh_when_seen(window: MainWindow, panel: RunsPanel) -> None:
         panel.stale = True
 
 
+def use_run_weights(window: MainWindow, run_dir: Path, project: Any) -> None:
+    """File > Export and Play use this run's weights while the network shown (`project`'s) is unchanged."""
+    window.training.last_run_dir = run_dir
+    window.training.run_architecture = project.network.architecture()
+    if getattr(window, "play", None) is not None:
+        window.play.set_run(run_dir)
+
+
 def open_run(window: MainWindow, entry: Any, train_on: bool = False) -> bool:
     """Open the run's project snapshot as an untitled project (its weights stay in the run folder);
     with `train_on`, its training starts from the run's weights (training.init_from)."""
@@ -73,11 +81,8 @@ def open_run(window: MainWindow, entry: Any, train_on: bool = False) -> bool:
         project.training["init_from"] = str(entry.path)
     window.document.set_project(project)
     window.view.fit(readable=True)
-    if entry.status == "complete":  # File > Export and Play use this run's weights while the network is unchanged
-        window.training.last_run_dir = Path(entry.path)
-        window.training.run_architecture = project.network.architecture()
-        if getattr(window, "play", None) is not None:
-            window.play.set_run(entry.path)
+    if entry.status == "complete":
+        use_run_weights(window, Path(entry.path), project)
     if train_on:
         window.show_status(f"Opened run '{entry.id}' to train on: Train (F5) starts from its weights.", 10000)
     else:

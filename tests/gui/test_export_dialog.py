@@ -89,3 +89,57 @@ def test_import_dialog_imports_a_persons_module_and_says_what_is_missing(qtbot, 
     qtbot.waitUntil(lambda: dialog.result() == ImportDialog.DialogCode.Accepted, timeout=60_000)
     assert "outputs within" in dialog.report.toPlainText()
     assert dialog.imported.project.network.node(dialog.imported.project.network.find("fc")).params["units"] == 5
+
+
+def test_an_imported_modules_weights_are_kept_as_a_run(qtbot, tmp_path):
+    from engine.run_dir import read_run
+
+    (tmp_path / "tiny2.py").write_text(
+        "import torch\nfrom torch import nn\n\n\nclass Tiny(nn.Module):\n"
+        "    def __init__(self) -> None:\n        super().__init__()\n"
+        "        self.fc = nn.Linear(4, 3)\n\n    def forward(self, x):\n        return self.fc(x)\n")
+    dialog = ImportDialog(keep_in=tmp_path / "runs")
+    qtbot.addWidget(dialog)
+    dialog.source.kind.setCurrentIndex(1)
+    dialog.shape_edit.setText("4")
+    dialog.source.py_path.setText(str(tmp_path / "tiny2.py"))
+    dialog.source.class_edit.setText("Tiny")
+    assert dialog.import_architecture()
+    qtbot.waitUntil(lambda: dialog.result() == ImportDialog.DialogCode.Accepted, timeout=60_000)
+    assert dialog.kept is not None and dialog.kept.parent == tmp_path / "runs"
+    assert f"kept as the run {dialog.kept.name}" in dialog.report.toPlainText()
+    run = read_run(dialog.kept)
+    assert run.summary["stopped_reason"] == "imported" and "tiny2.py" in run.summary["origin"]
+    theirs = dialog.imported.reference.state_dict()  # the module the import built, with its own weights
+    assert all(torch.equal(run.weights()[key], value) for key, value in theirs.items())
+
+
+def test_the_window_trains_and_plays_from_an_imported_modules_weights(make_window, tmp_path, monkeypatch):
+    import time
+
+    from PySide6.QtWidgets import QApplication
+
+    monkeypatch.setenv("LAYERLAB_RUNS", str(tmp_path / "runs"))
+    (tmp_path / "tiny3.py").write_text(
+        "from torch import nn\n\n\nclass Tiny(nn.Module):\n    def __init__(self) -> None:\n"
+        "        super().__init__()\n        self.fc = nn.Linear(4, 3)\n\n"
+        "    def forward(self, x):\n        return self.fc(x)\n")
+
+    def import_tiny(dialog) -> int:  # what a person does in the dialog, then its answer
+        dialog.source.kind.setCurrentIndex(1)
+        dialog.shape_edit.setText("4")
+        dialog.source.py_path.setText(str(tmp_path / "tiny3.py"))
+        dialog.source.class_edit.setText("Tiny")
+        assert dialog.import_architecture()
+        deadline = time.monotonic() + 60
+        while dialog.result() != ImportDialog.DialogCode.Accepted and time.monotonic() < deadline:
+            QApplication.processEvents()
+            time.sleep(0.01)
+        return dialog.result()
+
+    monkeypatch.setattr(ImportDialog, "exec", import_tiny)
+    window = make_window()
+    window.show_import_dialog()
+    kept = window.training.trained_run_dir()
+    assert kept is not None and kept.parent == tmp_path / "runs"
+    assert window.document.project.training["init_from"] == str(kept)

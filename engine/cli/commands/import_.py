@@ -146,13 +146,9 @@ def _write(project, reference, args, check: str) -> int:
     if args.weights is not None:
         return _load_into(project, args.weights, args)
     if args.keep_weights:
-        from engine.compiler import compile_network
-        from engine.export.source import save_run_dir
-        from engine.importers import load_weights
+        from engine.importers.keep import keep_weights
 
-        model = compile_network(project.network)
-        load_weights(model, reference.state_dict())
-        save_run_dir(project, model.state_dict(), args.output, origin=f"imported from {args.source}")
+        keep_weights(project, reference, args.output, f"imported from {args.source}")
         print(f"wrote run directory {args.output}: {len(project.network)} layers, {params:,} parameters; {check}")
         return 0
     project.save(args.output)
