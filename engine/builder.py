@@ -15,7 +15,7 @@ from engine.layout import apply_layout
 
 class NetworkBuilder:
     def __init__(self, network: Network | None = None) -> None:
-        self.network = network or Network()
+        self.network = network if network is not None else Network()  # an empty Network is falsy
 
     def add(self, type_id: str, *inputs: str, name: str | None = None, port: str = "in", **params: Any) -> str:
         """Add a layer fed by `inputs` (node ids, or (node id, output port) pairs)."""

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.blocks.builtin import add_builtin
+from engine.blocks.builtin import network_with
 from engine.builder import NetworkBuilder
-from engine.graph import Network
 from engine.project import Project
 
 HERE = Path(__file__).resolve().parent
@@ -57,18 +56,8 @@ def lenet5() -> Project:
                    {"optimizer": "adam", "lr": 0.002, "batch_size": 64, "epochs": 2})
 
 
-def _with_blocks(*definitions: str) -> NetworkBuilder:
-    """A builder whose network's library holds the built-in `definitions` (and those they use)."""
-    network = Network()
-    for name in definitions:
-        network, _ = add_builtin(network, name)
-    builder = NetworkBuilder()
-    builder.network = network  # not NetworkBuilder(network): an empty Network is falsy
-    return builder
-
-
 def resnet_mnist() -> Project:
-    b = _with_blocks("resnet_basic", "resnet_stage")
+    b = NetworkBuilder(network_with("resnet_basic", "resnet_stage"))
     x = b.add("Input", shape=[1, 28, 28])
     x = b.chain(x, ("Conv2d", {"filters": 16, "kernel": 3, "padding": 1, "bias": False}, "stem"),
                 ("BatchNorm2d", {}, "stem_bn"), ("ReLU", {}, "stem_relu"),
@@ -85,7 +74,7 @@ def resnet_mnist() -> Project:
 
 
 def vgg_mnist() -> Project:
-    b = _with_blocks("vgg_stage")
+    b = NetworkBuilder(network_with("vgg_stage"))
     x = b.add("Input", shape=[1, 28, 28])
     x = b.chain(x, ("Block", {"definition": "vgg_stage", "args": {"channels": 16, "convs": 1}}, "stage1"),
                 ("Block", {"definition": "vgg_stage", "args": {"channels": 32, "convs": 2}}, "stage2"),

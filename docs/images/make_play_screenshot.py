@@ -8,8 +8,7 @@ vanishing-gradients lesson (deep ReLU) chosen, then that lesson open with its te
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from shot_kit import ROOT, close, new_window, own_settings, save, settle, wait
+from shot_kit import ROOT, close, new_window, own_settings, sample_with_dock, save, settle, wait
 
 
 def main() -> None:
@@ -22,11 +21,7 @@ def main() -> None:
     project.dataset.update({"subset": 2048, "test_subset": 500})
     project.training.update({"epochs": 2})
     train_to_directory(Trainer(project), folder / "run")
-    window = new_window()
-    window.files.open_path(ROOT / "sample_projects" / "lenet5.layerlab", ask=False, as_copy=True)
-    window.attach_training()
-    window.show_dock("Play")
-    window.resizeDocks([window.docks["Play"]], [470], Qt.Orientation.Vertical)
+    window = sample_with_dock("lenet5", "Play", 470)
     panel = window.play
     panel.set_run(folder / "run")
     wait(lambda: panel.source is not None)

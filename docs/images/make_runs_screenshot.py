@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import Qt
-from shot_kit import ROOT, close, new_window, own_settings, save
+from shot_kit import close, own_settings, sample_with_dock, save
 
 
 def main() -> None:
@@ -21,11 +20,7 @@ def main() -> None:
     for i, (units, lr) in enumerate([(16, 0.1), (32, 0.01), (64, 0.01), (128, 0.001), (64, 0.1), (256, 0.01)]):
         write_run(folder, f"mnist_mlp-{units}-lr{lr}", project=mlp_project(units, lr=lr), started=1.76e9 + 600 * i,
                   epochs=6, tags=["lr-sweep"] if lr != 0.01 else ["width"])
-    window = new_window()
-    window.files.open_path(ROOT / "sample_projects" / "mnist_mlp.layerlab", ask=False, as_copy=True)
-    window.attach_training()
-    window.show_dock("Runs")
-    window.resizeDocks([window.docks["Runs"]], [430], Qt.Orientation.Vertical)
+    window = sample_with_dock("mnist_mlp", "Runs", 430)
     panel = window.runs
     panel.select_ids(["mnist_mlp-64-lr0.01", "mnist_mlp-256-lr0.01"])
     save(window, "runs_panel.png")

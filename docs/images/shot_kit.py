@@ -45,6 +45,19 @@ def new_window(width: int = 1280, height: int = 800) -> MainWindow:
     return window
 
 
+def sample_with_dock(sample: str, dock: str, height: int) -> MainWindow:
+    """A new window with a copy of sample_projects/`sample`.layerlab open, live training attached and
+    the bottom dock `dock` shown, `height` pixels tall."""
+    from PySide6.QtCore import Qt
+
+    window = new_window()
+    window.files.open_path(ROOT / "sample_projects" / f"{sample}.layerlab", ask=False, as_copy=True)
+    window.attach_training()
+    window.show_dock(dock)
+    window.resizeDocks([window.docks[dock]], [height], Qt.Orientation.Vertical)
+    return window
+
+
 def settle(rounds: int = 5) -> None:
     """Let queued events (layout, paint) run."""
     for _ in range(rounds):

@@ -166,3 +166,11 @@ def add_builtin(network: Network, name: str) -> tuple[Network, str]:
     outer = network.copy()
     outer.library = library
     return outer, name
+
+
+def network_with(*names: str) -> Network:
+    """An empty network whose library holds the built-in definitions `names` (and those they use)."""
+    network = Network()
+    for name in names:
+        network, _ = add_builtin(network, name)
+    return network

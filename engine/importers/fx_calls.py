@@ -65,33 +65,40 @@ def stored(node: fx.Node) -> torch.Tensor | None:
     return value if isinstance(value, torch.Tensor) else None
 
 
-def _scale(node: fx.Node) -> tuple[nn.Module, tuple[fx.Node, ...]] | None:
-    """`weight * x` with a stored weight of one factor per channel: LayerLab's Scale."""
+def _parameter_and_data(node: fx.Node, operation: str) -> tuple[torch.Tensor, fx.Node] | None:
+    """The stored tensor and the data of a binary `node` (`weight op x` or `x op weight`), or None;
+    a stored buffer rather than a parameter is refused (its value is not learned)."""
     if len(node.args) != 2 or node.kwargs:
         return None
     for weight, data in (node.args, node.args[::-1]):
         tensor = stored(weight)
         if tensor is not None and isinstance(data, fx.Node) and stored(data) is None:
-            require(isinstance(tensor, nn.Parameter), f"a product with the buffer '{weight.target}'")
-            init = 1.0
-            values = tensor.detach().flatten()
-            if values.device.type != "meta" and values.numel() and bool((values == values[0]).all()):
-                init = float(values[0])
-            return custom_modules.Scale(tuple(tensor.shape), init), (data,)
+            require(isinstance(tensor, nn.Parameter), f"a {operation} with the buffer '{weight.target}'")
+            return tensor, data
     return None
+
+
+def _scale(node: fx.Node) -> tuple[nn.Module, tuple[fx.Node, ...]] | None:
+    """`weight * x` with a stored weight of one factor per channel: LayerLab's Scale."""
+    found = _parameter_and_data(node, "product")
+    if found is None:
+        return None
+    tensor, data = found
+    init = 1.0
+    values = tensor.detach().flatten()
+    if values.device.type != "meta" and values.numel() and bool((values == values[0]).all()):
+        init = float(values[0])
+    return custom_modules.Scale(tuple(tensor.shape), init), (data,)
 
 
 def _embedding(node: fx.Node) -> tuple[nn.Module, tuple[fx.Node, ...]] | None:
     """`x + weight` with a stored weight of the sample's shape (and a batch axis of 1): ViT's
     position embedding."""
-    if len(node.args) != 2 or node.kwargs:
+    found = _parameter_and_data(node, "sum")
+    if found is None:
         return None
-    for weight, data in (node.args, node.args[::-1]):
-        tensor = stored(weight)
-        if tensor is not None and isinstance(data, fx.Node) and stored(data) is None:
-            require(isinstance(tensor, nn.Parameter), f"a sum with the buffer '{weight.target}'")
-            return custom_modules.PositionEmbedding(tuple(tensor.shape)), (data,)
-    return None
+    tensor, data = found
+    return custom_modules.PositionEmbedding(tuple(tensor.shape)), (data,)
 
 
 def _merge(module: Callable[[], nn.Module]) -> Equivalent:

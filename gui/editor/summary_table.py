@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QBrush, QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QHeaderView, QTableView, QWidget
 
@@ -14,6 +14,7 @@ from engine.graph import Network, python_name
 from engine.layers.blocks import BLOCK, PORT_TYPES
 from engine.shapes import Analysis, NodeInfo
 from gui.common import format as fmt
+from gui.common.table_model import ColumnsModel
 from gui.document.document import Document
 
 COLUMNS = ("Layer", "Type", "Output shape", "Activations", "Memory", "Parameters", "MACs")
@@ -22,7 +23,9 @@ TOTALS_BACKGROUND = "#eef1f5"
 CELL_PADDING = 14  # the item's margins on both sides, and a little air
 
 
-class SummaryModel(QAbstractTableModel):
+class SummaryModel(ColumnsModel):
+    columns = COLUMNS
+
     def __init__(self, document: Document) -> None:
         super().__init__()
         self.document = document
@@ -81,16 +84,8 @@ class SummaryModel(QAbstractTableModel):
             self.expanded = expanded
             self.refresh(self.document.analysis, set())
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
+    def rows_shown(self) -> int:
+        return len(self.rows)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         node_id, cells, error = self.rows[index.row()]
@@ -147,18 +142,17 @@ def _inner_rows(net: Network, block: str, info: NodeInfo, depth: int) -> list:
     return rows
 
 
-class TotalsModel(QAbstractTableModel):
+class TotalsModel(ColumnsModel):
     """The one totals row of a SummaryModel, shown pinned under the table."""
+
+    columns = COLUMNS
 
     def __init__(self, summary: SummaryModel) -> None:
         super().__init__()
         self.summary = summary
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else 1
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(COLUMNS)
+    def rows_shown(self) -> int:
+        return 1
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:

@@ -7,10 +7,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from gui.common import format as fmt
+from gui.common.table_model import ColumnsModel
 
 COLUMNS = ("Run", "Started", "Tags", "Note", "Parameters", "MACs", "Best val. acc.", "Test acc.", "Time",
            "Device", "Stop reason", "Status")
@@ -45,8 +46,10 @@ def cells(entry: Any) -> tuple[tuple[str, Any], ...]:
             (entry.stop_reason or "", entry.stop_reason or ""), (entry.status, entry.status))
 
 
-class RunsModel(QAbstractTableModel):
+class RunsModel(ColumnsModel):
     """The entries of a run index; edits of tags and notes go to `on_edit(entry, column, text)`."""
+
+    columns = COLUMNS
 
     def __init__(self, on_edit: Callable[[Any, int, str], None]) -> None:
         super().__init__()
@@ -60,16 +63,8 @@ class RunsModel(QAbstractTableModel):
         self._cells = [cells(e) for e in self.entries]
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.entries)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
+    def rows_shown(self) -> int:
+        return len(self.entries)
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         base = super().flags(index)

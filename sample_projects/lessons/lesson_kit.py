@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from engine.blocks.builtin import add_builtin
 from engine.builder import NetworkBuilder
 from engine.graph import Network
 from engine.project import Project
@@ -33,16 +32,6 @@ class Lesson:
     def entry(self) -> dict:
         return {"id": self.id, "title": self.title, "project": f"{self.id}.layerlab", "text": self.text,
                 "views": list(self.views), "expect": self.expect}
-
-
-def with_blocks(*definitions: str) -> NetworkBuilder:
-    """A builder whose network's library holds the built-in `definitions` (and those they use)."""
-    network = Network()
-    for name in definitions:
-        network, _ = add_builtin(network, name)
-    builder = NetworkBuilder()
-    builder.network = network  # not NetworkBuilder(network): an empty Network is falsy
-    return builder
 
 
 def mlp(hidden: list[int], activation: str, *, loss: str = "cross_entropy", smoothing: float = 0.0,

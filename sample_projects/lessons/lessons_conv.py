@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from lesson_kit import MNIST_SMALL, QUICK, Lesson, single_layer, with_blocks
+from lesson_kit import MNIST_SMALL, QUICK, Lesson, single_layer
 
+from engine.blocks.builtin import network_with
 from engine.builder import NetworkBuilder
 from engine.project import Project
 
@@ -56,7 +57,7 @@ def vgg16() -> Project:
 
 
 def resnet_block() -> Project:
-    b = with_blocks("resnet_basic")
+    b = NetworkBuilder(network_with("resnet_basic"))
     x = b.chain(b.add("Input", shape=[1, 28, 28]),
                 ("Conv2d", {"filters": 16, "kernel": 3, "padding": 1, "bias": False}, "stem"),
                 ("BatchNorm2d", {}, "stem_bn"), ("ReLU", {}, "stem_relu"), ("MaxPool2d", {}, "pool1"),
