@@ -138,6 +138,10 @@ def _flatten_alpha(image: torch.Tensor) -> tuple[torch.Tensor, bool]:
     return x, False
 
 
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp")
+"""The image files `image_file_to_input` reads (torchvision's decoder; BMP through Pillow)."""
+
+
 def image_file_to_input(path: str | Path, input_shape: tuple[int, ...]) -> tuple[np.ndarray, str]:
     """Read an image file and convert it to the Input's shape (C×H×W, C 1 or 3): grayscale or RGB,
     resized to H×W; for a 1×28×28 Input, inverted when the background is light and centred like

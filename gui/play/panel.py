@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.play.inputs import IMAGE_SUFFIXES
 from gui.common.compute import run_in_background
 from gui.play.activation_strip import ActivationStrip
 from gui.play.draw_canvas import DrawCanvas
@@ -41,7 +42,6 @@ from gui.play.reconstruction import ReconstructionView
 
 Submit = Callable[[Callable[[], Any], Callable[[Any], None], Callable[[str], None]], None]
 METHODS = {"": "none", "saliency": "saliency", "integrated_gradients": "integrated gradients", "grad_cam": "Grad-CAM"}
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
 SAMPLES = 500  # test samples offered (the first of the test split)
 NO_RUN = ("Play uses a trained network's weights: train this network (F5), or open a run from the Runs "
           "panel, then try it here.")
@@ -157,8 +157,8 @@ class PlayPanel(QWidget):
         column = QVBoxLayout(page)
         button = QPushButton("Open image…")
         button.clicked.connect(self._browse)
-        self.file_note = QLabel("PNG, JPEG or BMP (or drop one on this panel); converted to the Input's shape "
-                                "(what was done is said here).")
+        self.file_note = QLabel("PNG, JPEG, GIF, WebP or BMP (or drop one on this panel); converted to the "
+                                "Input's shape (what was done is said here).")
         self.file_note.setWordWrap(True)
         column.addWidget(button)
         column.addWidget(self.file_note)
@@ -346,7 +346,8 @@ class PlayPanel(QWidget):
 
     # -- files and samples ------------------------------------------------------------------------
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open an image", "", "Images (*.png *.jpg *.jpeg *.bmp)")
+        patterns = " ".join(f"*{suffix}" for suffix in IMAGE_SUFFIXES)
+        path, _ = QFileDialog.getOpenFileName(self, "Open an image", "", f"Images ({patterns})")
         if path:
             self.open_image(path)
 
